@@ -1,0 +1,95 @@
+"""The branch (组织力): organisational life, members' activity and capability, strength and capacity.
+
+Each month the branch tries to hold its organisational life ("三会一课",
+the monthly theme day). It happens with probability ``branch.regularity``
+(raised by standardisation). A meeting attended by fewer than
+``branch.quorum`` of the members is a formality ("凑人数、走过场") with only
+``branch.formality_effect`` of the effect of a proper one. Effective
+meetings renew members' activity towards what their age allows; training
+raises capability. Strength and service capacity follow from the members
+who are present, active and capable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from villagesim.grouping import per_village
+from villagesim.population import Population, attainable_activity
+
+REFERENCE_POPULATION = 1500.0  # venue and platform capacities are given per 1,500 adults
+MEETING_MEMORY = 0.8  # weight of past months in the regularity a branch is known for
+
+
+@dataclass
+class Branch:
+    """Per-village branch state (arrays of length V)."""
+
+    regularity: np.ndarray  # moving average of meeting effect, in [0, 1]
+    meeting: np.ndarray  # this month's meeting effect, in [0, 1]
+    strength: np.ndarray  # 组织力 index in [0, 1]
+    capacity: np.ndarray  # appeals the branch can resolve this month
+    effort: np.ndarray  # sum of activity x capability of members at home
+    quality: np.ndarray  # mean capability of the members doing the work, in [0, 1]
+    members: np.ndarray  # living members
+    active: np.ndarray  # present members with activity >= branch.active_threshold
+
+    @classmethod
+    def start(cls, villages: int, params: dict) -> "Branch":
+        zeros = np.zeros(villages)
+        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(7)))
+
+
+def regularity(params: dict, intensity: dict[str, float]) -> float:
+    """Chance organisational life is held this month; standardisation closes the gap to 1."""
+    base = params["branch.regularity"]
+    gain = params["interventions.standardization.regularity_gain"] * intensity["standardization"]
+    return base + gain * (1.0 - base)
+
+
+def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator,
+         intensity: dict[str, float], online: np.ndarray, villagers: np.ndarray) -> None:
+    """One month of organisational life; updates ``pop`` members and ``branch`` in place.
+
+    ``online`` marks people on the platform this month (members away join
+    meetings that way); ``villagers`` is the living population per village.
+    """
+    villages = branch.strength.size
+    member = pop.is_member()
+    attend = member & (~pop.away | online)
+    n_members = per_village(pop.village, member, villages)
+    quorate = per_village(pop.village, attend, villages) >= params["branch.quorum"] * n_members
+    held = rng.random(villages) < regularity(params, intensity)
+    branch.meeting = held * np.where(quorate & (n_members > 0), 1.0, params["branch.formality_effect"])
+    branch.regularity = MEETING_MEMORY * branch.regularity + (1.0 - MEETING_MEMORY) * branch.meeting
+
+    ceiling = attainable_activity(pop.age, params)
+    renew = params["branch.activity_renewal"] * branch.meeting[pop.village] * attend
+    activity = pop.activity + renew * (ceiling - pop.activity) - params["branch.activity_decay"] * pop.activity
+    pop.activity[:] = np.where(member, np.clip(activity, 0.0, ceiling), pop.activity)
+    trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
+    pop.capability += trained * (1.0 - pop.capability)
+
+    assess(pop, branch, params, villagers)
+    scale = villagers / REFERENCE_POPULATION
+    branch.capacity = (
+        params["branch.appeals_per_member"] * branch.effort
+        + scale * intensity["venue"] * params["interventions.venue.capacity"]
+        + scale * intensity["digital"] * params["interventions.digital.capacity"]
+    )
+
+
+def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray) -> None:
+    """Strength, effort, quality and head counts from the members' current state."""
+    villages = branch.strength.size
+    member = pop.is_member()
+    working = member & ~pop.away
+    branch.effort = per_village(pop.village, working, villages, pop.activity * pop.capability)
+    activity_sum = per_village(pop.village, working, villages, pop.activity)
+    branch.members = per_village(pop.village, member, villages)
+    branch.quality = np.divide(branch.effort, activity_sum, out=np.zeros(villages), where=activity_sum > 0)
+    branch.strength = (np.divide(branch.effort, branch.members, out=np.zeros(villages), where=branch.members > 0)
+                       * (0.5 + 0.5 * branch.regularity))
+    branch.active = per_village(pop.village, working & (pop.activity >= params["branch.active_threshold"]), villages)

@@ -1,0 +1,315 @@
+"""Parameters: one typed, documented registry addressed by dotted keys.
+
+Every model rule reads its numbers from here. Each parameter has a type, a
+unit, a default, an allowed range and a source (a published figure from
+``calibration-facts.md`` or the word "assumption"). TOML presets, ``--set``,
+sweep specs and the browser controls all use these dotted keys, and all
+validation of user-supplied values happens in :func:`resolve`.
+
+Examples
+--------
+>>> params = resolve({"interventions.training.intensity": 0.6})
+>>> params["interventions.training.intensity"]
+0.6
+>>> resolve({"village.population": -3})
+Traceback (most recent call last):
+...
+villagesim.errors.InputError: village.population: must be an integer in [1, 2000000], got -3
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from villagesim.errors import InputError
+
+NBS = "NBS 农民工监测调查报告 2024"
+ORG = "中组部 党内统计公报 2023"
+RULES = "党章; 中国共产党支部工作条例（试行）"
+ASSUMED = "assumption"
+BCDJ = "calibrated on Banerjee et al. 2013 (docs/validation.md)"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter: its key, type, default, range, unit and source."""
+
+    key: str
+    default: Any
+    lo: float | None
+    hi: float | None
+    unit: str
+    source: str
+    doc: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def allowed(self) -> str:
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "a file path or empty"
+        noun = "an integer" if self.kind is int else "a number"
+        return f"{noun} in [{_fmt(self.lo)}, {_fmt(self.hi)}]"
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise InputError."""
+        kind = self.kind
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            raise InputError(f"{self.key}: must be {self.allowed()}, got {value!r}")
+        if kind is str:
+            if isinstance(value, str):
+                return value
+            raise InputError(f"{self.key}: must be {self.allowed()}, got {value!r}")
+        number = _to_number(value, integer=kind is int)
+        if number is None or not (self.lo <= number <= self.hi):
+            raise InputError(f"{self.key}: must be {self.allowed()}, got {_show(value)}")
+        return number
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _to_number(value: Any, integer: bool) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        return None
+    if integer:
+        return int(value) if float(value).is_integer() else None
+    return float(value)
+
+
+def _p(key, default, lo, hi, unit, source, doc) -> Param:
+    return Param(key, default, lo, hi, unit, source, doc)
+
+
+INTERVENTIONS = ("standardization", "training", "venue", "digital", "recruitment")
+
+# fmt: off
+PARAMS: tuple[Param, ...] = (
+    # --- time -------------------------------------------------------------
+    _p("time.months", 120, 0, 100_000, "months", ASSUMED, "Default run length (one step is one month)."),
+    _p("time.start_month", 1, 1, 12, "calendar month", ASSUMED, "Calendar month of step 1 (1 = January)."),
+    # --- village ----------------------------------------------------------
+    _p("village.population", 1500, 1, 2_000_000, "adults", ASSUMED, "Registered adults (18+) per village, at home or away."),
+    _p("village.household_size", 2.5, 1.0, 20.0, "adults", ASSUMED, "Mean adults per household (geometric sizes, at least 1)."),
+    _p("village.hamlets", 6, 1, 10_000, "hamlets", ASSUMED, "Natural villages (自然村) per administrative village."),
+    _p("village.youth_share", 0.30, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 18-40 at the start."),
+    _p("village.elderly_share", 0.32, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 60+ at the start (rural branches are older than the national average)."),
+    _p("village.opportunity", 0.2, 0.0, 1.0, "index", ASSUMED, "Local economic opportunity before any project (0 none, 1 as good as the city)."),
+    _p("village.digital_young", 0.9, 0.0, 1.0, "share", ASSUMED, "Share of adults under 60 with a smartphone and the skill to use the platform."),
+    _p("village.digital_elderly", 0.35, 0.0, 1.0, "share", ASSUMED, "Share of adults 60+ with digital access (the digital divide)."),
+    _p("village.trust_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean initial trust in the branch."),
+    _p("village.trust_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of initial trust."),
+    # --- network ----------------------------------------------------------
+    _p("network.nodes", "", None, None, "path", "user data", "Node CSV of a real network (id, optional role, age, household, hamlet, away)."),
+    _p("network.edges", "", None, None, "path", "user data", "Edge CSV of a real network (first two columns are node ids)."),
+    _p("network.neighbour_households", 4, 0, 100, "households", ASSUMED, "Neighbouring households each household is tied to inside its hamlet (ring lattice)."),
+    _p("network.kin_ties", 1.5, 0.0, 50.0, "ties/person", ASSUMED, "Mean extra kin ties per person to random people of the same hamlet."),
+    _p("network.bridge_ties", 0.15, 0.0, 20.0, "ties/person", ASSUMED, "Mean ties per person to people of other hamlets."),
+    # --- region -----------------------------------------------------------
+    _p("region.villages", 1, 1, 100_000, "villages", ASSUMED, "Villages simulated together (township or county); each has its own branch and network."),
+    _p("region.village_ties", 0.02, 0.0, 5.0, "ties/person", ASSUMED, "Mean ties per person to people of the next village along the road."),
+    # --- demography -------------------------------------------------------
+    _p("demography.mortality_60", 0.008, 0.0, 1.0, "per year", ASSUMED, "Annual death probability at age 60 (Gompertz level; approximates rural life tables)."),
+    _p("demography.mortality_slope", 0.09, 0.0, 0.5, "per year of age", ASSUMED, "Gompertz slope: mortality rises by exp(slope) per year of age."),
+    _p("demography.renewal", 0.7, 0.0, 1.0, "share of deaths", ASSUMED, "Share of deaths replaced by an 18-year-old of the same household coming of age."),
+    _p("demography.youth_max_age", 40, 18, 80, "years", "issue 2 (18-40)", "Oldest age counted as youth; older youth become residents."),
+    _p("demography.digital_loss", 0.04, 0.0, 1.0, "per year", ASSUMED, "Yearly chance that a person aged 60+ loses digital access."),
+    # --- migration --------------------------------------------------------
+    _p("migration.leave_hazard", 0.012, 0.0, 1.0, "per month", ASSUMED, "Monthly hazard that a present young person leaves to work away, at zero opportunity."),
+    _p("migration.opportunity_effect", 0.8, 0.0, 1.0, "share", ASSUMED, "Proportional cut in the leave hazard at full local opportunity."),
+    _p("migration.return_hazard", 0.003, 0.0, 1.0, "per month", ASSUMED, "Monthly hazard that someone away returns for good, at zero opportunity."),
+    _p("migration.return_effect", 3.0, 0.0, 50.0, "multiplier", ASSUMED, "Return hazard is multiplied by 1 + effect x opportunity."),
+    _p("migration.initial_away_youth", 0.6, 0.0, 1.0, "share", NBS + ": 178.71 of 299.73 million work away (59.6%)", "Share of young people away at the start."),
+    _p("migration.initial_away_middle", 0.25, 0.0, 1.0, "share", ASSUMED, "Share of adults aged 41-59 away at the start."),
+    _p("migration.member_leave_factor", 0.7, 0.0, 5.0, "multiplier", ASSUMED, "Leave hazard of young members relative to other youth (青壮年党员外出务工)."),
+    _p("migration.festival_month", 1, 1, 12, "calendar month", NBS + " (January-February)", "First month of the Spring Festival return."),
+    _p("migration.festival_length", 2, 0, 12, "months", NBS + " (January-February)", "Months those away stay home for the festival."),
+    _p("migration.festival_return", 0.8, 0.0, 1.0, "share", ASSUMED, "Share of those away who come home for the Spring Festival."),
+    # --- branch -----------------------------------------------------------
+    _p("branch.member_share", 0.035, 0.0, 1.0, "share of adults", ORG + ": 26.075 million farmer members / 488,959 villages = 53 per village", "Party members among adults at the start."),
+    _p("branch.member_elderly_share", 0.45, 0.0, 1.0, "share of members", ORG + ": 28.1% aged 61+ nationally; rural branches older (assumption 45%)", "Members aged 60+ at the start."),
+    _p("branch.member_young_share", 0.2, 0.0, 1.0, "share of members", ORG + ": 34.8% aged 40 or under nationally; rural lower (assumption)", "Members aged 40 or under at the start."),
+    _p("branch.capability_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean capability (skills, education, policy knowledge) of members."),
+    _p("branch.capability_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of member capability."),
+    _p("branch.regularity", 0.6, 0.0, 1.0, "probability", RULES + " (三会一课 monthly; regularity assumed)", "Chance per month that organisational life is held as prescribed."),
+    _p("branch.quorum", 0.5, 0.0, 1.0, "share of members", ASSUMED, "Share of members present below which a meeting is a formality (凑人数、走过场)."),
+    _p("branch.formality_effect", 0.3, 0.0, 1.0, "share", ASSUMED, "Effect of a meeting held without quorum, relative to a proper one."),
+    _p("branch.activity_renewal", 0.06, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full activity closed by an effective meeting."),
+    _p("branch.activity_decay", 0.02, 0.0, 1.0, "per month", ASSUMED, "Share of activity lost each month without renewal."),
+    _p("branch.decline_age", 60.0, 18.0, 120.0, "years", ASSUMED, "Age from which members' attainable activity falls."),
+    _p("branch.decline_rate", 0.025, 0.0, 1.0, "per year", ASSUMED, "Fall in attainable activity per year of age past decline_age."),
+    _p("branch.active_threshold", 0.4, 0.0, 1.0, "activity", ASSUMED, "Activity at which a present member counts as active."),
+    _p("branch.appeals_per_member", 3.0, 0.0, 1000.0, "appeals/month", ASSUMED, "Appeals one fully active, fully capable member resolves per month."),
+    # --- outreach and service ----------------------------------------------
+    _p("outreach.visits_per_member", 8.0, 0.0, 1000.0, "visits/month", ASSUMED, "Visits to network neighbours (走村串户) by a fully active, capable member."),
+    _p("outreach.visit_trust_gain", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust gained from one visit by a fully capable member."),
+    _p("appeals.rate", 0.08, 0.0, 1.0, "per person-month", ASSUMED, "Chance a person raises an appeal (诉求) in a month."),
+    _p("appeals.resolved_gain", 0.06, 0.0, 1.0, "trust", ASSUMED, "Trust gained when one's appeal is resolved (scaled by resolvers' capability)."),
+    _p("appeals.neglected_loss", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust lost when one's appeal goes unheard or unresolved."),
+    _p("trust.baseline", 0.45, 0.0, 1.0, "index", ASSUMED, "Level trust relaxes to without contact."),
+    _p("trust.relaxation", 0.01, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to baseline closed each month."),
+    # --- participation ------------------------------------------------------
+    _p("participation.threshold_mean", 0.5, 0.0, 1.0, "index", "Granovetter 1978 (form); level assumed", "Mean individual threshold."),
+    _p("participation.threshold_sd", 0.2, 0.0, 1.0, "index", ASSUMED, "Standard deviation of thresholds."),
+    _p("participation.trust_weight", 0.5, 0.0, 1.0, "weight", ASSUMED, "Weight of own trust against neighbours' participation; 0 gives the pure threshold rule."),
+    _p("participation.habit", 0.5, 0.0, 1.0, "share", ASSUMED, "Chance last month's participant starts this month's cascade unprompted; 0 with trust_weight 0 is the pure threshold rule."),
+    _p("participation.max_rounds", 0, 0, 100_000, "rounds", ASSUMED, "Rounds of word of mouth per month; 0 runs the cascade to its end."),
+    # --- project -----------------------------------------------------------
+    _p("project.start", 12, 0, 100_000, "month", ASSUMED, "Month the branch launches the collective project."),
+    _p("project.potential", 0.5, 0.0, 1.0, "index", ASSUMED, "Economic potential of the project (tourism high)."),
+    _p("project.news_prob", 0.05, 0.0, 1.0, "per tie-month", ASSUMED, "Chance an aware, unenrolled person tells a given neighbour in a month."),
+    _p("project.news_prob_enrolled", 0.10, 0.0, 1.0, "per tie-month", ASSUMED, "Chance an enrolled person tells a given neighbour in a month."),
+    _p("project.enrol_rate", 0.08, 0.0, 1.0, "per month", ASSUMED, "Monthly chance a convinced, aware person enrols."),
+    _p("project.trust_weight", 0.7, 0.0, 1.0, "weight", ASSUMED, "Weight of trust against neighbours' enrolment in the enrolment rule."),
+    _p("project.threshold_shift", 0.1, -1.0, 1.0, "index", ASSUMED, "Added to each person's threshold for enrolling (a riskier project needs more)."),
+    _p("project.min_enrolment", 0.12, 0.0, 1.0, "share of adults", ASSUMED, "Enrolment the project needs to be viable."),
+    _p("project.deadline", 36, 1, 100_000, "months", ASSUMED, "Months after launch by which the project must be viable or fail."),
+    _p("project.viable_gain", 0.01, 0.0, 1.0, "trust/month", ASSUMED, "Monthly trust gain of the enrolled in a viable project (三感)."),
+    _p("project.failure_loss", 0.15, 0.0, 1.0, "trust", ASSUMED, "Trust lost by the aware when the project fails (落地不生根)."),
+    _p("project.opportunity_gain", 0.6, 0.0, 1.0, "index", ASSUMED, "Rise in local opportunity from a viable project at full potential."),
+    # --- shocks ------------------------------------------------------------
+    _p("shocks.rate", 0.008, 0.0, 1.0, "per household-month", ASSUMED, "Chance a household suffers illness, disaster or a market shock."),
+    _p("shocks.relapse_prob", 0.5, 0.0, 1.0, "probability", ASSUMED, "Chance an uncaught shock pushes the household back into poverty (返贫)."),
+    _p("shocks.monitoring", 0.3, 0.0, 1.0, "probability", ASSUMED, "Chance a full-strength branch catches a shock early (动态监测)."),
+    _p("shocks.relapse_loss", 0.10, 0.0, 1.0, "trust", ASSUMED, "Trust lost by each member of a relapsed household."),
+    _p("shocks.caught_gain", 0.05, 0.0, 1.0, "trust", ASSUMED, "Trust gained by each member of a household helped in time."),
+    # --- recruitment -------------------------------------------------------
+    _p("recruitment.quota", 0.03, 0.0, 1.0, "per member-year", "中组部: 4.383 million admitted in 2021 of 96.7 million (4.5%); rural lower", "Yearly admissions allowed per existing member."),
+    _p("recruitment.activists_per_slot", 2.0, 0.0, 100.0, "activists", ASSUMED, "Activists the branch keeps in training per yearly admission slot."),
+    _p("recruitment.min_trust", 0.55, 0.0, 1.0, "trust", ASSUMED, "Least trust for an activist (入党积极分子)."),
+    _p("recruitment.max_age", 45, 18, 120, "years", ASSUMED, "Oldest age at which the branch picks activists."),
+    _p("recruitment.probation_months", 12, 0, 600, "months", RULES + " (at least a year)", "Months an activist is trained and observed before admission."),
+    _p("recruitment.admission_month", 7, 1, 12, "calendar month", ASSUMED, "Calendar month of the yearly admission (around 1 July)."),
+    _p("recruitment.capability_mean", 0.6, 0.0, 1.0, "index", ASSUMED, "Mean capability of newly admitted (younger, better educated) members."),
+    # --- interventions (section 4 of the seed paper) ------------------------
+    *(
+        p
+        for name in INTERVENTIONS
+        for p in (
+            _p(f"interventions.{name}.intensity", 0.0, 0.0, 1.0, "share of full effort", "seed §4", f"Effort put into the {name} path (0 none, 1 full)."),
+            _p(f"interventions.{name}.start", 0, 0, 100_000, "month", ASSUMED, f"Month the {name} path begins."),
+        )
+    ),
+    _p("interventions.standardization.cost", 0.3, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
+    _p("interventions.standardization.regularity_gain", 1.0, 0.0, 1.0, "share", ASSUMED, "Share of the gap to fully regular organisational life closed at full intensity."),
+    _p("interventions.standardization.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from written monitoring procedures."),
+    _p("interventions.training.cost", 0.5, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
+    _p("interventions.training.capability_gain", 0.03, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full capability closed per month of full training."),
+    _p("interventions.venue.cost", 0.8, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity (building amortised, staff, upkeep)."),
+    _p("interventions.venue.reach", 0.5, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a present person of the venue's hamlet uses the service centre."),
+    _p("interventions.venue.remote_reach", 0.2, 0.0, 1.0, "probability", ASSUMED, "Same for people of other hamlets."),
+    _p("interventions.venue.elderly_mobility", 0.5, 0.0, 1.0, "multiplier", ASSUMED, "Reach of people aged 70+ relative to others."),
+    _p("interventions.venue.capacity", 20.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals the service centre resolves per month at full intensity (per 1,500 adults)."),
+    _p("interventions.digital.cost", 0.4, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
+    _p("interventions.digital.reach", 0.4, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a person with digital access uses the platform (at home or away)."),
+    _p("interventions.digital.capacity", 10.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals resolved online per month at full intensity (per 1,500 adults)."),
+    _p("interventions.digital.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from online reporting."),
+    _p("interventions.digital.visit_substitution", 0.3, 0.0, 1.0, "share", "seed §4.4 (digital divide; assumption)", "Share of members' visiting time moved to the platform at full intensity."),
+    _p("interventions.recruitment.cost", 0.2, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
+    _p("interventions.recruitment.quota_gain", 1.0, 0.0, 100.0, "multiplier", ASSUMED, "Yearly quota and activist pool are multiplied by 1 + gain x intensity."),
+)
+# fmt: on
+
+REGISTRY: dict[str, Param] = {p.key: p for p in PARAMS}
+DEFAULTS: dict[str, Any] = {p.key: p.default for p in PARAMS}
+
+
+def lookup(key: str) -> Param:
+    """The :class:`Param` for ``key``, or an InputError naming the nearest keys."""
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise InputError(f"{key}: unknown parameter; {_hint(key)}") from None
+
+
+def _hint(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, REGISTRY, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(close) + "?"
+    section = key.split(".")[0]
+    keys = [k for k in REGISTRY if k.startswith(section + ".")]
+    if keys:
+        return "known keys here: " + ", ".join(keys[:8]) + (" ..." if len(keys) > 8 else "")
+    return "see `villagesim params` for the list"
+
+
+def resolve(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``base``, then ``overrides``, each checked; returns a full dict.
+
+    Raises :class:`InputError` for an unknown key, a value of the wrong type
+    or outside its range, or an inconsistent combination.
+    """
+    params = dict(DEFAULTS if base is None else base)
+    for key, value in (overrides or {}).items():
+        params[key] = lookup(key).check(value)
+    _check_consistent(params)
+    return params
+
+
+def _check_consistent(p: dict[str, Any]) -> None:
+    if p["village.youth_share"] + p["village.elderly_share"] > 1.0:
+        raise InputError(
+            "village.youth_share + village.elderly_share: must not exceed 1, got "
+            f"{p['village.youth_share']} + {p['village.elderly_share']}"
+        )
+    if p["branch.member_young_share"] + p["branch.member_elderly_share"] > 1.0:
+        raise InputError(
+            "branch.member_young_share + branch.member_elderly_share: must not exceed 1, got "
+            f"{p['branch.member_young_share']} + {p['branch.member_elderly_share']}"
+        )
+    if bool(p["network.nodes"]) != bool(p["network.edges"]):
+        raise InputError("network.nodes and network.edges: give both files or neither")
+    if p["network.nodes"] and p["region.villages"] != 1:
+        raise InputError("region.villages: must be 1 when a real network is imported")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split one ``--set KEY=VALUE`` into a key and a value of the key's type.
+
+    >>> parse_assignment("interventions.training.intensity=0.6")
+    ('interventions.training.intensity', 0.6)
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise InputError(f"--set {text!r}: must look like KEY=VALUE, e.g. interventions.training.intensity=0.6")
+    return key, lookup(key).check(raw.strip())
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables to dotted keys; quoted dotted keys pass through.
+
+    >>> flatten({"village": {"population": 900}, "interventions.digital.intensity": 1.0})
+    {'village.population': 900, 'interventions.digital.intensity': 1.0}
+    """
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat

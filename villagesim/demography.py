@@ -1,0 +1,70 @@
+"""Demography: ageing, mortality of the old, coming of age, loss of digital access.
+
+Examples
+--------
+>>> from villagesim.config import resolve
+>>> p = resolve()
+>>> round(float(monthly_mortality(np.array([60.0]), p)[0]), 6)
+0.000669
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from villagesim.population import NEVER, RESIDENT, YOUTH, Population, draw_digital, draw_thresholds, draw_trust
+
+
+@dataclass
+class Changes:
+    """People whose Mesa agent must change: died, reborn as a youth, aged out of youth."""
+
+    died: np.ndarray
+    reborn: np.ndarray
+    aged_out: np.ndarray
+
+
+def monthly_mortality(age: np.ndarray, params: dict) -> np.ndarray:
+    """Monthly death probability from a Gompertz annual rate."""
+    annual = np.minimum(params["demography.mortality_60"] * np.exp(params["demography.mortality_slope"] * (age - 60.0)), 1.0)
+    return -np.expm1(np.log1p(-annual) / 12.0)
+
+
+def monthly(annual: float) -> float:
+    """Monthly probability equivalent to an annual one."""
+    return -np.expm1(np.log1p(-annual) / 12.0) if annual < 1.0 else 1.0
+
+
+def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
+    """Age everyone a month; deaths; newcomers take some freed slots."""
+    n = pop.size
+    pop.age += pop.alive / 12.0
+    dies = pop.alive & (rng.random(n) < monthly_mortality(pop.age, params))
+    pop.alive[dies] = False
+    for flag in (pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
+        flag[dies] = False
+
+    # A household member comes of age and takes the place (and ties) of the dead.
+    reborn = np.flatnonzero(dies & (rng.random(n) < params["demography.renewal"]))
+    k = reborn.size
+    pop.alive[reborn] = True
+    pop.age[reborn] = 18.0
+    pop.role[reborn] = YOUTH
+    pop.trust[reborn] = draw_trust(rng, k, params)
+    pop.digital[reborn] = draw_digital(rng, pop.age[reborn], params)
+    pop.threshold[reborn] = draw_thresholds(rng, k, params)
+    pop.capability[reborn] = np.clip(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], k), 0, 1)
+    pop.activity[reborn] = 0.0
+    pop.activist_since[reborn] = NEVER
+    pop.member_since[reborn] = NEVER
+
+    elderly = pop.alive & pop.digital & (pop.age >= 60.0)
+    pop.digital[elderly & (rng.random(n) < monthly(params["demography.digital_loss"]))] = False
+
+    aged_out = np.flatnonzero(pop.alive & (pop.role == YOUTH) & (pop.age > params["demography.youth_max_age"]))
+    pop.role[aged_out] = RESIDENT
+    died = np.flatnonzero(dies)
+    return Changes(died=np.setdiff1d(died, reborn, assume_unique=True), reborn=reborn, aged_out=aged_out)
+

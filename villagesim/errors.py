@@ -1,0 +1,16 @@
+"""The one exception type users see.
+
+Every refusal of user input (a key, a value, a file, a column) raises
+:class:`InputError` with one line that names what was wrong and what is
+allowed. The command line prints that line and exits with status 2.
+"""
+
+
+class InputError(ValueError):
+    """Bad user input: a one-line message naming the key, file or value.
+
+    Examples
+    --------
+    >>> str(InputError("village.population: must be an integer in [1, 2000000], got -3"))
+    'village.population: must be an integer in [1, 2000000], got -3'
+    """

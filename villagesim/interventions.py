@@ -1,0 +1,51 @@
+"""The branch's interventions: the four paths of the seed paper's section 4, and recruitment.
+
+Each path has an intensity in [0, 1] and a start month
+(``interventions.<name>.intensity``, ``interventions.<name>.start``). It acts
+only through the mechanisms of the submodels (see docs/ODD.md):
+
+- ``standardization`` (§4.1): regular organisational life and written
+  monitoring procedures (:mod:`villagesim.branch`, :mod:`villagesim.shocks`);
+- ``training`` (§4.2): members' capability (:mod:`villagesim.branch`);
+- ``venue`` (§4.3): a service centre people can reach (:mod:`villagesim.service`);
+- ``digital`` (§4.4, 智慧党建): a platform for those with digital access, at
+  home or away, which also takes time from door-to-door visits
+  (:mod:`villagesim.service`, :mod:`villagesim.branch`, :mod:`villagesim.shocks`);
+- ``recruitment`` (§3.1, 凝聚年轻优秀党员): a larger admission quota and
+  activist pool (:mod:`villagesim.recruitment`).
+
+Examples
+--------
+>>> from villagesim.config import resolve
+>>> p = resolve({"interventions.venue.intensity": 1.0, "interventions.venue.start": 12})
+>>> intensities(p, 11)["venue"], intensities(p, 12)["venue"]
+(0.0, 1.0)
+>>> monthly_cost(intensities(p, 12), p)
+0.8
+"""
+
+from __future__ import annotations
+
+from villagesim.config import INTERVENTIONS
+
+
+def intensities(params: dict, month: int) -> dict[str, float]:
+    """Intensity of each path in ``month`` (zero before its start)."""
+    return {
+        name: params[f"interventions.{name}.intensity"] if month >= params[f"interventions.{name}.start"] else 0.0
+        for name in INTERVENTIONS
+    }
+
+
+def monthly_cost(intensity: dict[str, float], params: dict) -> float:
+    """Cost of one village's interventions for one month, in 万元."""
+    return sum(intensity[name] * params[f"interventions.{name}.cost"] for name in INTERVENTIONS)
+
+
+def started(params: dict, month: int) -> list[str]:
+    """Paths with a positive intensity whose start is ``month``."""
+    return [
+        name
+        for name in INTERVENTIONS
+        if params[f"interventions.{name}.intensity"] > 0 and max(params[f"interventions.{name}.start"], 1) == month
+    ]

@@ -1,0 +1,51 @@
+"""Migration: young people leave to work away, come home for the Spring Festival, some return for good.
+
+Examples
+--------
+>>> in_festival(1, start=1, length=2), in_festival(2, 1, 2), in_festival(3, 1, 2)
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from villagesim.population import MEMBER, Population
+
+
+def in_festival(calendar_month: int, start: int, length: int) -> bool:
+    """Whether the Spring Festival return covers ``calendar_month``."""
+    return (calendar_month - start) % 12 < length
+
+
+def leave_hazard(pop: Population, params: dict, opportunity: np.ndarray) -> np.ndarray:
+    """Monthly chance each person leaves to work away (zero for all but present youth)."""
+    young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])
+    hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity[pop.village])
+    hazard = np.where(pop.role == MEMBER, hazard * params["migration.member_leave_factor"], hazard)
+    return np.where(young, np.minimum(hazard, 1.0), 0.0)
+
+
+def return_hazard(pop: Population, params: dict, opportunity: np.ndarray) -> np.ndarray:
+    """Monthly chance each person away returns for good (rises with opportunity)."""
+    hazard = params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity[pop.village])
+    return np.where(pop.alive & pop.works_away, np.minimum(hazard, 1.0), 0.0)
+
+
+def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month: int, opportunity: np.ndarray) -> None:
+    """Festival comings and goings, then departures and returns for good."""
+    n = pop.size
+    start, length = params["migration.festival_month"], params["migration.festival_length"]
+    if length > 0 and calendar_month == start:
+        home = pop.works_away & (rng.random(n) < params["migration.festival_return"])
+        pop.away[home] = False
+    if 0 < length < 12 and (calendar_month - start) % 12 == length:
+        pop.away[pop.alive & pop.works_away] = True
+
+    returns = rng.random(n) < return_hazard(pop, params, opportunity)
+    leaves = rng.random(n) < leave_hazard(pop, params, opportunity)
+    pop.works_away[returns] = False
+    pop.away[returns] = False
+    pop.works_away[leaves] = True
+    # Those who decide to leave during the festival go when it ends.
+    pop.away[leaves] = not (length > 0 and in_festival(calendar_month, start, length))

@@ -1,0 +1,215 @@
+"""The village model: a Mesa model whose monthly step runs the submodels over arrays.
+
+Examples
+--------
+>>> model = VillageModel.from_scenario("hollowed", seed=7, overrides={"interventions.training.intensity": 0.6})
+>>> model.run(24)
+>>> frame = model.timeseries()
+>>> len(frame), frame["step"].iloc[-1]
+(25, 24)
+>>> sorted({type(a).__name__ for a in model.agents})
+['Member', 'Resident', 'Youth']
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from villagesim import branch, demography, migration, participation, recruitment, scenarios, service, shocks, uptake
+from villagesim.agents import AGENT_CLASSES, Member, Person
+from villagesim.config import resolve
+from villagesim.errors import InputError
+from villagesim.events import Event
+from villagesim.interventions import intensities, monthly_cost, started
+from villagesim.metrics import COLUMNS, measure
+from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
+from villagesim.population import MEMBER, Population, generate
+
+EAGER_AGENTS = 200_000
+"""Regions larger than this create agent objects on demand (see :meth:`VillageModel.person`)."""
+
+FIXED_DURING_RUN = ("village.", "network.", "region.", "time.")
+
+
+def _check_seed(seed: Any) -> int:
+    if seed is None:
+        return secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed: must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+class VillageModel(mesa.Model):
+    """A village (or a region of villages) and its Party branch, one step per month.
+
+    Parameters
+    ----------
+    params : mapping of dotted keys to values, optional
+        Overrides of the defaults in :mod:`villagesim.config`; validated.
+    seed : int, optional
+        Seed of the random number generator; drawn at random if omitted
+        (and then reported in :attr:`seed`).
+    """
+
+    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, preset: str = "custom"):
+        self.params = resolve(dict(params or {}))
+        self.seed = _check_seed(seed)
+        super().__init__(rng=self.seed)
+        self.preset = preset
+        p = self.params
+        if p["network.nodes"]:
+            imported = read_network(p["network.nodes"], p["network.edges"])
+            layout = imported_layout(imported, self.seed)
+            self.adjacency, given = imported.adjacency, imported.columns
+            self.node_ids = imported.ids
+        else:
+            layout = generate_layout(p, self.rng)
+            self.adjacency, given = generate_ties(layout, p, self.rng), None
+            self.node_ids = None
+        self.population: Population = generate(layout, p, self.rng, given)
+        self.villages = int(layout.venue_hamlet.size)
+        self.venue_hamlet = layout.venue_hamlet
+        self.household_village = np.zeros(int(layout.household.max(initial=-1)) + 1, np.int32)
+        self.household_village[layout.household] = layout.village
+        self.branch = branch.Branch.start(self.villages, p)
+        self.project = uptake.Project.start(self.villages, p)
+        self.events: list[Event] = []
+        self.relapses = 0.0
+        self.cost = 0.0
+        self._people: dict[int, Person] = {}
+        if self.population.size <= EAGER_AGENTS:
+            for index in np.flatnonzero(self.population.alive):
+                self.person(index)
+        self._villagers = self._count_villagers()
+        branch.assess(self.population, self.branch, p, self._villagers)
+        self._rows = [measure(0, self.population, self.branch, self.project, 0, 0, 0, 0, p)]
+
+    @classmethod
+    def from_scenario(cls, name_or_path: str = "default", seed: int | None = None,
+                      overrides: Mapping[str, Any] | None = None) -> "VillageModel":
+        """A model from a preset name or scenario TOML, with optional dotted-key overrides."""
+        scenario = scenarios.load(name_or_path)
+        return cls({**scenario.overrides, **(overrides or {})}, seed=seed, preset=scenario.name)
+
+    # --- agents --------------------------------------------------------------
+
+    def person(self, index: int) -> Person:
+        """The agent of slot ``index``, created on first use if needed."""
+        index = int(index)
+        agent = self._people.get(index)
+        if agent is None:
+            if not self.population.alive[index]:
+                raise LookupError(f"person {index} is not alive")
+            agent = AGENT_CLASSES[self.population.role[index]](self, index)
+            self._people[index] = agent
+        return agent
+
+    def _recast(self, indices: np.ndarray) -> None:
+        """Give existing agents the class of their new role, keeping the same object and id."""
+        for index in indices:
+            agent = self._people.get(int(index))
+            cls = AGENT_CLASSES[self.population.role[index]]
+            if agent is None or type(agent) is cls:
+                continue
+            unique_id = agent.unique_id
+            self.deregister_agent(agent)
+            agent.__class__ = cls
+            self.register_agent(agent)
+            agent.unique_id = unique_id
+
+    def _sync_agents(self, changes: demography.Changes) -> None:
+        for index in np.concatenate([changes.died, changes.reborn]):
+            agent = self._people.pop(int(index), None)
+            if agent is not None:
+                agent.remove()
+        if self.population.size <= EAGER_AGENTS:
+            for index in changes.reborn:
+                self.person(index)
+        self._recast(changes.aged_out)
+
+    # --- the month -------------------------------------------------------------
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far."""
+        return self.steps
+
+    def calendar_month(self, month: int) -> int:
+        return (self.params["time.start_month"] - 1 + month - 1) % 12 + 1
+
+    def _count_villagers(self) -> np.ndarray:
+        return np.bincount(self.population.village, weights=self.population.alive, minlength=self.villages)
+
+    def step(self) -> None:
+        """One month: the submodels in the order of the ODD's schedule."""
+        p, pop, rng, month = self.params, self.population, self.rng, self.steps
+        calendar = self.calendar_month(month)
+        intensity = intensities(p, month)
+        self.events += [Event(month, "intervention_started", name) for name in started(p, month)]
+
+        self._sync_agents(demography.step(pop, p, rng))
+        migration.step(pop, p, rng, calendar, self.project.opportunity)
+        self._villagers = villagers = self._count_villagers()
+        living_neighbours = self.adjacency @ pop.alive.astype(np.float64)
+
+        online = service.platform_users(pop, p, rng, intensity)
+        branch.step(pop, self.branch, p, rng, intensity, online, villagers)
+        visit_gain = service.visits(pop, self.adjacency, p, rng, intensity)
+        pop.trust += visit_gain
+        np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+        visited = visit_gain > 0
+        heard = visited | online | service.venue_users(pop, p, rng, intensity, self.venue_hamlet)
+        appeals = service.appeals(pop, p, rng, heard, online, self.branch.capacity, self.branch.quality)
+        self.relapses += shocks.step(pop, p, rng, intensity, self.branch.strength, self.household_village).sum()
+
+        participation.step(pop, self.adjacency, p, rng, online, living_neighbours)
+        happened = uptake.step(pop, self.project, self.adjacency, p, rng, month, visited, online,
+                               living_neighbours, villagers)
+        for code, where in happened.items():
+            self.events += [Event(month, f"project_{code}", int(v)) for v in where]
+        admitted = recruitment.step(pop, p, rng, month, calendar, intensity, self.villages)
+        if admitted.size:
+            self._recast(admitted)
+            self.events.append(Event(month, "members_admitted", value=int(admitted.size)))
+        service.relax_trust(pop, p)
+        branch.assess(pop, self.branch, p, villagers)
+
+        self.cost += monthly_cost(intensity, p) * self.villages
+        self._rows.append(measure(month, pop, self.branch, self.project, appeals.raised.sum(),
+                                  appeals.resolved.sum(), self.relapses, self.cost, p))
+
+    def run(self, months: int | None = None) -> "VillageModel":
+        """Advance ``months`` months (default ``time.months``); returns the model."""
+        for _ in range(self.params["time.months"] if months is None else months):
+            self.step()
+        return self
+
+    # --- control and results ------------------------------------------------------
+
+    def set(self, key: str, value: Any) -> None:
+        """Change a parameter mid-run; it takes effect from the next month and is logged."""
+        if key.startswith(FIXED_DURING_RUN):
+            raise InputError(f"{key}: cannot be changed during a run; start a new run instead")
+        self.params = resolve({key: value}, base=self.params)
+        if key.startswith("interventions."):
+            self.events.append(Event(self.steps + 1, "intervention_changed", key, self.params[key]))
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month (step 0 is the initial state), the columns of ``timeseries.csv``."""
+        frame = pd.DataFrame(self._rows, columns=list(COLUMNS))
+        frame["step"] = frame["step"].astype(int)
+        return frame
+
+    def final(self) -> dict[str, float]:
+        """The last row of the time series as a dict (without ``step``)."""
+        return dict(zip(COLUMNS[1:], self._rows[-1][1:]))
+
+    def members(self) -> list[Member]:
+        """Living members as agents."""
+        return [self.person(i) for i in np.flatnonzero(self.population.alive & (self.population.role == MEMBER))]

@@ -1,0 +1,291 @@
+"""The village social network: generated hamlets and households, or a real one.
+
+Ties are undirected and unweighted, held as a symmetric ``scipy.sparse``
+CSR matrix with no self-loops: row ``i`` lists the people ``i`` talks to.
+
+Generated villages (:func:`generate_layout` then :func:`generate_ties`)
+follow the ODD's "social network" section: households clustered in hamlets
+(自然村), everyone tied to their own household, to people in neighbouring
+households of the hamlet (a ring lattice, so ties are clustered), to a few
+random kin in the hamlet, and through rare bridges to other hamlets and to
+the next village of a region.
+
+Examples
+--------
+>>> import numpy as np
+>>> adj = from_edges(3, np.array([0, 1, 1]), np.array([1, 2, 1]))
+>>> adj.toarray().astype(int).tolist()
+[[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from villagesim.errors import InputError
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest node or edge file accepted (256 MiB), far above any village survey."""
+
+MAX_NODES = 2_000_000
+
+
+def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
+    """Symmetric 0/1 CSR adjacency of ``n`` nodes; self-loops and repeats dropped."""
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    rows = np.concatenate([src, dst]).astype(np.int32)
+    cols = np.concatenate([dst, src]).astype(np.int32)
+    adj = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(n, n))
+    adj.sum_duplicates()
+    adj.data[:] = 1.0
+    return adj
+
+
+@dataclass
+class Layout:
+    """Who lives where: village, hamlet and household of each person (global ids)."""
+
+    village: np.ndarray
+    hamlet: np.ndarray
+    household: np.ndarray
+    venue_hamlet: np.ndarray  # per village: the hamlet that hosts the venue
+
+
+def generate_layout(params: dict, rng: np.random.Generator) -> Layout:
+    """Households of geometric size grouped in contiguous hamlets, village by village."""
+    villages = params["region.villages"]
+    per_village = params["village.population"]
+    n_hamlets = params["village.hamlets"]
+    n = villages * per_village
+    # Household sizes: 1 + geometric, mean = household_size; drawn for the whole region.
+    mean_extra = params["village.household_size"] - 1.0
+    sizes = np.ones(n, np.int64)
+    if mean_extra > 0:
+        sizes += rng.geometric(1.0 / (1.0 + mean_extra), size=n) - 1
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    person = np.arange(n)
+    household = np.searchsorted(starts, person, side="right") - 1
+    village = person // per_village
+    # A household never straddles villages: start a new one at each boundary.
+    household = household + village  # distinct from the last household of the previous village
+    _, household = np.unique(household, return_inverse=True)
+    local_rank = _rank_within(household, village)
+    hh_count = np.bincount(village[np.r_[0, np.flatnonzero(np.diff(household)) + 1]], minlength=villages)
+    hamlet_local = np.minimum(local_rank * n_hamlets // hh_count[village], n_hamlets - 1)
+    hamlet = village * n_hamlets + hamlet_local
+    return Layout(
+        village=village.astype(np.int32),
+        hamlet=hamlet.astype(np.int32),
+        household=household.astype(np.int32),
+        venue_hamlet=(np.arange(villages) * n_hamlets).astype(np.int32),
+    )
+
+
+def _rank_within(household: np.ndarray, village: np.ndarray) -> np.ndarray:
+    """Index of each person's household among the households of its village."""
+    new_household = np.r_[True, household[1:] != household[:-1]]
+    household_number = np.cumsum(new_household) - 1
+    first_of_village = np.searchsorted(village, village, side="left")
+    return household_number - household_number[first_of_village]
+
+
+def _group_bounds(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted integer labels: first index and size of each person's group."""
+    first = np.searchsorted(groups, groups, side="left")
+    last = np.searchsorted(groups, groups, side="right")
+    return first, last - first
+
+
+def generate_ties(layout: Layout, params: dict, rng: np.random.Generator) -> sp.csr_matrix:
+    """Household, neighbour, kin, bridge and inter-village ties as a CSR matrix."""
+    household, hamlet, village = layout.household, layout.hamlet, layout.village
+    n = household.size
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    person = np.arange(n)
+
+    # Everyone in a household knows everyone else in it.
+    _, hh_size = _group_bounds(household)
+    for offset in range(1, int(hh_size.max(initial=1))):
+        pair = person[: n - offset][household[: n - offset] == household[offset:]]
+        src.append(pair)
+        dst.append(pair + offset)
+
+    # Neighbour ties: each person to one random person in each of the next k/2
+    # households along the hamlet's ring, so the lattice stays clustered.
+    _, hh_start = np.unique(household, return_index=True)
+    hh_sizes = np.diff(np.r_[hh_start, n])
+    hh_hamlet = hamlet[hh_start]
+    hh_in_hamlet_first, hh_in_hamlet_count = _group_bounds(hh_hamlet)
+    own_hh = household  # households are numbered 0..H-1 in person order
+    rank_in_hamlet = own_hh - hh_in_hamlet_first[own_hh]
+    for step in range(1, params["network.neighbour_households"] // 2 + 1):
+        count = hh_in_hamlet_count[own_hh]
+        ok = count > step
+        target_hh = hh_in_hamlet_first[own_hh] + (rank_in_hamlet + step) % count
+        target = hh_start[target_hh] + (rng.random(n) * hh_sizes[target_hh]).astype(np.int64)
+        src.append(person[ok])
+        dst.append(target[ok])
+
+    ham_first, ham_size = _group_bounds(hamlet)
+    vil_first, vil_size = _group_bounds(village)
+    _random_ties(src, dst, rng, params["network.kin_ties"], ham_first, ham_size)
+    _random_ties(src, dst, rng, params["network.bridge_ties"], vil_first, vil_size)
+    villages = params["region.villages"]
+    if villages > 1:
+        # Ties to the next village along the road (a ring of villages).
+        nxt = (village + 1) % villages
+        nxt_first = np.searchsorted(village, nxt, side="left")
+        nxt_size = np.searchsorted(village, nxt, side="right") - nxt_first
+        _random_ties(src, dst, rng, params["region.village_ties"], nxt_first, nxt_size)
+    return from_edges(n, np.concatenate(src), np.concatenate(dst))
+
+
+def _random_ties(src, dst, rng, mean_degree, first, size) -> None:
+    """Each person draws Poisson(mean/2) partners uniformly from [first, first+size)."""
+    if mean_degree <= 0:
+        return
+    n = first.size
+    counts = rng.poisson(mean_degree / 2.0, size=n)
+    who = np.repeat(np.arange(n), counts)
+    partner = first[who] + (rng.random(who.size) * size[who]).astype(np.int64)
+    src.append(who)
+    dst.append(partner)
+
+
+# --- real networks ---------------------------------------------------------
+
+NODE_COLUMNS = ("role", "age", "household", "hamlet", "away")
+ROLES = {"resident": 0, "youth": 1, "member": 2}
+
+
+@dataclass
+class ImportedNetwork:
+    """A network read from files: the ids, the ties and whatever attributes were given."""
+
+    ids: np.ndarray
+    adjacency: sp.csr_matrix
+    columns: dict[str, np.ndarray]
+
+
+def _read_table(path: str, what: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file, with clear one-line errors."""
+    if not os.path.isfile(path):
+        raise InputError(f"{what} {path}: no such file")
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{what} {path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit for network files")
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} {path}: not UTF-8 text") from None
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InputError(f"{what} {path}: empty file; a header line is required")
+    header = [cell.strip() for cell in rows[0]]
+    return header, rows[1:]
+
+
+def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
+    """Read a node CSV (``id`` and optional attributes) and an edge CSV (two id columns)."""
+    header, rows = _read_table(nodes_path, "network.nodes")
+    if "id" not in header:
+        raise InputError(f"network.nodes {nodes_path}: no 'id' column (columns: {', '.join(header)})")
+    if not rows:
+        raise InputError(f"network.nodes {nodes_path}: no nodes")
+    if len(rows) > MAX_NODES:
+        raise InputError(f"network.nodes {nodes_path}: {len(rows)} nodes is over the limit of {MAX_NODES}")
+    col = {name: header.index(name) for name in ("id", *NODE_COLUMNS) if name in header}
+    for line, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise InputError(f"network.nodes {nodes_path} line {line}: {len(row)} fields, header has {len(header)}")
+    ids = np.array([row[col["id"]].strip() for row in rows], dtype=object)
+    index = {}
+    for line, ident in enumerate(ids, start=2):
+        if ident == "":
+            raise InputError(f"network.nodes {nodes_path} line {line}: empty id")
+        if ident in index:
+            raise InputError(f"network.nodes {nodes_path} line {line}: duplicate id {ident!r}")
+        index[ident] = line - 2
+    columns = {name: _parse_column(nodes_path, name, [r[col[name]].strip() for r in rows]) for name in NODE_COLUMNS if name in col}
+
+    edge_header, edge_rows = _read_table(edges_path, "network.edges")
+    if len(edge_header) < 2:
+        raise InputError(f"network.edges {edges_path}: needs two id columns, found {len(edge_header)}")
+    src = np.empty(len(edge_rows), np.int64)
+    dst = np.empty(len(edge_rows), np.int64)
+    for k, row in enumerate(edge_rows):
+        line = k + 2
+        if len(row) < 2:
+            raise InputError(f"network.edges {edges_path} line {line}: needs two ids")
+        for end, target in ((row[0].strip(), src), (row[1].strip(), dst)):
+            if end not in index:
+                raise InputError(f"network.edges {edges_path} line {line}: id {end!r} is not in {nodes_path}")
+            target[k] = index[end]
+    return ImportedNetwork(ids=ids, adjacency=from_edges(len(ids), src, dst), columns=columns)
+
+
+def _parse_column(path: str, name: str, values: list[str]) -> np.ndarray:
+    """Typed column; blank cells become missing (NaN or -1) and are filled later."""
+    if name == "role":
+        bad = next((v for v in values if v and v.lower() not in ROLES), None)
+        if bad is not None:
+            raise InputError(f"network.nodes {path}: role {bad!r} is not one of member, youth, resident")
+        return np.array([ROLES[v.lower()] if v else -1 for v in values], np.int8)
+    if name == "away":
+        truthy, falsy = {"1", "true", "yes"}, {"0", "false", "no"}
+        bad = next((v for v in values if v and v.lower() not in truthy | falsy), None)
+        if bad is not None:
+            raise InputError(f"network.nodes {path}: away {bad!r} must be 0/1 or true/false")
+        return np.array([-1 if not v else int(v.lower() in truthy) for v in values], np.int8)
+    if name == "age":
+        out = np.full(len(values), np.nan)
+        for k, v in enumerate(values):
+            if v:
+                try:
+                    out[k] = float(v)
+                except ValueError:
+                    out[k] = np.nan
+                if not 18 <= out[k] <= 120:
+                    raise InputError(f"network.nodes {path} line {k + 2}: age {v!r} must be a number in [18, 120]")
+        return out
+    # household, hamlet: any label; blank means unknown
+    labels = {}
+    return np.array([labels.setdefault(v, len(labels)) if v else -1 for v in values], np.int64)
+
+
+def imported_layout(net: ImportedNetwork, seed: int) -> Layout:
+    """Households and hamlets of an imported network; missing ones are inferred.
+
+    A node without a household lives alone. Without a hamlet column, hamlets
+    are the network's Louvain communities (seeded, so the same files give
+    the same hamlets). The venue stands in the largest hamlet.
+    """
+    import networkx as nx
+
+    n = net.ids.size
+    household = net.columns.get("household", np.full(n, -1))
+    household = np.where(household >= 0, household, household.max(initial=-1) + 1 + np.arange(n))
+    if "hamlet" in net.columns and (net.columns["hamlet"] >= 0).all():
+        hamlet = net.columns["hamlet"]
+    else:
+        graph = nx.from_scipy_sparse_array(net.adjacency)
+        hamlet = np.empty(n, np.int64)
+        for label, community in enumerate(nx.community.louvain_communities(graph, seed=seed)):
+            hamlet[list(community)] = label
+    _, household = np.unique(household, return_inverse=True)
+    _, hamlet = np.unique(hamlet, return_inverse=True)
+    return Layout(
+        village=np.zeros(n, np.int32),
+        hamlet=hamlet.astype(np.int32),
+        household=household.astype(np.int32),
+        venue_hamlet=np.array([np.bincount(hamlet).argmax()], np.int32),
+    )

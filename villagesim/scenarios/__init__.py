@@ -1,0 +1,87 @@
+"""Village presets: TOML files of dotted-key overrides, and their loader.
+
+A preset sets only what differs from the parameter defaults
+(:mod:`villagesim.config`). Its top-level ``description`` and
+``description_zh`` say what village it is; every other key, as nested
+tables or quoted dotted keys, is a parameter. Relative paths of a
+``[network]`` table are taken from the preset file's folder.
+
+Examples
+--------
+>>> scenario = load("hollowed")
+>>> scenario.name, scenario.overrides["village.population"]
+('hollowed', 900)
+>>> load("atlantis")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+villagesim.errors.InputError: scenario 'atlantis': no such preset or file; presets: default, hollowed, ...
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from villagesim.config import flatten, lookup
+from villagesim.errors import InputError
+
+PRESET_DIR = Path(__file__).parent
+META_KEYS = ("description", "description_zh")
+PATH_KEYS = ("network.nodes", "network.edges")
+
+
+@dataclass
+class Scenario:
+    """A named set of overrides."""
+
+    name: str
+    description: str = ""
+    description_zh: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def names() -> list[str]:
+    """Names of the shipped presets, sorted."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
+    """Parse a TOML file, refusing missing, unreadable or malformed files in one line."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{what} {path}: no such file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
+        raise InputError(f"{what} {path}: cannot read it as UTF-8 text ({type(err).__name__})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{what} {path}: malformed TOML: {err}") from None
+
+
+def load(name_or_path: str | os.PathLike) -> Scenario:
+    """A preset by name, or a scenario TOML file by path."""
+    text = str(name_or_path)
+    path = PRESET_DIR / f"{text}.toml"
+    if not path.is_file():
+        path = Path(text)
+        if not (path.suffix == ".toml" or path.is_file()):
+            raise InputError(f"scenario {text!r}: no such preset or file; presets: {', '.join(names())}")
+    table = read_toml(path, "scenario")
+    meta = {key: table.pop(key) for key in META_KEYS if key in table}
+    for key, value in meta.items():
+        if not isinstance(value, str):
+            raise InputError(f"scenario {path}: {key}: must be a string")
+    overrides = {}
+    for key, value in flatten(table).items():
+        try:
+            overrides[key] = lookup(key).check(value)
+        except InputError as err:
+            raise InputError(f"scenario {path}: {err}") from None
+        if key in PATH_KEYS and value:
+            overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
+    return Scenario(name=path.stem, overrides=overrides, **meta)

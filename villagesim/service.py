@@ -1,0 +1,85 @@
+"""Outreach and service: visits, the venue, the platform, appeals, and trust.
+
+Three channels let the branch hear people: members' visits to their network
+neighbours (走村串户), the service centre for those who can reach it
+(阵地集中服务), and the digital platform for anyone with digital access,
+people away included (线上诉求收集). Appeals (诉求) raised by someone the
+branch hears are resolved while capacity lasts; resolved appeals raise
+trust, unheard or unresolved ones lower it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from villagesim.grouping import per_village
+from villagesim.population import Population
+
+ELDERLY_MOBILITY_AGE = 70.0
+
+
+@dataclass
+class Appeals:
+    """Appeals raised and resolved this month, per village."""
+
+    raised: np.ndarray
+    resolved: np.ndarray
+
+
+def platform_users(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float]) -> np.ndarray:
+    """People who use the digital platform this month, at home or away."""
+    chance = params["interventions.digital.reach"] * intensity["digital"]
+    return pop.alive & pop.digital & (rng.random(pop.size) < chance)
+
+
+def venue_users(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
+                venue_hamlet: np.ndarray) -> np.ndarray:
+    """Present people who come to the service centre this month."""
+    near = pop.hamlet == venue_hamlet[pop.village]
+    chance = intensity["venue"] * np.where(near, params["interventions.venue.reach"], params["interventions.venue.remote_reach"])
+    chance = np.where(pop.age >= ELDERLY_MOBILITY_AGE, chance * params["interventions.venue.elderly_mobility"], chance)
+    return pop.present & (rng.random(pop.size) < chance)
+
+
+def visits(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
+           intensity: dict[str, float]) -> np.ndarray:
+    """Members' visits to random network neighbours; returns trust gained per person.
+
+    A present member makes Poisson(visits_per_member x activity) visits, less
+    the share of time the platform takes; each visit goes to a random
+    neighbour, counts only if that neighbour is at home, and brings trust in
+    proportion to the visitor's capability.
+    """
+    visitor = np.flatnonzero(pop.is_member() & ~pop.away)
+    substitution = params["interventions.digital.visit_substitution"] * intensity["digital"]
+    rate = params["outreach.visits_per_member"] * pop.activity[visitor] * (1.0 - substitution)
+    who = np.repeat(visitor, rng.poisson(rate))
+    degree = np.diff(adj.indptr)[who]
+    pick = adj.indptr[who] + (rng.random(who.size) * degree).astype(np.int64)
+    who, target = who[degree > 0], adj.indices[pick[degree > 0]]
+    home = pop.present[target]
+    gain = params["outreach.visit_trust_gain"] * pop.capability[who[home]]
+    return np.bincount(target[home], weights=gain, minlength=pop.size)
+
+
+def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.ndarray, online: np.ndarray,
+            capacity: np.ndarray, quality: np.ndarray) -> Appeals:
+    """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
+    villages = capacity.size
+    raised = pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])
+    raised_heard = raised & heard
+    n_heard = per_village(pop.village, raised_heard, villages)
+    share = np.minimum(1.0, np.divide(capacity, n_heard, out=np.ones(villages), where=n_heard > 0))
+    resolved = raised_heard & (rng.random(pop.size) < share[pop.village])
+    gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[pop.village])
+    pop.trust += resolved * gain - (raised & ~resolved) * params["appeals.neglected_loss"]
+    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+    return Appeals(per_village(pop.village, raised, villages), per_village(pop.village, resolved, villages))
+
+
+def relax_trust(pop: Population, params: dict) -> None:
+    """Trust drifts back towards its baseline without contact."""
+    pop.trust += params["trust.relaxation"] * (params["trust.baseline"] - pop.trust)

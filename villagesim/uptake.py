@@ -1,0 +1,102 @@
+"""Project uptake: news of a collective project spreads, people enrol, the project lives or fails.
+
+At ``project.start`` the branch launches a project (a cooperative, tourism,
+processing). Present members and this month's participants hear of it at
+once; members' visits carry the news; every month each aware person tells
+each neighbour with chance ``project.news_prob`` (``news_prob_enrolled``
+once enrolled: those who joined talk more, as in Banerjee et al. 2013). An
+aware person at home or online enrols with monthly chance
+``project.enrol_rate`` once ``w * trust + (1 - w) * s >= threshold + shift``
+(``s``: enrolled share of neighbours). The project is viable once its
+enrolment reaches ``project.min_enrolment`` of the village's adults; it
+fails if that has not happened ``project.deadline`` months after launch. A
+viable project raises local opportunity and the trust of those enrolled
+(三感); a failed one costs the trust of all who knew of it (落地不生根).
+
+:func:`spread_news` and :func:`enrol` are the two rules on their own, so
+that calibration on real networks (``villagesim calibrate``) uses exactly
+the rules the model does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from villagesim.grouping import per_village
+from villagesim.population import Population
+
+WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
+STATUS_NAMES = ("waiting", "running", "viable", "failed")
+
+
+@dataclass
+class Project:
+    """Per-village project state (arrays of length V)."""
+
+    status: np.ndarray  # int8: WAITING, RUNNING, VIABLE or FAILED
+    launched: np.ndarray  # int32: launch month, or -1
+    opportunity: np.ndarray  # float64: local opportunity this month
+
+    @classmethod
+    def start(cls, villages: int, params: dict) -> "Project":
+        return cls(np.zeros(villages, np.int8), np.full(villages, -1, np.int32),
+                   np.full(villages, params["village.opportunity"]))
+
+
+def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_news: float,
+                p_news_enrolled: float, rng: np.random.Generator) -> np.ndarray:
+    """Who hears of the project this month from an aware neighbour (newly aware only).
+
+    Each aware neighbour tells independently, so the chance of hearing is
+    ``1 - prod(1 - p_j)``, computed as one sparse product of logarithms.
+    """
+    p = np.where(enrolled, p_news_enrolled, p_news) * aware
+    log_miss = adj @ np.log1p(-np.minimum(p, 1.0 - 1e-12))
+    return ~aware & (rng.random(aware.size) < -np.expm1(log_miss))
+
+
+def enrol(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, can_enrol: np.ndarray, trust: np.ndarray,
+          threshold: np.ndarray, params: dict, rng: np.random.Generator, denominator: np.ndarray) -> np.ndarray:
+    """Who enrols this month (newly enrolled only)."""
+    w = params["project.trust_weight"]
+    share = (adj @ enrolled.astype(np.float64)) / np.maximum(denominator, 1)
+    convinced = w * trust + (1.0 - w) * share >= threshold + params["project.threshold_shift"]
+    return can_enrol & aware & ~enrolled & convinced & (rng.random(aware.size) < params["project.enrol_rate"])
+
+
+def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
+         month: int, visited: np.ndarray, online: np.ndarray, living_neighbours: np.ndarray,
+         villagers: np.ndarray) -> dict[str, np.ndarray]:
+    """One month of the project; returns the villages where it launched, became viable or failed."""
+    villages = project.status.size
+    launch = (project.status == WAITING) & (month >= params["project.start"])
+    project.status[launch] = RUNNING
+    project.launched[launch] = month
+    told = launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
+
+    open_ = np.isin(project.status, (RUNNING, VIABLE))[pop.village]
+    pop.aware |= told | (open_ & visited)
+    heard = spread_news(adj, pop.aware & pop.alive, pop.enrolled, params["project.news_prob"],
+                        params["project.news_prob_enrolled"], rng)
+    pop.aware |= heard & open_ & pop.alive
+    can_enrol = open_ & pop.alive & (~pop.away | online)
+    pop.enrolled |= enrol(adj, pop.aware, pop.enrolled, can_enrol, pop.trust, pop.threshold, params, rng,
+                          living_neighbours)
+
+    share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
+                      where=villagers > 0)
+    viable = (project.status == RUNNING) & (share >= params["project.min_enrolment"])
+    project.status[viable] = VIABLE
+    failed = (project.status == RUNNING) & (month - project.launched >= params["project.deadline"])
+    project.status[failed] = FAILED
+    lost = failed[pop.village]
+    pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
+    pop.enrolled &= ~lost
+    pop.trust += (pop.enrolled & (project.status == VIABLE)[pop.village]) * params["project.viable_gain"]
+    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+    gain = params["project.opportunity_gain"] * params["project.potential"]
+    project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
+    return {"launched": np.flatnonzero(launch), "viable": np.flatnonzero(viable), "failed": np.flatnonzero(failed)}
