@@ -194,43 +194,80 @@ def _read_table(path: str, what: str) -> tuple[list[str], list[list[str]]]:
     return header, rows[1:]
 
 
-def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
-    """Read a node CSV (``id`` and optional attributes) and an edge CSV (two id columns)."""
-    header, rows = _read_table(nodes_path, "network.nodes")
-    if "id" not in header:
-        raise InputError(f"network.nodes {nodes_path}: no 'id' column (columns: {', '.join(header)})")
+@dataclass
+class NodeTable:
+    """A node CSV checked for shape and unique ids: its header, rows and id index."""
+
+    path: str
+    header: list[str]
+    rows: list[list[str]]
+    ids: np.ndarray
+    index: dict[str, int]
+
+    def column(self, name: str) -> list[str]:
+        k = self.header.index(name)
+        return [row[k].strip() for row in self.rows]
+
+
+def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[str, ...] = ()) -> NodeTable:
+    """Read a node CSV: the id column and ``required`` columns must exist, ids be non-empty and unique."""
+    header, rows = _read_table(path, what)
+    for name in (id_col, *required):
+        if name not in header:
+            raise InputError(f"{what} {path}: no {name!r} column (columns: {', '.join(header)})")
     if not rows:
-        raise InputError(f"network.nodes {nodes_path}: no nodes")
+        raise InputError(f"{what} {path}: no nodes")
     if len(rows) > MAX_NODES:
-        raise InputError(f"network.nodes {nodes_path}: {len(rows)} nodes is over the limit of {MAX_NODES}")
-    col = {name: header.index(name) for name in ("id", *NODE_COLUMNS) if name in header}
+        raise InputError(f"{what} {path}: {len(rows)} nodes is over the limit of {MAX_NODES}")
     for line, row in enumerate(rows, start=2):
         if len(row) != len(header):
-            raise InputError(f"network.nodes {nodes_path} line {line}: {len(row)} fields, header has {len(header)}")
-    ids = np.array([row[col["id"]].strip() for row in rows], dtype=object)
-    index = {}
+            raise InputError(f"{what} {path} line {line}: {len(row)} fields, header has {len(header)}")
+    k = header.index(id_col)
+    ids = np.array([row[k].strip() for row in rows], dtype=object)
+    index: dict[str, int] = {}
     for line, ident in enumerate(ids, start=2):
         if ident == "":
-            raise InputError(f"network.nodes {nodes_path} line {line}: empty id")
+            raise InputError(f"{what} {path} line {line}: empty {id_col}")
         if ident in index:
-            raise InputError(f"network.nodes {nodes_path} line {line}: duplicate id {ident!r}")
+            raise InputError(f"{what} {path} line {line}: duplicate {id_col} {ident!r}")
         index[ident] = line - 2
-    columns = {name: _parse_column(nodes_path, name, [r[col[name]].strip() for r in rows]) for name in NODE_COLUMNS if name in col}
+    return NodeTable(path, header, rows, ids, index)
 
-    edge_header, edge_rows = _read_table(edges_path, "network.edges")
-    if len(edge_header) < 2:
-        raise InputError(f"network.edges {edges_path}: needs two id columns, found {len(edge_header)}")
-    src = np.empty(len(edge_rows), np.int64)
-    dst = np.empty(len(edge_rows), np.int64)
-    for k, row in enumerate(edge_rows):
+
+def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, np.ndarray]:
+    """Node indices of both ends of every tie in an edge CSV (its first two columns are ids)."""
+    header, rows = _read_table(path, what)
+    if len(header) < 2:
+        raise InputError(f"{what} {path}: needs two id columns, found {len(header)}")
+    src = np.empty(len(rows), np.int64)
+    dst = np.empty(len(rows), np.int64)
+    for k, row in enumerate(rows):
         line = k + 2
         if len(row) < 2:
-            raise InputError(f"network.edges {edges_path} line {line}: needs two ids")
+            raise InputError(f"{what} {path} line {line}: needs two ids")
         for end, target in ((row[0].strip(), src), (row[1].strip(), dst)):
-            if end not in index:
-                raise InputError(f"network.edges {edges_path} line {line}: id {end!r} is not in {nodes_path}")
-            target[k] = index[end]
-    return ImportedNetwork(ids=ids, adjacency=from_edges(len(ids), src, dst), columns=columns)
+            if end not in nodes.index:
+                raise InputError(f"{what} {path} line {line}: id {end!r} is not in {nodes.path}")
+            target[k] = nodes.index[end]
+    return src, dst
+
+
+def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
+    """Read a node CSV (``id`` and optional attributes) and an edge CSV (two id columns)."""
+    nodes = read_node_table(nodes_path, "network.nodes")
+    columns = {name: _parse_column(nodes_path, name, nodes.column(name)) for name in NODE_COLUMNS
+               if name in nodes.header}
+    src, dst = read_edge_list(edges_path, "network.edges", nodes)
+    return ImportedNetwork(ids=nodes.ids, adjacency=from_edges(len(nodes.ids), src, dst), columns=columns)
+
+
+def parse_flag(where: str, name: str, values: list[str], required: bool = False) -> np.ndarray:
+    """A 0/1 column (also true/false, yes/no); blank cells are -1, or an error if ``required``."""
+    truthy, falsy = {"1", "true", "yes"}, {"0", "false", "no"}
+    for line, v in enumerate(values, start=2):
+        if (v or required) and v.lower() not in truthy | falsy:
+            raise InputError(f"{where} line {line}: {name} {v!r} must be 0/1 or true/false")
+    return np.array([-1 if not v else int(v.lower() in truthy) for v in values], np.int8)
 
 
 def _parse_column(path: str, name: str, values: list[str]) -> np.ndarray:
@@ -241,11 +278,7 @@ def _parse_column(path: str, name: str, values: list[str]) -> np.ndarray:
             raise InputError(f"network.nodes {path}: role {bad!r} is not one of member, youth, resident")
         return np.array([ROLES[v.lower()] if v else -1 for v in values], np.int8)
     if name == "away":
-        truthy, falsy = {"1", "true", "yes"}, {"0", "false", "no"}
-        bad = next((v for v in values if v and v.lower() not in truthy | falsy), None)
-        if bad is not None:
-            raise InputError(f"network.nodes {path}: away {bad!r} must be 0/1 or true/false")
-        return np.array([-1 if not v else int(v.lower() in truthy) for v in values], np.int8)
+        return parse_flag(f"network.nodes {path}", name, values)
     if name == "age":
         out = np.full(len(values), np.nan)
         for k, v in enumerate(values):
