@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, settings
 
 # No deadline: a shared 2-core machine makes per-example timings meaningless.
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=False)
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=40, **_COMMON)
 settings.register_profile("long", max_examples=2000, **_COMMON)
 settings.register_profile("dev", max_examples=10, **_COMMON)
