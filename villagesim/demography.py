@@ -26,15 +26,14 @@ class Changes:
     aged_out: np.ndarray
 
 
+def monthly(annual):
+    """Monthly probability equivalent to an annual one (arrays or numbers)."""
+    return 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
+
+
 def monthly_mortality(age: np.ndarray, params: dict) -> np.ndarray:
     """Monthly death probability from a Gompertz annual rate."""
-    annual = np.minimum(params["demography.mortality_60"] * np.exp(params["demography.mortality_slope"] * (age - 60.0)), 1.0)
-    return -np.expm1(np.log1p(-annual) / 12.0)
-
-
-def monthly(annual: float) -> float:
-    """Monthly probability equivalent to an annual one."""
-    return -np.expm1(np.log1p(-annual) / 12.0) if annual < 1.0 else 1.0
+    return monthly(np.minimum(params["demography.mortality_60"] * np.exp(params["demography.mortality_slope"] * (age - 60.0)), 1.0))
 
 
 def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
