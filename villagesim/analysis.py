@@ -1,0 +1,305 @@
+"""Analysis of a sweep folder: means with confidence intervals, sensitivity indices, charts, CSV tables.
+
+``villagesim analyze DIR`` reads ``DIR/sweep.json`` and ``DIR/runs`` (and
+``DIR/timeseries`` when kept) and writes to ``DIR/analysis``:
+
+- ``points.csv``: per design point, its factor values, runs ok and failed,
+  and for each metric the mean over replicates with a 95% Student-t
+  confidence interval (``METRIC``, ``METRIC_ci_low``, ``METRIC_ci_high``);
+- ``effects.csv`` and ``effects_METRIC.png``: each metric against each factor
+  (mean and 95% CI over all runs at that level, other factors pooled; sampled
+  designs are cut into 10 quantile bins);
+- ``sobol.csv`` and ``sobol.png`` (design ``sobol``): first-order ``S1`` and
+  total ``ST`` indices with bootstrap 95% CIs;
+  ``morris.csv`` and ``morris.png`` (design ``morris``): ``mu``, ``mu_star``
+  (with its 95% CI) and ``sigma``. Both are computed on the mean of each
+  point over its replicates, so replicate noise still shows up as a share of
+  the variance; more replicates shrink it;
+- ``timeseries.png``: fans (mean and 5-95% band) of the kept time series.
+
+Failed runs are left out of every mean and counted in ``points.csv``.
+
+Examples
+--------
+>>> tables = analyze("sweep-out", echo=lambda *a: None)  # doctest: +SKIP
+>>> tables["points"].filter(like="participation_rate").head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from villagesim.errors import InputError
+from villagesim.stats import mean_ci
+from villagesim.sweep import MORRIS_LEVELS, Spec, problem, sample
+
+BINS = 10
+MAX_LEVELS = 12
+FAN_POINTS = 6
+FAN_RUNS = 300
+
+
+def load(out: str | os.PathLike) -> tuple[Spec, dict[str, Any], pd.DataFrame]:
+    """The spec, manifest and runs table (sorted by run_id) of a sweep folder."""
+    out = Path(out)
+    try:
+        manifest = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        spec = Spec.from_dict(manifest["spec"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{out}: not a sweep folder (no readable sweep.json)") from None
+    if not any((out / "runs").glob("part-*.parquet")):
+        raise InputError(f"{out}: the sweep has no finished runs yet")
+    runs = pd.read_parquet(out / "runs").sort_values("run_id", ignore_index=True)
+    return spec, manifest, runs
+
+
+def point_means(spec: Spec, runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """One row per design point: factors, ``runs_ok``, ``runs_failed``, and each metric's mean and CI."""
+    rows = []
+    for point_id, group in runs.groupby("point_id", sort=True):
+        ok = group[group["status"] == "ok"]
+        row = {"point_id": point_id, **group.iloc[0][spec.factor_keys].to_dict(),
+               "runs_ok": len(ok), "runs_failed": len(group) - len(ok)}
+        for metric in spec.metrics:
+            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(ok[metric], level)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _levels(values: pd.Series) -> pd.Series:
+    """Each run's level of a factor: the value itself, or its quantile bin's mean for many values."""
+    if values.nunique() <= MAX_LEVELS or not pd.api.types.is_numeric_dtype(values):
+        return values
+    bins = pd.qcut(values, BINS, duplicates="drop")
+    return values.groupby(bins, observed=True).transform("mean")
+
+
+def effects(spec: Spec, runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Long table: factor, level, metric, n, mean, ci_low, ci_high (other factors pooled)."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for factor in spec.factor_keys:
+        levels = _levels(ok[factor])
+        for value, group in ok.groupby(levels, sort=True):
+            for metric in spec.metrics:
+                mean, low, high = mean_ci(group[metric], level)
+                rows.append({"factor": factor, "level": value, "metric": metric, "n": len(group),
+                             "mean": mean, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows, columns=["factor", "level", "metric", "n", "mean", "ci_low", "ci_high"])
+
+
+def _outputs(spec: Spec, means: pd.DataFrame, expected: int) -> dict[str, np.ndarray] | str:
+    """Each metric's point means in design order, or why indices cannot be computed."""
+    if len(means) < expected:
+        return f"{expected - len(means)} of {expected} design points have no runs yet; resume the sweep first"
+    outputs = {m: means[m].to_numpy(float) for m in spec.metrics}
+    missing = sorted({int(p) for m in outputs for p in means["point_id"][np.isnan(outputs[m])]})
+    if missing:
+        return f"{len(missing)} design points have no successful run (e.g. point {missing[0]})"
+    return outputs
+
+
+def sobol_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFrame | str:
+    """First-order and total Sobol' indices with 95% bootstrap CIs, per metric and factor."""
+    from SALib.analyze import sobol
+
+    outputs = _outputs(spec, means, expected)
+    if isinstance(outputs, str):
+        return outputs
+    rows = []
+    for metric, y in outputs.items():
+        result = sobol.analyze(problem(spec), y, calc_second_order=False, seed=spec.seed)
+        for i, factor in enumerate(spec.factor_keys):
+            s1, s1_conf, st, st_conf = (float(result[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf"))
+            rows.append({"metric": metric, "factor": factor, "S1": s1, "S1_ci_low": s1 - s1_conf,
+                         "S1_ci_high": s1 + s1_conf, "ST": st, "ST_ci_low": st - st_conf, "ST_ci_high": st + st_conf})
+    return pd.DataFrame(rows)
+
+
+def morris_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFrame | str:
+    """Morris elementary-effect statistics per metric and factor (effects per unit of the factor's range)."""
+    from SALib.analyze import morris
+
+    outputs = _outputs(spec, means, expected)
+    if isinstance(outputs, str):
+        return outputs
+    x = sample(spec)  # the unrounded design, so integer factors keep exact steps
+    rows = []
+    for metric, y in outputs.items():
+        result = morris.analyze(problem(spec), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
+        for i, factor in enumerate(spec.factor_keys):
+            mu_star, conf = float(result["mu_star"][i]), float(result["mu_star_conf"][i])
+            rows.append({"metric": metric, "factor": factor, "mu": float(result["mu"][i]), "mu_star": mu_star,
+                         "mu_star_ci_low": mu_star - conf, "mu_star_ci_high": mu_star + conf,
+                         "sigma": float(result["sigma"][i])})
+    return pd.DataFrame(rows)
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
+    """One panel per factor: the metric's mean against the factor's level with its 95% CI."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(factors), figsize=(4.2 * len(factors), 3.2), squeeze=False)
+    for ax, factor in zip(axes.flat, factors):
+        rows = table[(table["factor"] == factor) & (table["metric"] == metric)]
+        numeric = pd.api.types.is_numeric_dtype(rows["level"])
+        x = rows["level"].to_numpy(float) if numeric else np.arange(len(rows))
+        ax.plot(x, rows["mean"], marker="o", lw=1.6)
+        ax.fill_between(x, rows["ci_low"], rows["ci_high"], alpha=0.25, lw=0)
+        if not numeric:
+            ax.set_xticks(x, rows["level"].astype(str), rotation=30, ha="right")
+        ax.set_xlabel(factor, fontsize=8)
+        ax.grid(alpha=0.3)
+    axes.flat[0].set_ylabel(metric.replace("_", " "))
+    fig.suptitle(f"{metric}: mean and 95% CI by factor level")
+    fig.tight_layout()
+    return fig
+
+
+def index_figure(table: pd.DataFrame, columns: list[str], title: str):
+    """Bar chart of sensitivity indices with their CIs, one panel per metric."""
+    import matplotlib.pyplot as plt
+
+    metrics = list(dict.fromkeys(table["metric"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    width = 0.8 / len(columns)
+    for ax, metric in zip(axes.flat, metrics):
+        rows = table[table["metric"] == metric]
+        x = np.arange(len(rows))
+        for k, column in enumerate(columns):
+            values = rows[column].to_numpy(float)
+            error = np.abs(np.vstack([values - rows[f"{column}_ci_low"], rows[f"{column}_ci_high"] - values]))
+            ax.bar(x + k * width, values, width, yerr=error, capsize=2, label=column)
+        ax.set_xticks(x + width * (len(columns) - 1) / 2, [f.split(".", 1)[-1] for f in rows["factor"]],
+                      rotation=40, ha="right", fontsize=7)
+        ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.grid(alpha=0.3, axis="y")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def fan_runs(spec: Spec, runs: pd.DataFrame) -> dict[str, list[int]]:
+    """Run ids to draw in the time-series fans: per point when there are few points, else a sample of all."""
+    ok = runs[runs["status"] == "ok"]
+    if ok["point_id"].nunique() <= FAN_POINTS:
+        groups = {}
+        for point_id, group in ok.groupby("point_id"):
+            values = ", ".join(f"{_short(k)}={v:g}" if isinstance(v, float) else f"{_short(k)}={v}"
+                               for k, v in group.iloc[0][spec.factor_keys].items())
+            groups[f"point {point_id}" + (f": {values}" if values else "")] = group["run_id"].tolist()[:FAN_RUNS]
+        return groups
+    ids = ok["run_id"].tolist()
+    return {f"all points ({min(len(ids), FAN_RUNS)} runs)": ids[:FAN_RUNS]}
+
+
+def _short(key: str) -> str:
+    """``interventions.training.intensity`` -> ``training``; ``village.digital_elderly`` -> ``digital_elderly``."""
+    parts = key.split(".")
+    return parts[-2] if parts[-1] == "intensity" and len(parts) > 1 else parts[-1]
+
+
+def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
+    from villagesim import charts
+
+    groups = fan_runs(spec, runs)
+    wanted = [i for ids in groups.values() for i in ids]
+    series = pd.read_parquet(out / "timeseries", filters=[("run_id", "in", wanted)])
+    by_run = {run_id: frame.sort_values("step") for run_id, frame in series.groupby("run_id")}
+    frames = {label: [by_run[i] for i in ids if i in by_run] for label, ids in groups.items()}
+    return charts.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
+                                    title="time series: mean and 5-95% band over runs")
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def _cells(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    shown = table[["point_id", *spec.factor_keys, "runs_ok", "runs_failed"]].copy()
+    for metric in spec.metrics:
+        shown[metric] = [f"{m:.4g} [{lo:.4g}, {hi:.4g}]" for m, lo, hi in
+                         table[[metric, f"{metric}_ci_low", f"{metric}_ci_high"]].itertuples(index=False)]
+    return shown
+
+
+def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None,
+            echo: Callable[..., None] = print, max_rows: int = 40) -> dict[str, pd.DataFrame]:
+    """Analyse the sweep in ``out``, write tables and charts to ``dest`` (default ``out/analysis``)."""
+    from villagesim import charts
+
+    out = Path(out)
+    spec, manifest, runs = load(out)
+    dest = Path(dest) if dest is not None else out / "analysis"
+    dest.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, pd.DataFrame] = {}
+    written = []
+
+    def write(name: str, table: pd.DataFrame) -> None:
+        table.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
+        tables[name] = table
+        written.append(f"{name}.csv")
+
+    def draw(name: str, fig) -> None:
+        charts.save(fig, dest / f"{name}.png")
+        written.append(f"{name}.png")
+
+    failed = int((runs["status"] == "error").sum())
+    echo(f"{out}: design {spec.design}, {manifest['points']} points x {spec.replicates} replicates; "
+         f"{len(runs)} of {manifest['runs']} runs finished, {failed} failed")
+    if len(runs) < manifest["runs"]:
+        echo("  the sweep is incomplete: run the same sweep command again to finish it")
+
+    means = point_means(spec, runs)
+    write("points", means)
+    echo("\nMean over replicates [95% CI] per design point:")
+    echo(_cells(means, spec).head(max_rows).to_string(index=False))
+    if len(means) > max_rows:
+        echo(f"... {len(means) - max_rows} more points in points.csv")
+
+    if spec.factors:
+        table = effects(spec, runs)
+        write("effects", table)
+        for metric in spec.metrics:
+            draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys))
+
+    indices = {"sobol": (sobol_indices, ["S1", "ST"], "Sobol' indices (95% CI)"),
+               "morris": (morris_indices, ["mu_star"], "Morris mu* (95% CI)")}
+    if spec.design in indices:
+        compute, columns, title = indices[spec.design]
+        result = compute(spec, means, manifest["points"])
+        if isinstance(result, str):
+            echo(f"\n{spec.design} indices not computed: {result}")
+        else:
+            write(spec.design, result)
+            draw(spec.design, index_figure(result, columns, title))
+            echo(f"\n{title}:")
+            echo(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    if spec.every and (out / "timeseries").is_dir() and (runs["status"] == "ok").any():
+        draw("timeseries", timeseries_fans(out, spec, runs))
+    echo(f"\nwrote {', '.join(written)} in {dest}")
+    return tables
+
+
+def cmd_analyze(args) -> int:
+    from villagesim.cli import output_dir
+
+    analyze(args.dir, output_dir(args.out) if args.out else None)
+    return 0
+
+
+def add_command(subparsers) -> None:
+    parser = subparsers.add_parser("analyze", help="means with CIs, Sobol'/Morris indices, charts and CSV of a sweep")
+    parser.add_argument("dir", metavar="DIR", help="a sweep's --out folder")
+    parser.add_argument("--out", default=None, metavar="DIR", help="where to write (default: DIR/analysis)")
+    parser.set_defaults(handler=cmd_analyze)
