@@ -1,0 +1,30 @@
+"""The docs keep up with the code: the ODD's parameter table is the registry's."""
+
+import re
+from pathlib import Path
+
+from villagesim.cli import main
+from villagesim.config import PARAMS
+
+ROOT = Path(__file__).resolve().parent.parent
+ODD = ROOT / "docs" / "ODD.md"
+
+
+def odd_table() -> str:
+    text = ODD.read_text(encoding="utf-8")
+    return re.search(r"<!-- params:start -->\n(.*?)<!-- params:end -->", text, re.S).group(1)
+
+
+def test_odd_parameter_table_is_generated_from_the_registry(capsys):
+    main(["params", "--markdown"])
+    assert odd_table() == capsys.readouterr().out, (
+        "docs/ODD.md's parameter table differs from the registry: regenerate it with "
+        "`villagesim params --markdown` between the params markers")
+
+
+def test_every_parameter_is_used_by_a_rule_described_in_the_odd():
+    text = ODD.read_text(encoding="utf-8").split("<!-- params:start -->")[0]
+    per_path = {"intensity", "start", "cost"}  # described once for all paths in 7.1
+    missing = [p.key for p in PARAMS if f"`{p.key}`" not in text and p.key.split(".")[-1] not in per_path
+               and not p.key.startswith("network.nodes") and not p.key.startswith("network.edges")]
+    assert not missing, f"parameters with no rule in docs/ODD.md: {missing}"
