@@ -231,6 +231,9 @@ PARAMS: tuple[Param, ...] = (
 )
 # fmt: on
 
+MAX_PEOPLE = 2_000_000
+"""Most adults in a region (villages x population): about 1 GB of model state, far above any county."""
+
 REGISTRY: dict[str, Param] = {p.key: p for p in PARAMS}
 DEFAULTS: dict[str, Any] = {p.key: p.default for p in PARAMS}
 
@@ -279,6 +282,11 @@ def _check_consistent(p: dict[str, Any]) -> None:
         raise InputError(
             "branch.member_young_share + branch.member_elderly_share: must not exceed 1, got "
             f"{p['branch.member_young_share']} + {p['branch.member_elderly_share']}"
+        )
+    if p["region.villages"] * p["village.population"] > MAX_PEOPLE:
+        raise InputError(
+            f"region.villages x village.population: must not exceed {MAX_PEOPLE}, got "
+            f"{p['region.villages']} x {p['village.population']}"
         )
     if bool(p["network.nodes"]) != bool(p["network.edges"]):
         raise InputError("network.nodes and network.edges: give both files or neither")

@@ -20,20 +20,22 @@ Examples
 
 from __future__ import annotations
 
+import array
 import csv
-import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from villagesim.config import MAX_PEOPLE
 from villagesim.errors import InputError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """Largest node or edge file accepted (256 MiB), far above any village survey."""
 
-MAX_NODES = 2_000_000
+MAX_NODES = MAX_PEOPLE
 
 
 def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
@@ -175,23 +177,41 @@ class ImportedNetwork:
     columns: dict[str, np.ndarray]
 
 
-def _read_table(path: str, what: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file, with clear one-line errors."""
+def _read_table(path: str, what: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and a lazy iterator of (line number, row) of a CSV file, with clear one-line errors.
+
+    Rows are streamed, not loaded at once, so a file under the size limit is
+    refused by the row limits below rather than by running out of memory.
+    """
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file")
     size = os.path.getsize(path)
     if size > MAX_FILE_BYTES:
         raise InputError(f"{what} {path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit for network files")
     try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{what} {path}: not UTF-8 text") from None
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
-    if not rows:
+        handle = open(path, encoding="utf-8-sig", newline="")
+    except OSError as err:
+        raise InputError(f"{what} {path}: cannot read it ({err.strerror})") from None
+    rows = _rows(handle, path, what)
+    first = next(rows, None)
+    if first is None:
         raise InputError(f"{what} {path}: empty file; a header line is required")
-    header = [cell.strip() for cell in rows[0]]
-    return header, rows[1:]
+    return [cell.strip() for cell in first[1]], rows
+
+
+def _rows(handle, path: str, what: str) -> Iterator[tuple[int, list[str]]]:
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    yield reader.line_num, row
+        except UnicodeDecodeError:
+            # Decoding runs a block ahead of the parser, so only a lower bound on the line is known.
+            where = f" (after line {reader.line_num})" if reader.line_num else ""
+            raise InputError(f"{what} {path}: not UTF-8 text{where}") from None
+        except csv.Error as err:
+            raise InputError(f"{what} {path} line {reader.line_num}: {err}") from None
 
 
 @dataclass
@@ -211,45 +231,49 @@ class NodeTable:
 
 def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[str, ...] = ()) -> NodeTable:
     """Read a node CSV: the id column and ``required`` columns must exist, ids be non-empty and unique."""
-    header, rows = _read_table(path, what)
+    header, lines = _read_table(path, what)
     for name in (id_col, *required):
         if name not in header:
             raise InputError(f"{what} {path}: no {name!r} column (columns: {', '.join(header)})")
-    if not rows:
-        raise InputError(f"{what} {path}: no nodes")
-    if len(rows) > MAX_NODES:
-        raise InputError(f"{what} {path}: {len(rows)} nodes is over the limit of {MAX_NODES}")
-    for line, row in enumerate(rows, start=2):
+    k = header.index(id_col)
+    rows: list[list[str]] = []
+    index: dict[str, int] = {}
+    for line, row in lines:
         if len(row) != len(header):
             raise InputError(f"{what} {path} line {line}: {len(row)} fields, header has {len(header)}")
-    k = header.index(id_col)
-    ids = np.array([row[k].strip() for row in rows], dtype=object)
-    index: dict[str, int] = {}
-    for line, ident in enumerate(ids, start=2):
+        ident = row[k].strip()
         if ident == "":
             raise InputError(f"{what} {path} line {line}: empty {id_col}")
         if ident in index:
             raise InputError(f"{what} {path} line {line}: duplicate {id_col} {ident!r}")
-        index[ident] = line - 2
-    return NodeTable(path, header, rows, ids, index)
+        if len(rows) == MAX_NODES:
+            raise InputError(f"{what} {path} line {line}: more than the limit of {MAX_NODES} nodes")
+        index[ident] = len(rows)
+        rows.append(row)
+    if not rows:
+        raise InputError(f"{what} {path}: no nodes")
+    return NodeTable(path, header, rows, np.array(list(index), dtype=object), index)
 
 
 def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, np.ndarray]:
     """Node indices of both ends of every tie in an edge CSV (its first two columns are ids)."""
-    header, rows = _read_table(path, what)
+    header, lines = _read_table(path, what)
     if len(header) < 2:
         raise InputError(f"{what} {path}: needs two id columns, found {len(header)}")
-    src = np.empty(len(rows), np.int64)
-    dst = np.empty(len(rows), np.int64)
-    for k, row in enumerate(rows):
-        line = k + 2
+    if header[0] in nodes.index and header[1] in nodes.index:
+        # Without this, a file with no header line would silently lose its first tie.
+        raise InputError(f"{what} {path} line 1: {header[0]!r} and {header[1]!r} are node ids; "
+                         "the first line must be a header, e.g. source,target")
+    ends = array.array("q")
+    for line, row in lines:
         if len(row) < 2:
             raise InputError(f"{what} {path} line {line}: needs two ids")
-        for end, target in ((row[0].strip(), src), (row[1].strip(), dst)):
+        for end in (row[0].strip(), row[1].strip()):
             if end not in nodes.index:
                 raise InputError(f"{what} {path} line {line}: id {end!r} is not in {nodes.path}")
-            target[k] = nodes.index[end]
-    return src, dst
+            ends.append(nodes.index[end])
+    pairs = np.array(ends, np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
