@@ -184,7 +184,7 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec
     if not isinstance(metrics, list) or not metrics:
         raise InputError(f"output.metrics: must be a non-empty list of metric names, got {metrics!r}")
     for name in metrics:
-        if name not in METRICS:
+        if not isinstance(name, str) or name not in METRICS:
             raise InputError(f"output.metrics: unknown metric {name!r}; {_allowed(str(name), METRICS)}")
     if len(set(metrics)) < len(metrics):
         raise InputError("output.metrics: a metric is listed twice")
@@ -194,7 +194,7 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec
         scenarios=presets,
         set=fixed,
         factors=factors,
-        months=_integer("months", table.get("months", default_months), 0),
+        months=_param("months", "time.months", table.get("months", default_months)),
         replicates=_integer("replicates", table.get("replicates", 1), 1),
         seed=_integer("seed", table.get("seed", 0), 0),
         design=design,
@@ -319,10 +319,17 @@ def points(spec: Spec) -> list[tuple]:
 
 
 def check_points(spec: Spec) -> None:
-    """Refuse the spec if any design point is an invalid parameter combination."""
+    """Refuse the spec if any design point is an invalid parameter combination or names unreadable networks."""
+    from villagesim.network import read_network
+
+    networks = set()
     for point_id, point in enumerate(points(spec)):
         try:
-            resolve(point_overrides(spec, point))
+            params = resolve(point_overrides(spec, point))
+            files = (params["network.nodes"], params["network.edges"])
+            if files[0] and files not in networks:
+                read_network(*files)  # once per pair, so no run fails on a missing or bad file
+                networks.add(files)
         except InputError as err:
             where = ", ".join(f"{k} = {v!r}" for k, v in zip(spec.factor_keys, point))
             raise InputError(f"design point {point_id} ({where}): {err}") from None

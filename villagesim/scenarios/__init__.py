@@ -55,7 +55,7 @@ def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{what} {path}: no such file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
+    except (OSError, ValueError) as err:  # a folder, no permission, not UTF-8, a NUL in the path
         raise InputError(f"{what} {path}: cannot read it as UTF-8 text ({type(err).__name__})") from None
     try:
         return tomllib.loads(text)
