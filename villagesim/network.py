@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import array
 import csv
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -223,6 +224,7 @@ class NodeTable:
     rows: list[list[str]]
     ids: np.ndarray
     index: dict[str, int]
+    lines: list[int]  # line of each row in the file (blank lines are skipped)
 
     def column(self, name: str) -> list[str]:
         k = self.header.index(name)
@@ -237,6 +239,7 @@ def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[st
             raise InputError(f"{what} {path}: no {name!r} column (columns: {', '.join(header)})")
     k = header.index(id_col)
     rows: list[list[str]] = []
+    numbers: list[int] = []
     index: dict[str, int] = {}
     for line, row in lines:
         if len(row) != len(header):
@@ -250,9 +253,10 @@ def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[st
             raise InputError(f"{what} {path} line {line}: more than the limit of {MAX_NODES} nodes")
         index[ident] = len(rows)
         rows.append(row)
+        numbers.append(line)
     if not rows:
         raise InputError(f"{what} {path}: no nodes")
-    return NodeTable(path, header, rows, np.array(list(index), dtype=object), index)
+    return NodeTable(path, header, rows, np.array(list(index), dtype=object), index, numbers)
 
 
 def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, np.ndarray]:
@@ -279,40 +283,41 @@ def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, 
 def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
     """Read a node CSV (``id`` and optional attributes) and an edge CSV (two id columns)."""
     nodes = read_node_table(nodes_path, "network.nodes")
-    columns = {name: _parse_column(nodes_path, name, nodes.column(name)) for name in NODE_COLUMNS
+    columns = {name: _parse_column(nodes_path, name, nodes.column(name), nodes.lines) for name in NODE_COLUMNS
                if name in nodes.header}
     src, dst = read_edge_list(edges_path, "network.edges", nodes)
     return ImportedNetwork(ids=nodes.ids, adjacency=from_edges(len(nodes.ids), src, dst), columns=columns)
 
 
-def parse_flag(where: str, name: str, values: list[str], required: bool = False) -> np.ndarray:
+def parse_flag(where: str, name: str, values: list[str], required: bool = False,
+               lines: list[int] | None = None) -> np.ndarray:
     """A 0/1 column (also true/false, yes/no); blank cells are -1, or an error if ``required``."""
     truthy, falsy = {"1", "true", "yes"}, {"0", "false", "no"}
-    for line, v in enumerate(values, start=2):
+    for line, v in zip(lines or itertools.count(2), values):
         if (v or required) and v.lower() not in truthy | falsy:
             raise InputError(f"{where} line {line}: {name} {v!r} must be 0/1 or true/false")
     return np.array([-1 if not v else int(v.lower() in truthy) for v in values], np.int8)
 
 
-def _parse_column(path: str, name: str, values: list[str]) -> np.ndarray:
+def _parse_column(path: str, name: str, values: list[str], lines: list[int]) -> np.ndarray:
     """Typed column; blank cells become missing (NaN or -1) and are filled later."""
     if name == "role":
-        bad = next((v for v in values if v and v.lower() not in ROLES), None)
-        if bad is not None:
-            raise InputError(f"network.nodes {path}: role {bad!r} is not one of member, youth, resident")
+        for line, v in zip(lines, values):
+            if v and v.lower() not in ROLES:
+                raise InputError(f"network.nodes {path} line {line}: role {v!r} is not one of member, youth, resident")
         return np.array([ROLES[v.lower()] if v else -1 for v in values], np.int8)
     if name == "away":
-        return parse_flag(f"network.nodes {path}", name, values)
+        return parse_flag(f"network.nodes {path}", name, values, lines=lines)
     if name == "age":
         out = np.full(len(values), np.nan)
-        for k, v in enumerate(values):
+        for k, (line, v) in enumerate(zip(lines, values)):
             if v:
                 try:
                     out[k] = float(v)
                 except ValueError:
                     out[k] = np.nan
                 if not 18 <= out[k] <= 120:
-                    raise InputError(f"network.nodes {path} line {k + 2}: age {v!r} must be a number in [18, 120]")
+                    raise InputError(f"network.nodes {path} line {line}: age {v!r} must be a number in [18, 120]")
         return out
     # household, hamlet: any label; blank means unknown
     labels = {}
