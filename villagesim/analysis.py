@@ -61,15 +61,18 @@ def load(out: str | os.PathLike) -> tuple[Spec, dict[str, Any], pd.DataFrame]:
 
 def point_means(spec: Spec, runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """One row per design point: factors, ``runs_ok``, ``runs_failed``, and each metric's mean and CI."""
-    rows = []
-    for point_id, group in runs.groupby("point_id", sort=True):
-        ok = group[group["status"] == "ok"]
-        row = {"point_id": point_id, **group.iloc[0][spec.factor_keys].to_dict(),
-               "runs_ok": len(ok), "runs_failed": len(group) - len(ok)}
-        for metric in spec.metrics:
-            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(ok[metric], level)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    by_point = runs.groupby("point_id", sort=True)
+    table = by_point[spec.factor_keys].first().reset_index() if spec.factors else by_point.size().reset_index()[
+        ["point_id"]]
+    ok = runs[runs["status"] == "ok"].groupby("point_id")
+    table["runs_ok"] = ok.size().reindex(table["point_id"], fill_value=0).to_numpy()
+    table["runs_failed"] = by_point.size().to_numpy() - table["runs_ok"]
+    nan = (float("nan"),) * 3
+    for metric in spec.metrics:
+        cells = ok[metric].apply(lambda x: mean_ci(x, level)).reindex(table["point_id"])
+        table[metric], table[f"{metric}_ci_low"], table[f"{metric}_ci_high"] = zip(
+            *(c if isinstance(c, tuple) else nan for c in cells))
+    return table
 
 
 def _levels(values: pd.Series) -> pd.Series:

@@ -242,7 +242,8 @@ def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) ->
 
 
 def _scenario(name: str, base_dir: str | os.PathLike) -> scenarios.Scenario:
-    if name not in scenarios.names() and not os.path.isabs(name):
+    """A preset by name, or a scenario file by a path relative to the spec's folder."""
+    if name.endswith(".toml") and not os.path.isabs(name):
         name = str(Path(base_dir) / name)
     return scenarios.load(name)
 

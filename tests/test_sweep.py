@@ -1,0 +1,289 @@
+"""Running sweeps: same results on every executor, resume after SIGKILL, failed runs, the store's recovery.
+
+Equality compares every column except ``villagesim.sweep.NONDETERMINISTIC_COLUMNS``
+(the run's wall-clock ``duration_s``), with rows sorted by ``run_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from villagesim import cli, sweep
+from villagesim.model import VillageModel
+from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep, schemas
+
+SMALL = """
+months = 8
+replicates = 3
+seed = 11
+[set]
+"village.population" = 150
+"village.hamlets" = 3
+[factors]
+scenario = ["default", "hollowed"]
+"interventions.digital.intensity" = [0.0, 1.0]
+[output]
+metrics = ["participation_rate", "project_uptake", "trust_mean", "members"]
+every = 4
+"""
+
+
+def write_spec(folder: Path, text: str = SMALL, name: str = "spec.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def table(out: Path, name: str = "runs") -> pd.DataFrame:
+    frame = pd.read_parquet(out / name)
+    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
+    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
+        keys, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The small sweep run serially in this process, through the Python API."""
+    folder = tmp_path_factory.mktemp("reference")
+    summary = run_sweep(write_spec(folder), folder / "out")
+    assert (summary.total, summary.done, summary.failed, summary.skipped) == (12, 12, 0, 0)
+    return folder / "out"
+
+
+def test_runs_table_layout(reference):
+    runs = table(reference)
+    assert runs["run_id"].tolist() == list(range(12))
+    assert list(runs.columns[:6]) == ["run_id", "point_id", "replicate", "seed", "status", "error"]
+    assert set(runs["status"]) == {"ok"} and runs["error"].isna().all()
+    assert runs["scenario"].tolist() == ["default"] * 6 + ["hollowed"] * 6
+    assert (pd.read_parquet(reference / "runs")["duration_s"] > 0).all()
+    series = table(reference, "timeseries")
+    assert series.groupby("run_id")["step"].apply(list).tolist() == [[0, 4, 8]] * 12
+    assert len(list((reference / "runs").glob("*.parquet"))) == 1  # one batch, not one file per run
+
+
+def test_a_run_equals_a_direct_model_run(reference):
+    """Row 7 is what VillageModel gives for its parameters and seed."""
+    row = table(reference).iloc[7]
+    model = VillageModel.from_scenario(row["scenario"], seed=int(row["seed"]), overrides={
+        "village.population": 150, "village.hamlets": 3,
+        "interventions.digital.intensity": row["interventions.digital.intensity"]}).run(8)
+    assert {m: row[m] for m in ("participation_rate", "project_uptake", "trust_mean", "members")} == {
+        m: model.final()[m] for m in ("participation_rate", "project_uptake", "trust_mean", "members")}
+    frame = model.timeseries()
+    series = table(reference, "timeseries")
+    assert series[series["run_id"] == 7]["trust_mean"].tolist() == frame["trust_mean"].iloc[[0, 4, 8]].tolist()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    """A real `dask scheduler` and `dask worker` (2 processes) on 127.0.0.1; they also stop by themselves."""
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard", "--idle-timeout", "300s"], **common)
+    worker = subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
+                               "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
+                              **common)
+    try:
+        from dask.distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in (worker, scheduler):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--executor", "serial"],
+    ["--executor", "processes", "--workers", "2"],
+    ["--executor", "dask", "--scheduler", "DASK"],
+    pytest.param(["--executor", "dask", "--workers", "2"], marks=pytest.mark.slow),
+], ids=["serial", "processes", "dask-scheduler", "dask-localcluster"])
+def test_every_executor_gives_the_same_dataset(request, tmp_path, capsys, reference, argv):
+    if "DASK" in argv:
+        argv = [request.getfixturevalue("dask_scheduler") if a == "DASK" else a for a in argv]
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(write_spec(tmp_path)), "--out", str(out), *argv]) == 0
+    printed = capsys.readouterr()
+    assert "12 runs, 0 failed" in printed.out
+    assert "12/12 runs, 0 failed" in printed.err
+    pd.testing.assert_frame_equal(table(out), table(reference))
+    pd.testing.assert_frame_equal(table(out, "timeseries"), table(reference, "timeseries"))
+
+
+def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, reference):
+    spec = write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 10").replace("months = 8", "months = 30"))
+    out = tmp_path / "out"
+    journal = out / ".journal-000000.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "sweep", str(spec), "--out", str(out),
+                                "--executor", "serial"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 5:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    done_before = journal.read_text(encoding="utf-8").count("\n")
+    assert process.returncode == -signal.SIGKILL
+    assert 5 <= done_before < 40, "the kill must land in the middle of the sweep"
+
+    summary = run_sweep(spec, out)
+    assert (summary.done, summary.skipped) == (40, done_before)
+    assert not journal.exists()
+    uninterrupted = tmp_path / "uninterrupted"
+    run_sweep(spec, uninterrupted)
+    runs = table(out)
+    assert runs["run_id"].tolist() == list(range(40))  # exactly one row per run
+    pd.testing.assert_frame_equal(runs, table(uninterrupted))
+    pd.testing.assert_frame_equal(table(out, "timeseries"), table(uninterrupted, "timeseries"))
+
+    again = run_sweep(spec, out)  # a finished sweep has nothing left to do
+    assert (again.done, again.skipped, again.new) == (40, 40, 0)
+    pd.testing.assert_frame_equal(table(out), runs)
+
+
+def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    real_run = VillageModel.run
+
+    def run(self, months=None):
+        if self.params["interventions.digital.intensity"] == 1.0 and self.params["village.hamlets"] == 3:
+            raise ValueError("platform overloaded\nsecond line")
+        return real_run(self, months)
+
+    monkeypatch.setattr(VillageModel, "run", run)
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(write_spec(tmp_path)), "--out", str(out), "--executor", "serial"]) == 0
+    printed = capsys.readouterr()
+    assert "12 runs, 6 failed" in printed.out and "12/12 runs, 6 failed" in printed.err
+    runs = table(out)
+    failed = runs[runs["status"] == "error"]
+    assert (failed["interventions.digital.intensity"] == 1.0).all() and len(failed) == 6
+    assert set(failed["error"]) == {"ValueError: platform overloaded"}
+    assert failed["trust_mean"].isna().all() and runs[runs["status"] == "ok"]["trust_mean"].notna().all()
+    series = table(out, "timeseries")
+    assert set(series["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
+
+
+def test_resume_refuses_a_different_spec_and_changes_nothing(tmp_path, capsys):
+    spec = write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 1"))
+    out = tmp_path / "out"
+    run_sweep(spec, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 2"))
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds a different sweep (differs in replicates)" in err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert cli.main(["sweep", str(write_spec(tmp_path)), "--out", str(out), "--executor", "serial"]) == 2
+    assert "not empty and not a sweep folder" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+# --- the store's recovery, with faults injected through write_table -----------------------
+
+
+def small_store(tmp_path: Path, batch: int):
+    spec = load_spec(write_spec(tmp_path))
+    return spec, ResultStore(tmp_path / "out", *schemas(spec), batch=batch)
+
+
+def fake_run(spec, run_id: int) -> tuple[dict, list[dict]]:
+    run = {"run_id": run_id, "point_id": run_id // 3, "replicate": run_id % 3, "seed": run_id, "status": "ok",
+           "error": None, "duration_s": 0.1, **{m: float(run_id) for m in spec.metrics}}
+    series = [{"run_id": run_id, "point_id": run_id // 3, "replicate": run_id % 3, "step": s,
+               **{m: float(s) for m in spec.metrics}} for s in (0, 4, 8)]
+    return run, series
+
+
+def test_store_writes_batches_and_recovers_a_journal(tmp_path):
+    spec, store = small_store(tmp_path, batch=4)
+    assert store.recover() == set()
+    for run_id in range(10):
+        store.add(*fake_run(spec, run_id))
+    # killed here: runs 8 and 9 are only in the journal
+    assert sorted(p.name for p in store.runs_dir.iterdir()) == ["part-000000.parquet", "part-000001.parquet"]
+    journal = tmp_path / "out" / ".journal-000002.jsonl"
+    with open(journal, "a", encoding="utf-8") as handle:
+        handle.write('{"run": {"run_id": 10, "poi')  # a line cut short by the kill
+    _, again = small_store(tmp_path, batch=4)
+    assert again.recover() == set(range(10))
+    assert not journal.exists() and again.segment == 3
+    runs = pd.read_parquet(tmp_path / "out" / "runs")
+    assert sorted(runs["run_id"]) == list(range(10))
+    assert len(pd.read_parquet(tmp_path / "out" / "timeseries")) == 30
+
+
+def test_store_recovers_from_a_crash_between_the_two_parts(tmp_path, monkeypatch):
+    spec, store = small_store(tmp_path, batch=100)
+    store.recover()
+    for run_id in range(5):
+        store.add(*fake_run(spec, run_id))
+    real_write = sweep.write_table
+
+    def failing(table, path):
+        if path.parent.name == "runs":
+            raise OSError("disk full")
+        real_write(table, path)
+
+    monkeypatch.setattr(sweep, "write_table", failing)
+    with pytest.raises(OSError):
+        store.close()
+    assert (tmp_path / "out" / "timeseries" / "part-000000.parquet").exists()
+    assert not (tmp_path / "out" / "runs" / "part-000000.parquet").exists()
+    monkeypatch.setattr(sweep, "write_table", real_write)
+    _, again = small_store(tmp_path, batch=100)
+    assert again.recover() == set(range(5))
+    assert len(pd.read_parquet(tmp_path / "out" / "timeseries")) == 15  # rewritten, not doubled
+
+
+def test_store_skips_a_journal_already_converted(tmp_path, monkeypatch):
+    """Killed after the runs part was renamed into place but before the journal was deleted."""
+    spec, store = small_store(tmp_path, batch=100)
+    store.recover()
+    for run_id in range(3):
+        store.add(*fake_run(spec, run_id))
+    journal = tmp_path / "out" / ".journal-000000.jsonl"
+    kept = journal.read_text(encoding="utf-8")
+    store.close()
+    journal.write_text(kept, encoding="utf-8")
+    _, again = small_store(tmp_path, batch=100)
+    assert again.recover() == {0, 1, 2}
+    assert not journal.exists()
+    assert len(pd.read_parquet(tmp_path / "out" / "runs")) == 3
+
+
+def test_manifest_records_the_spec(reference):
+    manifest = json.loads((reference / "sweep.json").read_text(encoding="utf-8"))
+    assert (manifest["points"], manifest["runs"]) == (4, 12)
+    assert manifest["spec"]["factors"][0] == {"key": "scenario", "values": ["default", "hollowed"],
+                                              "low": None, "high": None}

@@ -1,0 +1,125 @@
+"""``villagesim analyze``: means with CIs, Sobol' and Morris indices checked on functions with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from villagesim import cli, sweep
+from villagesim.analysis import analyze
+from villagesim.sweep import Outcome, run_sweep
+
+KEYS = ("branch.appeals_per_member", "outreach.visits_per_member", "interventions.venue.capacity")
+
+
+def synthetic_spec(folder, design: str, samples: int, bounds: list[tuple[float, float]]):
+    factors = "\n".join(f'"{k}" = {{min = {lo}, max = {hi}}}' for k, (lo, hi) in zip(KEYS, bounds))
+    path = folder / "spec.toml"
+    path.write_text(f'months = 1\nseed = 5\ndesign = "{design}"\nsamples = {samples}\n'
+                    f'[factors]\n{factors}\n[output]\nmetrics = ["trust_mean"]\n', encoding="utf-8")
+    return path
+
+
+def model_of(function, fail_point=None):
+    """A stand-in for run_task computing ``function`` of the factor values (fails for ``fail_point``)."""
+
+    def run(task):
+        x = [task.overrides[k] for k in KEYS if k in task.overrides]
+        if fail_point is not None and task.run_id == fail_point:
+            return Outcome(task.run_id, "RuntimeError: injected", 0.0, (math.nan,), ())
+        return Outcome(task.run_id, None, 0.0, (function(x),), ())
+
+    return run
+
+
+def ishigami(x, a=7.0, b=0.1):
+    x1, x2, x3 = (v - math.pi for v in x)
+    return math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)
+
+
+def test_sobol_indices_of_the_ishigami_function(tmp_path, monkeypatch):
+    """Analytical values (Ishigami and Homma 1990): S1 = .314, .442, 0; ST = .558, .442, .244."""
+    monkeypatch.setattr(sweep, "run_task", model_of(ishigami))
+    spec = synthetic_spec(tmp_path, "sobol", 1024, [(0.0, 2 * math.pi)] * 3)
+    run_sweep(spec, tmp_path / "out")
+    table = analyze(tmp_path / "out", echo=lambda *a: None)["sobol"].set_index("factor")
+    exact = pd.DataFrame({"S1": [0.3139, 0.4424, 0.0], "ST": [0.5576, 0.4424, 0.2437]}, index=list(KEYS))
+    for column in ("S1", "ST"):
+        assert np.abs(table[column] - exact[column]).max() < 0.05
+        assert ((table[f"{column}_ci_low"] < table[column]) & (table[column] < table[f"{column}_ci_high"])).all()
+    assert (tmp_path / "out" / "analysis" / "sobol.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_morris_indices_of_a_linear_function(tmp_path, monkeypatch):
+    """y = 3 u1 + 0.5 u2 + 0 u3 with u the factor scaled to its range: mu* = 3, 0.5, 0 and sigma = 0."""
+    bounds = [(0.0, 10.0), (2.0, 4.0), (0.0, 100.0)]
+    monkeypatch.setattr(sweep, "run_task", model_of(lambda x: 3 * x[0] / 10 + 0.5 * (x[1] - 2) / 2))
+    run_sweep(synthetic_spec(tmp_path, "morris", 10, bounds), tmp_path / "out")
+    table = analyze(tmp_path / "out", echo=lambda *a: None)["morris"].set_index("factor")
+    np.testing.assert_allclose(table["mu_star"], [3.0, 0.5, 0.0], atol=1e-9)
+    np.testing.assert_allclose(table["sigma"], 0.0, atol=1e-9)
+
+
+def test_indices_are_not_computed_when_a_point_has_no_successful_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sweep, "run_task", model_of(ishigami, fail_point=3))
+    run_sweep(synthetic_spec(tmp_path, "sobol", 8, [(0.0, 1.0)] * 3), tmp_path / "out")
+    assert cli.main(["analyze", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "sobol indices not computed: 1 design points have no successful run (e.g. point 3)" in out
+    points = pd.read_csv(tmp_path / "out" / "analysis" / "points.csv")
+    assert points.loc[3, "runs_failed"] == 1 and math.isnan(points.loc[3, "trust_mean"])
+    assert not (tmp_path / "out" / "analysis" / "sobol.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grid")
+    spec = folder / "spec.toml"
+    spec.write_text("""
+months = 6
+replicates = 4
+seed = 3
+[set]
+"village.population" = 120
+[factors]
+scenario = ["default", "tourism"]
+"interventions.venue.intensity" = [0.0, 1.0]
+[output]
+metrics = ["participation_rate", "trust_mean"]
+every = 2
+""", encoding="utf-8")
+    run_sweep(spec, folder / "out")
+    return folder / "out"
+
+
+def test_analyze_writes_means_with_t_intervals_and_charts(grid_sweep, capsys):
+    assert cli.main(["analyze", str(grid_sweep)]) == 0
+    printed = capsys.readouterr().out
+    assert "16 of 16 runs finished, 0 failed" in printed and "Mean over replicates [95% CI]" in printed
+    folder = grid_sweep / "analysis"
+    runs = pd.read_parquet(grid_sweep / "runs")
+    points = pd.read_csv(folder / "points.csv")
+    assert points["runs_ok"].tolist() == [4] * 4
+    for point_id in range(4):
+        x = runs.loc[runs["point_id"] == point_id, "trust_mean"].to_numpy()
+        half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+        np.testing.assert_allclose(points.loc[point_id, ["trust_mean", "trust_mean_ci_low", "trust_mean_ci_high"]],
+                                   [x.mean(), x.mean() - half, x.mean() + half], rtol=1e-9)
+    effects = pd.read_csv(folder / "effects.csv")
+    venue = effects[(effects["factor"] == "interventions.venue.intensity") & (effects["metric"] == "trust_mean")]
+    assert venue["n"].tolist() == [8, 8]
+    assert venue["mean"].iloc[1] == pytest.approx(
+        runs.loc[runs["interventions.venue.intensity"] == 1.0, "trust_mean"].mean())
+    for name in ("effects_participation_rate", "effects_trust_mean", "timeseries"):
+        assert (folder / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
+    assert cli.main(["analyze", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a sweep folder" in err
+    assert list(tmp_path.iterdir()) == []
