@@ -88,16 +88,16 @@ def read_groups(nodes: str, edges: str, id_col: str, group_col: str, seed_col: s
     table = read_node_table(nodes, "--nodes", id_col, wanted)
     where = f"--nodes {nodes}"
     labels_raw = table.column(group_col)
-    line = next((k for k, v in enumerate(labels_raw, start=2) if not v), None)
+    line = next((k for k, v in zip(table.lines, labels_raw) if not v), None)
     if line is not None:
         raise InputError(f"{where} line {line}: empty {group_col}; every node needs a group")
     first: dict[str, int] = {}
     group = np.array([first.setdefault(v, len(first)) for v in labels_raw], np.int64)
     labels = list(first)  # in order of first appearance
-    seed = parse_flag(where, seed_col, table.column(seed_col), required=True).astype(bool)
+    seed = parse_flag(where, seed_col, table.column(seed_col), True, table.lines).astype(bool)
     outcome = None
     if outcome_col:
-        outcome = parse_flag(where, outcome_col, table.column(outcome_col), required=True).astype(bool)
+        outcome = parse_flag(where, outcome_col, table.column(outcome_col), True, table.lines).astype(bool)
     seeds = np.bincount(group, weights=seed, minlength=len(labels))
     n = np.bincount(group, minlength=len(labels))
     for g, label in enumerate(labels):
