@@ -158,6 +158,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     scenario, overrides = model_overrides(args)
     out = output_dir(args.out)
+    if not 0.0 <= args.intensity <= 1.0:  # before any run; NaN fails this too
+        raise InputError(f"--intensity: must be a number in [0, 1], got {args.intensity}")
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
     arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
     base_seed = 2024 if args.seed is None else args.seed
