@@ -1,0 +1,398 @@
+"""The browser view for trainers: ``villagesim serve`` runs this Solara app.
+
+One page per browser tab, each with its own model (Solara keeps component
+state per tab). The sidebar holds the run controls, the preset, the seed,
+the interventions and the main village parameters, all addressed by the
+dotted keys of :mod:`villagesim.config` and validated there. The main area
+has two tabs: the live run (month, headline numbers, the village network,
+live charts, the event log) and a comparison of two configurations on the
+same seeds.
+
+Mesa's SolaraViz is not used as a whole: its controls and panels are
+English-only, it rebuilds models from keyword arguments rather than from a
+preset plus overrides, and its plot components read a DataCollector, while
+this model keeps its own time series. The layout follows SolaraViz's
+(controls in a sidebar, views in the main area); pictures are drawn on the
+server by :mod:`villagesim.view`, so the page needs nothing from the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+
+import numpy as np
+import solara
+import solara.lab
+
+from villagesim import scenarios, view
+from villagesim.config import INTERVENTIONS, lookup, resolve
+from villagesim.errors import InputError
+from villagesim.events import describe
+from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, text
+from villagesim.model import VillageModel
+
+LANGUAGE_ENV = "VILLAGESIM_LANG"
+"""Start language, set by ``villagesim serve --lang``."""
+
+VILLAGE_KEYS = ("village.population", "village.hamlets", "village.youth_share", "village.elderly_share",
+                "village.opportunity", "village.trust_mean", "branch.member_share",
+                "migration.initial_away_youth", "project.potential", "project.start")
+# Slider ranges for a room demonstration, inside the registry's ranges (which go up to regions of millions).
+SLIDER_RANGES = {"village.population": (100, 3000, 50), "village.hamlets": (1, 12, 1), "project.start": (0, 120, 1),
+                 "start": (0, 120, 1)}
+FLOAT_STEP = 0.01
+HEADLINE = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",
+            "members", "cost_cumulative")
+PERCENT = {"participation_rate", "project_uptake", "youth_present_share"}
+COLOUR_MODES = ("role", "participation", "trust")
+EVENTS_SHOWN = 12
+COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue.start": 12}
+
+
+def intervention_keys() -> list[str]:
+    return [f"interventions.{name}.{field}" for name in INTERVENTIONS for field in ("intensity", "start")]
+
+
+def start_language() -> str:
+    lang = os.environ.get(LANGUAGE_ENV, "zh")
+    return lang if lang in LANGUAGES else "zh"
+
+
+def headline_value(metric: str, value: float) -> str:
+    if metric in PERCENT:
+        return f"{100 * value:.0f}%"
+    if metric == "trust_mean":
+        return f"{value:.2f}"
+    if metric == "cost_cumulative":
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+class Run:
+    """One tab's model and its pictures.
+
+    The lock keeps Play's thread and the buttons from touching the model at once.
+    """
+
+    def __init__(self, preset: str, overrides: dict, seed: int):
+        self.lock = threading.Lock()
+        self.reset(preset, overrides, seed)
+
+    def reset(self, preset: str, overrides: dict, seed: int) -> None:
+        model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides)
+        network = view.NetworkPicture(model)
+        with self.lock:
+            self.model, self.network, self.charts = model, network, view.LiveCharts()
+
+    def step(self) -> None:
+        with self.lock:
+            self.model.step()
+
+    def change(self, key: str, value) -> None:
+        with self.lock:
+            self.model.set(key, value)
+
+
+def configured(preset: str, overrides: dict) -> dict:
+    """Every parameter as the controls show it: defaults, then the preset, then the user's changes."""
+    return resolve({**scenarios.load(preset).overrides, **overrides})
+
+
+# --- small components -------------------------------------------------------------
+
+
+@solara.component
+def ParameterSlider(key: str, value, label: str, on_value, range_key: str | None = None):
+    """A slider for one dotted key, bounded by the registry (or a narrower demo range that still holds ``value``)."""
+    param = lookup(key)
+    if param.kind is int:
+        lo, hi, step = SLIDER_RANGES.get(range_key or key, (param.lo, param.hi, 1))
+        lo, hi = min(lo, value), max(hi, value)
+    else:
+        lo, hi, step = param.lo, param.hi, FLOAT_STEP
+
+    def moved(new) -> None:
+        # The slider reports its value snapped to the step when it appears; only a real move is a change.
+        if abs(new - value) >= step / 2:
+            on_value(new)
+
+    slider = solara.SliderInt if param.kind is int else solara.SliderFloat
+    slider(f"{label}: {value:g}", value=value, min=lo, max=hi, step=step, on_value=moved)
+
+
+@solara.component
+def InterventionControls(values: dict, on_change, lang: str):
+    """Intensity and start month of each intervention."""
+    for name in INTERVENTIONS:
+        with solara.Column(gap="0px", classes=[f"vs-intervention-{name}"]):
+            solara.Text(text(f"intervention.{name}", lang), style={"font-weight": "bold", "font-size": "0.9em"})
+            for field in ("intensity", "start"):
+                key = f"interventions.{name}.{field}"
+                ParameterSlider(key, values[key], text(field, lang), lambda v, k=key: on_change(k, v),
+                                range_key=field)
+
+
+@solara.component
+def NetworkLegend(colour_by: str, lang: str):
+    def swatch(colour: str, label: str):
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.Div(style={"width": "12px", "height": "12px", "background": colour, "border-radius": "2px"})
+            solara.Text(label, style={"font-size": "0.85em"})
+
+    with solara.Row(gap="14px", style={"flex-wrap": "wrap"}, classes=["vs-legend"]):
+        if colour_by == "role":
+            for role, colour in view.ROLE_COLOURS.items():
+                swatch(colour, text(f"role.{role}", lang))
+        elif colour_by == "participation":
+            swatch(view.PARTICIPATING, text("participating", lang))
+            swatch(view.NOT_PARTICIPATING, text("not_participating", lang))
+        else:
+            swatch("linear-gradient(90deg, #440154, #21918c, #fde725)", text("trust_scale", lang))
+        solara.Text(text("shape", lang), style={"font-size": "0.85em"})
+        solara.Text(text("away", lang), style={"font-size": "0.85em"})
+
+
+@solara.component
+def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, show_network: bool):
+    """Month, headline numbers, network, charts and event log; redrawn on every step."""
+    tick.value  # noqa: B018  (subscribe: redraw after each step)
+    model = run.model
+    frame = model.timeseries()
+    latest = frame.iloc[-1]
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+        solara.Text(text("month", lang, m=model.steps), classes=["vs-month"],
+                    style={"font-size": "1.8em", "font-weight": "bold", "margin-right": "18px"})
+        for metric in HEADLINE:
+            with solara.Column(gap="0px", classes=["vs-headline"]):
+                solara.Text(headline_value(metric, latest[metric]), style={"font-size": "1.3em"})
+                solara.Text(text(f"metric.{metric}", lang), style={"font-size": "0.8em", "color": "#555"})
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        if show_network:
+            with solara.Column(style={"width": "480px"}):
+                solara.Text(text("network", lang), style={"font-weight": "bold"})
+                solara.Image(run.network.frame(colour_by), format="jpeg", width="480px", classes=["vs-network"])
+                NetworkLegend(colour_by, lang)
+        with solara.Column(style={"flex": "1", "min-width": "520px"}):
+            solara.Text(text("charts", lang), style={"font-weight": "bold"})
+            solara.Image(run.charts.frame(frame, model.events, lang), width="100%", classes=["vs-charts"])
+    with solara.Card(text("events", lang), classes=["vs-events"]):
+        lines = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
+        for line in lines or [text("no_events", lang)]:
+            solara.Text(line, style={"display": "block"})
+
+
+@solara.component
+def Comparison(preset: str, overrides: dict, seed: int, lang: str):
+    """Two configurations on the same village and seeds, and their difference."""
+    base = configured(preset, overrides)
+    arms = solara.use_reactive(None)
+    if arms.value is None:
+        live = {key: base[key] for key in intervention_keys()}
+        arms.value = {"a": live, "b": {**live, **COMPARISON_DEFAULT}}
+    seeds = solara.use_reactive(5)
+    months = solara.use_reactive(120)
+    request = solara.use_reactive(0)
+    progress = solara.use_reactive(0)
+    result = solara.use_reactive(None)
+    error = solara.use_reactive("")
+
+    def set_arm(arm: str, key: str, value) -> None:
+        arms.value = {**arms.value, arm: {**arms.value[arm], key: value}}
+
+    def compare(cancel: threading.Event) -> None:
+        if request.value == 0:
+            return
+        try:
+            params = {arm: resolve({**scenarios.load(preset).overrides, **overrides, **values})
+                      for arm, values in arms.value.items()}
+        except InputError as err:
+            error.value = str(err)
+            return
+        error.value = ""
+        seed_list = np.random.SeedSequence(seed).generate_state(seeds.value, np.uint32).tolist()
+        runs = {"a": [], "b": []}
+        progress.value = 0
+        for s in seed_list:
+            for arm in runs:
+                if cancel.is_set():
+                    return
+                runs[arm].append(VillageModel(params[arm], seed=s).run(months.value).timeseries())
+                progress.value += 1
+        starts = {arm: sorted({p[f"interventions.{n}.start"] for n in INTERVENTIONS
+                               if p[f"interventions.{n}.intensity"] > 0}) for arm, p in params.items()}
+        result.value = (runs, starts)
+
+    job = solara.use_thread(compare, dependencies=[request.value], intrusive_cancel=False)
+    busy = job.state == solara.ResultState.RUNNING and request.value > 0
+
+    solara.Info(text("same_village", lang), dense=True)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for arm in ("a", "b"):
+            with solara.Card(text(f"config_{arm}", lang), classes=[f"vs-arm-{arm}"], style={"min-width": "300px"}):
+                InterventionControls(arms.value[arm], lambda k, v, a=arm: set_arm(a, k, v), lang)
+        with solara.Card(text("run", lang), style={"min-width": "260px"}):
+            solara.SliderInt(text("seeds", lang), value=seeds, min=1, max=20)
+            solara.SliderInt(text("months", lang), value=months, min=12, max=240, step=12)
+            solara.Button(text("run_compare", lang), color="primary", disabled=busy, classes=["vs-run-compare"],
+                          on_click=lambda: request.set(request.value + 1))
+            if busy:
+                total = 2 * seeds.value
+                solara.ProgressLinear(100 * progress.value / total)
+                solara.Text(text("running", lang, done=progress.value, total=total))
+    if error.value:
+        solara.Error(f"{text('not_applied', lang)}: {error.value}")
+    if result.value is None:
+        solara.Text(text("compare_hint", lang))
+    else:
+        ComparisonResult(*result.value, lang)
+
+
+@solara.component
+def ComparisonResult(runs: dict, starts: dict, lang: str):
+    """The comparison's charts, their export and the table of final values."""
+    label = {arm: text(f"config_{arm}", lang) for arm in runs}
+    picture = solara.use_memo(lambda: view.comparison_png({label[a]: f for a, f in runs.items()},
+                                                          {label[a]: s for a, s in starts.items()}, lang),
+                              [runs, lang])
+    solara.Image(picture, width="100%", classes=["vs-compare-chart"])
+    solara.FileDownload(picture, filename="villagesim-comparison.png", label=text("compare_png", lang),
+                        mime_type="image/png")
+    header = [text("metric", lang), text("config_a", lang), text("config_b", lang), text("diff_ci", lang)]
+    rows = view.comparison_table(runs)
+    with solara.v.SimpleTable(dense=True, class_="vs-compare-table"):
+        with solara.v.Html(tag="thead"):
+            with solara.v.Html(tag="tr"):
+                for cell in header:
+                    solara.v.Html(tag="th", children=[cell])
+        with solara.v.Html(tag="tbody"):
+            for metric, a, b, (diff, lo, hi) in rows:
+                cells = [text(f"metric.{metric}", lang), f"{a:.3f}", f"{b:.3f}", f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]"]
+                with solara.v.Html(tag="tr"):
+                    for cell in cells:
+                        solara.v.Html(tag="td", children=[cell])
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+@solara.component
+def Page():
+    lang = solara.use_reactive(start_language())
+    preset = solara.use_reactive("default")
+    overrides = solara.use_reactive({})
+    seed = solara.use_reactive(2024)
+    run = solara.use_memo(lambda: Run(preset.value, overrides.value, seed.value), [])
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(4)
+    colour_by = solara.use_reactive("participation")
+    show_network = solara.use_reactive(True)
+    error = solara.use_reactive("")
+    L = lang.value
+
+    def reset() -> None:
+        playing.value = False
+        try:
+            run.reset(preset.value, overrides.value, seed.value)
+        except InputError as err:
+            error.value = str(err)
+            return
+        error.value = ""
+        tick.value += 1
+
+    def step() -> None:
+        run.step()
+        tick.value += 1
+
+    def play(cancel: threading.Event) -> None:
+        while playing.value and not cancel.is_set():
+            began = time.perf_counter()
+            step()
+            cancel.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - began)))
+
+    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+
+    def change(key: str, value) -> None:
+        """A control moved: check it, then restart (before month 1) or change the running model."""
+        new = {**overrides.value, key: value}
+        try:
+            configured(preset.value, new)
+            if run.model.steps > 0 and key.startswith("interventions."):
+                run.change(key, value)
+        except InputError as err:
+            error.value = str(err)
+            return
+        overrides.value = new
+        error.value = ""
+        if run.model.steps == 0:
+            reset()
+        else:
+            tick.value += 1
+
+    def choose_preset(name: str) -> None:
+        preset.value, overrides.value = name, {}
+        reset()
+
+    def choose_seed(value: int | None) -> None:
+        if value is None or value < 0:
+            error.value = f"{text('seed', L)}: {value}"
+            return
+        seed.value = value
+        if run.model.steps == 0:
+            reset()
+
+    params = configured(preset.value, overrides.value)
+    solara.Title(text("title", L))
+    with solara.AppBar():
+        solara.AppBarTitle(text("title", L))
+        with solara.ToggleButtonsSingle(value=lang, classes=["vs-lang"]):
+            for code in LANGUAGES:
+                solara.Button(LANGUAGE_NAMES[code], value=code, text=True)
+
+    with solara.Sidebar():
+        with solara.Card(text("run", L)):
+            with solara.Row():
+                solara.Button(text("step", L), on_click=step, disabled=playing.value, color="primary",
+                              classes=["vs-step"])
+                solara.Button(text("pause" if playing.value else "play", L), color="primary", classes=["vs-play"],
+                              on_click=lambda: playing.set(not playing.value))
+                solara.Button(text("reset", L), on_click=reset, classes=["vs-reset"])
+            solara.SliderInt(text("speed", L), value=speed, min=1, max=20)
+            solara.Select(text("preset", L), values=scenarios.names(), value=preset.value, on_value=choose_preset)
+            scenario = scenarios.load(preset.value)
+            solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
+            with solara.Row(style={"align-items": "center"}):
+                solara.InputInt(text("seed", L), value=seed.value, on_value=choose_seed, classes=["vs-seed"])
+                solara.Button(text("new_seed", L), text=True,
+                              on_click=lambda: (seed.set(secrets.randbelow(1_000_000)), reset()))
+            if error.value:
+                solara.Error(f"{text('not_applied', L)}: {error.value}", classes=["vs-error"])
+        with solara.Card(text("interventions", L)):
+            solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
+            InterventionControls({k: params[k] for k in intervention_keys()}, change, L)
+        with solara.Card(text("village", L)):
+            solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
+            for key in VILLAGE_KEYS:
+                ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: change(k, v))
+        with solara.Card(text("network", L)):
+            solara.Checkbox(label=text("show_network", L), value=show_network)
+            solara.Text(text("colour_by", L))
+            with solara.ToggleButtonsSingle(value=colour_by, classes=["vs-colour"]):
+                for mode in COLOUR_MODES:
+                    solara.Button(text(f"colour.{mode}", L), value=mode, text=True)
+        with solara.Card(text("export", L)):
+            name = f"villagesim-{preset.value}-seed{seed.value}"
+            solara.FileDownload(lambda: run.model.timeseries().to_csv(index=False, lineterminator="\n"),
+                                filename=f"{name}.csv", label=text("csv", L), mime_type="text/csv")
+            solara.FileDownload(lambda: view.charts_png(run.model.timeseries(), run.model.events, L,
+                                                        f"{preset.value}, {text('seed', L)} {seed.value}"),
+                                filename=f"{name}.png", label=text("png", L), mime_type="image/png")
+
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab(text("tab_live", L), classes=["vs-tab-live"]):
+            LiveView(run, tick, L, colour_by.value, show_network.value)
+        with solara.lab.Tab(text("tab_compare", L), classes=["vs-tab-compare"]):
+            Comparison(preset.value, overrides.value, seed.value, L)

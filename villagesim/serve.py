@@ -1,0 +1,72 @@
+"""``villagesim serve``: the browser view (:mod:`villagesim.app`) on a local Solara server.
+
+The server binds to 127.0.0.1 unless ``--host`` says otherwise, and needs no
+internet connection: Solara's front end comes from the ``solara-assets``
+package and every picture is drawn on the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+
+from villagesim.errors import InputError
+from villagesim.i18n import LANGUAGES
+
+# Solara reads these when first imported: no telemetry, no banner, production mode.
+SOLARA_ENVIRONMENT = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+    "SOLARA_MODE": "production",
+    "SOLARA_APP": "villagesim.app",
+}
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number in [1, 65535], got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number in [1, 65535], got {port}")
+    return port
+
+
+def check_bindable(host: str, port: int) -> None:
+    """Refuse in one line a host that does not resolve or a port already in use."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        raise InputError(f"--host {host}: cannot resolve this address") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise InputError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    check_bindable(args.host, args.port)
+    os.environ.update(SOLARA_ENVIRONMENT)
+    os.environ["VILLAGESIM_LANG"] = args.lang
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    import uvicorn
+
+    import villagesim.app  # noqa: F401  (import the model before the first visitor)
+    from villagesim.view import warm_up
+
+    warm_up()
+
+    print(f"villagesim: browser view at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def add_command(subparsers) -> None:
+    serve = subparsers.add_parser("serve", help="the browser view for demonstrations (Solara, works offline)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
+    serve.set_defaults(handler=cmd_serve)

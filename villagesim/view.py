@@ -1,0 +1,349 @@
+"""Pictures for the browser view, drawn on the server with matplotlib.
+
+Drawing a whole figure each month is too slow for a live view (about half a
+second for the network alone), so the static parts are drawn once and only
+what changes is drawn per frame (matplotlib "blitting"):
+
+- :class:`NetworkPicture` places people by hamlet and household once per
+  model, draws the ties once, and per frame only recolours the people;
+- :class:`LiveCharts` redraws axes, labels and markers only when the
+  language, the axis ranges or the markers change, and per frame only the lines.
+
+Text is set in Noto Sans CJK when installed so Chinese labels are not boxes.
+
+Examples
+--------
+>>> from villagesim.model import VillageModel
+>>> model = VillageModel({"village.population": 200}, seed=1).run(3)
+>>> NetworkPicture(model).frame("trust")[:3] == b"\\xff\\xd8\\xff"  # JPEG
+True
+>>> LiveCharts().frame(model.timeseries(), model.events, "zh")[:4] == b"\\x89PNG"
+True
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import math
+import threading
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from PIL import Image
+
+from villagesim.events import Event
+from villagesim.i18n import text
+from villagesim.population import MEMBER, RESIDENT, YOUTH
+from villagesim.stats import mean_ci
+
+CJK_FONT_FILES = ("/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf")
+LIVE_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",
+                "branch_strength")
+# Count panels and the column that bounds them (active members are never more than members).
+COUNT_METRICS = {"active_members": "members"}
+ROLE_MARKERS = {RESIDENT: "o", YOUTH: "^", MEMBER: "s"}
+ROLE_COLOURS = {RESIDENT: "#7b8a99", YOUTH: "#2a9d8f", MEMBER: "#c0392b"}
+PARTICIPATING, NOT_PARTICIPATING = "#e76f51", "#c9d3dc"
+TRUST_COLOURMAP = "viridis"
+ARM_COLOURS = ("#1f77b4", "#d62728")
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+# matplotlib is not thread-safe and each browser tab renders in its own thread.
+DRAW_LOCK = threading.Lock()
+
+
+def cjk_font() -> str | None:
+    """Register Noto Sans CJK with matplotlib and return its family name (None if not installed)."""
+    from matplotlib import font_manager
+
+    files = sorted({f for pattern in CJK_FONT_FILES for f in glob.glob(pattern, recursive=True)})
+    for path in files:
+        font_manager.fontManager.addfont(path)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in ("Noto Sans CJK SC", "Noto Sans CJK JP") if name in names), None)
+
+
+_FONT = cjk_font()
+# DejaVu for Latin text, falling back per glyph to the CJK font for Chinese.
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", *([_FONT] if _FONT else [])]
+
+
+def _encode(canvas: FigureCanvasAgg, fmt: str) -> bytes:
+    pixels = np.asarray(canvas.buffer_rgba())
+    out = io.BytesIO()
+    if fmt == "jpeg":
+        Image.fromarray(pixels[..., :3]).save(out, "JPEG", quality=82)
+    else:
+        Image.fromarray(pixels).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+# --- the network ------------------------------------------------------------
+
+
+def network_positions(hamlet: np.ndarray, household: np.ndarray) -> np.ndarray:
+    """Positions that depend only on who lives where: hamlets side by side, households
+    on a sunflower spiral inside each hamlet, people in a small ring round their household."""
+    n = hamlet.size
+    positions = np.zeros((n, 2))
+    households, person_household = np.unique(household, return_inverse=True)
+    household_hamlet = np.zeros(households.size, hamlet.dtype)
+    household_hamlet[person_household] = hamlet
+    hamlets, household_hamlet_index = np.unique(household_hamlet, return_inverse=True)
+    per_hamlet = np.bincount(household_hamlet_index, minlength=hamlets.size)
+    radius = np.sqrt(per_hamlet + 1.0)
+    # Hamlet centres on a circle whose circumference fits every hamlet's disc.
+    if hamlets.size == 1:
+        centres = np.zeros((1, 2))
+    else:
+        ring = 1.15 * (2 * radius).sum() / (2 * math.pi)
+        angle = 2 * math.pi * (np.cumsum(2 * radius) - radius) / (2 * radius).sum()
+        centres = ring * np.column_stack([np.cos(angle), np.sin(angle)])
+    rank = np.zeros(households.size)
+    order = np.argsort(household_hamlet_index, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(per_hamlet)[:-1]])
+    rank[order] = np.arange(households.size) - np.repeat(starts, per_hamlet)
+    household_xy = centres[household_hamlet_index] + np.column_stack(
+        [np.sqrt(rank + 0.5) * np.cos(rank * GOLDEN_ANGLE), np.sqrt(rank + 0.5) * np.sin(rank * GOLDEN_ANGLE)])
+    size = np.bincount(person_household)
+    order = np.argsort(person_household, kind="stable")
+    first = np.concatenate([[0], np.cumsum(size)[:-1]])
+    seat = np.zeros(n)
+    seat[order] = np.arange(n) - np.repeat(first, size)
+    turn = 2 * math.pi * seat / size[person_household]
+    spread = np.where(size[person_household] > 1, 0.3, 0.0)
+    positions[:] = household_xy[person_household] + spread[:, None] * np.column_stack([np.cos(turn), np.sin(turn)])
+    return positions
+
+
+class NetworkPicture:
+    """The village network of one model: layout and ties drawn once, people recoloured per frame."""
+
+    def __init__(self, model, pixels: int = 560):
+        pop = model.population
+        self.population = pop
+        self.positions = network_positions(pop.hamlet, pop.household)
+        with DRAW_LOCK:
+            self.figure = Figure(figsize=(pixels / 100, pixels / 100), dpi=100)
+            self.canvas = FigureCanvasAgg(self.figure)
+            ax = self.figure.add_axes((0, 0, 1, 1))
+            ax.set_axis_off()
+            ax.set_aspect("equal")
+            ties = model.adjacency.tocoo()
+            upper = ties.row < ties.col
+            segments = np.stack([self.positions[ties.row[upper]], self.positions[ties.col[upper]]], axis=1)
+            ax.add_collection(LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.35))
+            lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
+            pad = 0.03 * (hi - lo).max() + 1
+            ax.set_xlim(lo[0] - pad, hi[0] + pad)
+            ax.set_ylim(lo[1] - pad, hi[1] + pad)
+            size = float(np.clip(12_000 / max(pop.size, 1), 3, 40))
+            self.people = {role: ax.scatter([], [], s=size * (1.6 if role == MEMBER else 1.0), marker=marker,
+                                            linewidths=0.4, animated=True)
+                           for role, marker in ROLE_MARKERS.items()}
+            self.axes = ax
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.trust_colours = matplotlib.colormaps[TRUST_COLOURMAP]
+
+    def colours(self, colour_by: str, who: np.ndarray, role: int) -> np.ndarray:
+        """RGBA of the people ``who`` (all of ``role``); those away are faded."""
+        pop = self.population
+        if colour_by == "trust":
+            rgba = self.trust_colours(pop.trust[who])
+        elif colour_by == "participation":
+            rgba = np.where(pop.participating[who][:, None], matplotlib.colors.to_rgba_array(PARTICIPATING),
+                            matplotlib.colors.to_rgba_array(NOT_PARTICIPATING))
+        else:
+            rgba = np.repeat(matplotlib.colors.to_rgba_array(ROLE_COLOURS[role]), who.size, axis=0)
+        rgba[:, 3] = np.where(pop.away[who], 0.18, 1.0)
+        return rgba
+
+    def frame(self, colour_by: str = "role") -> bytes:
+        """The network now, as JPEG bytes."""
+        pop = self.population
+        with DRAW_LOCK:
+            self.canvas.restore_region(self.background)
+            for role, artist in self.people.items():
+                who = np.flatnonzero(pop.alive & (pop.role == role))
+                fill = self.colours(colour_by, who, role)
+                edge = np.zeros_like(fill)
+                edge[:, 3] = np.where(pop.away[who], 0.0, 0.6)
+                artist.set_offsets(self.positions[who])
+                artist.set_facecolors(fill)
+                artist.set_edgecolors(edge)
+                self.axes.draw_artist(artist)
+            return _encode(self.canvas, "jpeg")
+
+
+# --- the live charts -----------------------------------------------------------
+
+
+def markers(events: list[Event]) -> tuple[tuple[int, str], ...]:
+    """Months to mark on the charts: when an intervention began or was changed mid-run."""
+    kinds = {"intervention_started": "started", "intervention_changed": "changed"}
+    return tuple(sorted({(e.month, kinds[e.code]) for e in events if e.code in kinds}))
+
+
+def month_axis_end(month: int) -> int:
+    """The month axis runs to the next multiple of 60, so it rarely rescales."""
+    return 60 * max(1, math.ceil(month / 60))
+
+
+def count_axis_top(values: np.ndarray) -> float:
+    """Top of a count axis: 25% headroom, in steps of 10, so it rarely rescales."""
+    return 10.0 * max(1, math.ceil(1.25 * float(values.max(initial=0.0)) / 10.0))
+
+
+def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float]) -> dict:
+    axes = figure.subplots(2, 3).flat
+    panels = {}
+    for ax, metric in zip(axes, LIVE_METRICS):
+        ax.set_title(text(f"metric.{metric}", lang), fontsize=10)
+        ax.set_xlim(0, xmax)
+        ax.set_ylim(0, tops.get(metric, 1.0))
+        ax.set_xlabel(text("axis_month", lang), fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+        panels[metric] = ax
+    figure.text(0.01, 0.01, text("marker_started", lang) + "    " + text("marker_changed", lang), fontsize=8,
+                color="#444")
+    # Fixed margins: tight_layout would cost a full extra draw on every rebuild.
+    figure.subplots_adjust(left=0.05, right=0.985, top=0.94, bottom=0.12, wspace=0.22, hspace=0.5)
+    return panels
+
+
+def _marker_lines(ax, animated: bool = False) -> LineCollection:
+    """An empty collection for the vertical marker lines of ``ax`` (see :func:`_mark`)."""
+    lines = LineCollection([], colors="#555", linewidths=0.9, animated=animated)
+    ax.add_collection(lines, autolim=False)
+    return lines
+
+
+def _mark(lines: LineCollection, marks) -> None:
+    """Dotted lines where an intervention began, dashed where it was changed."""
+    top = lines.axes.get_ylim()[1]
+    lines.set_segments([[(month, 0), (month, top)] for month, _ in marks])
+    lines.set_linestyles([(0, (4, 3)) if kind == "changed" else (0, (1, 2)) for _, kind in marks] or "solid")
+
+
+class LiveCharts:
+    """The six live panels; axes and labels are redrawn only when the language or a range changes."""
+
+    def __init__(self, width: int = 900, height: int = 520):
+        self.size = (width / 100, height / 100)
+        self.key = None
+
+    def _rebuild(self, key) -> None:
+        lang, xmax, tops = key
+        self.figure = Figure(figsize=self.size, dpi=100)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.panels = _decorate(self.figure, lang, xmax, dict(tops))
+        self.lines = {m: ax.plot([], [], color=ARM_COLOURS[0], lw=1.6, animated=True)[0]
+                      for m, ax in self.panels.items()}
+        self.marks = {m: _marker_lines(ax, animated=True) for m, ax in self.panels.items()}
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.key = key
+
+    def frame(self, frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
+        """The charts for the time series ``frame`` so far, as PNG bytes."""
+        steps = frame["step"].to_numpy()
+        tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
+        key = (lang, month_axis_end(int(steps[-1])), tops)
+        marks = markers(events)
+        with DRAW_LOCK:
+            if key != self.key:
+                self._rebuild(key)
+            self.canvas.restore_region(self.background)
+            for metric, line in self.lines.items():
+                ax = self.panels[metric]
+                if marks:
+                    _mark(self.marks[metric], marks)
+                    ax.draw_artist(self.marks[metric])
+                line.set_data(steps, frame[metric].to_numpy())
+                ax.draw_artist(line)
+            return _encode(self.canvas, "png")
+
+
+def _png(figure: Figure, dpi: int = 130) -> bytes:
+    out = io.BytesIO()
+    with DRAW_LOCK:
+        FigureCanvasAgg(figure)
+        figure.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def charts_png(frame: pd.DataFrame, events: list[Event], lang: str, title: str) -> bytes:
+    """The live charts as a PNG file for export (full redraw at print resolution)."""
+    figure = Figure(figsize=(9, 5.6))
+    steps = frame["step"].to_numpy()
+    tops = {m: count_axis_top(frame[bound].to_numpy()) for m, bound in COUNT_METRICS.items()}
+    panels = _decorate(figure, lang, month_axis_end(int(steps[-1])), tops)
+    for metric, ax in panels.items():
+        _mark(_marker_lines(ax), markers(events))
+        ax.plot(steps, frame[metric].to_numpy(), color=ARM_COLOURS[0], lw=1.6)
+    figure.suptitle(title, fontsize=11)
+    figure.subplots_adjust(top=0.88)
+    return _png(figure)
+
+
+# --- comparison ------------------------------------------------------------------
+
+
+def comparison_png(runs: dict[str, list[pd.DataFrame]], starts: dict[str, list[int]], lang: str) -> bytes:
+    """Two configurations run on the same seeds: each metric's mean and 5-95% band per
+    configuration (upper panel) and the paired difference B - A (lower panel)."""
+    (label_a, frames_a), (label_b, frames_b) = runs.items()
+    steps = frames_a[0]["step"].to_numpy()
+    figure = Figure(figsize=(11, 8.6))
+    grid = figure.subplots(4, 3, sharex=True)
+    for index, metric in enumerate(LIVE_METRICS):
+        top, bottom = grid[2 * (index // 3), index % 3], grid[2 * (index // 3) + 1, index % 3]
+        values = {label: np.stack([f[metric].to_numpy() for f in frames]) for label, frames in runs.items()}
+        for colour, (label, stack) in zip(ARM_COLOURS, values.items()):
+            top.plot(steps, stack.mean(axis=0), color=colour, lw=1.5, label=label)
+            top.fill_between(steps, *np.percentile(stack, [5, 95], axis=0), color=colour, alpha=0.18, lw=0)
+            for month in starts[label]:
+                top.axvline(month, color=colour, lw=0.8, ls=":")
+        difference = values[label_b] - values[label_a]
+        bottom.plot(steps, difference.mean(axis=0), color="#333", lw=1.5)
+        bottom.fill_between(steps, *np.percentile(difference, [5, 95], axis=0), color="#333", alpha=0.18, lw=0)
+        bottom.axhline(0, color="#999", lw=0.8)
+        top.set_title(text(f"metric.{metric}", lang), fontsize=10)
+        bottom.set_title(f"{text('difference', lang)}", fontsize=9)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3)
+        if index // 3 == 1:
+            bottom.set_xlabel(text("axis_month", lang), fontsize=8)
+    grid[0, 0].legend(fontsize=8)
+    figure.suptitle(text("band", lang, n=len(frames_a)), fontsize=10)
+    figure.tight_layout()
+    return _png(figure, dpi=90)
+
+
+def comparison_table(runs: dict[str, list[pd.DataFrame]]) -> list[tuple[str, float, float, tuple]]:
+    """Per metric: mean final value of A and of B, and the paired difference with its 95% CI."""
+    (_, frames_a), (_, frames_b) = runs.items()
+    rows = []
+    for metric in LIVE_METRICS:
+        a = np.array([f[metric].iloc[-1] for f in frames_a])
+        b = np.array([f[metric].iloc[-1] for f in frames_b])
+        rows.append((metric, float(a.mean()), float(b.mean()), mean_ci(b - a)))
+    return rows
+
+
+def warm_up() -> None:
+    """Load fonts and draw once in each language (over a second the first time) before the first visitor."""
+    from villagesim.model import VillageModel
+
+    model = VillageModel({"village.population": 50}, seed=0)
+    NetworkPicture(model).frame()
+    for lang in ("zh", "en"):
+        LiveCharts().frame(model.timeseries(), model.events, lang)
