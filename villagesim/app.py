@@ -31,7 +31,7 @@ from villagesim import scenarios, view
 from villagesim.config import INTERVENTIONS, lookup, resolve
 from villagesim.errors import InputError
 from villagesim.events import describe
-from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, text
+from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
 from villagesim.model import VillageModel
 
 LANGUAGE_ENV = "VILLAGESIM_LANG"
@@ -171,11 +171,11 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
                 solara.Text(text(f"metric.{metric}", lang), style={"font-size": "0.8em", "color": "#555"})
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         if show_network:
-            with solara.Column(style={"width": "480px"}):
+            with solara.Column(style={"width": "480px", "flex": "none"}):
                 solara.Text(text("network", lang), style={"font-weight": "bold"})
                 solara.Image(run.network.frame(colour_by), format="jpeg", width="480px", classes=["vs-network"])
                 NetworkLegend(colour_by, lang)
-        with solara.Column(style={"flex": "1", "min-width": "520px"}):
+        with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
             solara.Text(text("charts", lang), style={"font-weight": "bold"})
             solara.Image(run.charts.frame(frame, model.events, lang), width="100%", classes=["vs-charts"])
     with solara.Card(text("events", lang), classes=["vs-events"]):
@@ -234,8 +234,10 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
             with solara.Card(text(f"config_{arm}", lang), classes=[f"vs-arm-{arm}"], style={"min-width": "300px"}):
                 InterventionControls(arms.value[arm], lambda k, v, a=arm: set_arm(a, k, v), lang)
         with solara.Card(text("run", lang), style={"min-width": "260px"}):
-            solara.SliderInt(text("seeds", lang), value=seeds, min=1, max=20)
-            solara.SliderInt(text("months", lang), value=months, min=12, max=240, step=12)
+            with solara.Column(classes=["vs-compare-seeds"]):
+                solara.SliderInt(f"{text('seeds', lang)}: {seeds.value}", value=seeds, min=1, max=20)
+            with solara.Column(classes=["vs-compare-months"]):
+                solara.SliderInt(f"{text('months', lang)}: {months.value}", value=months, min=12, max=240, step=12)
             solara.Button(text("run_compare", lang), color="primary", disabled=busy, classes=["vs-run-compare"],
                           on_click=lambda: request.set(request.value + 1))
             if busy:
@@ -360,8 +362,9 @@ def Page():
                 solara.Button(text("pause" if playing.value else "play", L), color="primary", classes=["vs-play"],
                               on_click=lambda: playing.set(not playing.value))
                 solara.Button(text("reset", L), on_click=reset, classes=["vs-reset"])
-            solara.SliderInt(text("speed", L), value=speed, min=1, max=20)
-            solara.Select(text("preset", L), values=scenarios.names(), value=preset.value, on_value=choose_preset)
+            solara.SliderInt(f"{text('speed', L)}: {speed.value}", value=speed, min=1, max=20)
+            solara.v.Select(label=text("preset", L), v_model=preset.value, on_v_model=choose_preset, class_="vs-preset",
+                            items=[{"text": preset_label(n, L), "value": n} for n in scenarios.names()])
             scenario = scenarios.load(preset.value)
             solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
             with solara.Row(style={"align-items": "center"}):

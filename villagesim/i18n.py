@@ -30,6 +30,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reset": "Reset",
         "speed": "Speed (months per second)",
         "preset": "Village type",
+        "preset.default": "Ordinary village",
+        "preset.hollowed": "Hollowed-out mountain village",
+        "preset.post_poverty": "Recently out of poverty",
+        "preset.suburban": "Village near a town",
+        "preset.tourism": "Tourism village",
         "seed": "Random seed",
         "new_seed": "New seed",
         "village": "Village",
@@ -112,13 +117,18 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "村党支部组织动员群众模拟",
         "month": "第 {m} 月",
         "separator": "：",
-        "run": "运行",
+        "run": "运行控制",
         "step": "单步",
         "play": "运行",
         "pause": "暂停",
         "reset": "重置",
         "speed": "速度（每秒月数）",
         "preset": "村庄类型",
+        "preset.default": "普通村",
+        "preset.hollowed": "空心化山区村",
+        "preset.post_poverty": "脱贫村",
+        "preset.suburban": "城郊村",
+        "preset.tourism": "乡村旅游村",
         "seed": "随机种子",
         "new_seed": "换一个种子",
         "village": "村庄",
@@ -224,6 +234,11 @@ EVENTS: dict[str, dict[str, str]] = {
         "village": "（第 {v} 村）",
     },
 }
+
+
+def preset_label(name: str, lang: str) -> str:
+    """A preset's name for people; a user's own scenario file keeps its file name."""
+    return TEXT[lang].get(f"preset.{name}", name)
 
 
 def text(key: str, lang: str, **values) -> str:

@@ -201,7 +201,7 @@ def count_axis_top(values: np.ndarray) -> float:
 
 
 def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float]) -> dict:
-    axes = figure.subplots(2, 3).flat
+    axes = figure.subplots(3, 2).flat
     panels = {}
     for ax, metric in zip(axes, LIVE_METRICS):
         ax.set_title(text(f"metric.{metric}", lang), fontsize=10)
@@ -214,7 +214,7 @@ def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float]) -> d
     figure.text(0.01, 0.01, text("marker_started", lang) + "    " + text("marker_changed", lang), fontsize=8,
                 color="#444")
     # Fixed margins: tight_layout would cost a full extra draw on every rebuild.
-    figure.subplots_adjust(left=0.05, right=0.985, top=0.94, bottom=0.12, wspace=0.22, hspace=0.5)
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.1, wspace=0.2, hspace=0.55)
     return panels
 
 
@@ -235,7 +235,7 @@ def _mark(lines: LineCollection, marks) -> None:
 class LiveCharts:
     """The six live panels; axes and labels are redrawn only when the language or a range changes."""
 
-    def __init__(self, width: int = 900, height: int = 520):
+    def __init__(self, width: int = 640, height: int = 620):
         self.size = (width / 100, height / 100)
         self.key = None
 
@@ -281,7 +281,7 @@ def _png(figure: Figure, dpi: int = 130) -> bytes:
 
 def charts_png(frame: pd.DataFrame, events: list[Event], lang: str, title: str) -> bytes:
     """The live charts as a PNG file for export (full redraw at print resolution)."""
-    figure = Figure(figsize=(9, 5.6))
+    figure = Figure(figsize=(7, 7.4))
     steps = frame["step"].to_numpy()
     tops = {m: count_axis_top(frame[bound].to_numpy()) for m, bound in COUNT_METRICS.items()}
     panels = _decorate(figure, lang, month_axis_end(int(steps[-1])), tops)
@@ -289,7 +289,7 @@ def charts_png(frame: pd.DataFrame, events: list[Event], lang: str, title: str) 
         _mark(_marker_lines(ax), markers(events))
         ax.plot(steps, frame[metric].to_numpy(), color=ARM_COLOURS[0], lw=1.6)
     figure.suptitle(title, fontsize=11)
-    figure.subplots_adjust(top=0.88)
+    figure.subplots_adjust(top=0.9)
     return _png(figure)
 
 

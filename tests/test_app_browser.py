@@ -1,0 +1,240 @@
+"""End-to-end tests of the browser view in headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+One server for the module (``villagesim serve`` on a free port of 127.0.0.1),
+one fresh browser context per test with every request outside 127.0.0.1
+refused, so the page is shown to work with no internet. Each test saves a
+screenshot of each state it checks under its ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from villagesim.events import Event, describe
+from villagesim.i18n import TEXT, text
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-core CI machine
+WAIT = 60_000  # ms for anything the page does
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    process = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "serve", "--port", str(port), "--lang", "en"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + SERVER_START_LIMIT
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"villagesim serve exited with {process.returncode}: {process.stdout.read()}")
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"villagesim serve did not answer within {SERVER_START_LIMIT} s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """A page of the view, with the problems it reported: console errors, uncaught exceptions,
+    failed requests and requests that tried to leave this machine."""
+
+    def __init__(self, context, url: str, shots: Path):
+        self.page = context.new_page()
+        self.shots = shots
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
+        self.page.goto(url)
+        self.page.wait_for_selector(".vs-month", timeout=WAIT)
+        self.wait_for_pictures()
+
+    def wait_for_pictures(self) -> None:
+        self.page.wait_for_function(
+            "[...document.querySelectorAll('.vs-network, .vs-charts')].every(i => i.complete && i.naturalWidth > 0)",
+            timeout=WAIT)
+
+    def month(self) -> str:
+        return self.page.inner_text(".vs-month")
+
+    def wait_for_month(self, label: str) -> None:
+        self.page.wait_for_function(f"document.querySelector('.vs-month').innerText === {label!r}", timeout=WAIT)
+
+    def click(self, selector: str) -> None:
+        self.page.locator(selector).click()
+
+    def shot(self, name: str) -> Path:
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture
+def context(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    blocked: list[str] = []
+
+    def local_only(route):
+        if re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", route.request.url) or route.request.url.startswith(
+                ("data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", local_only)
+    context.blocked = blocked
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(context, server, tmp_path):
+    page = Tab(context, server, tmp_path)
+    yield page
+    assert not context.blocked, f"the page asked the internet for {context.blocked}"
+    assert not page.problems, page.problems
+
+
+def step(tab: Tab, times: int = 1) -> None:
+    for _ in range(times):
+        now = int(re.search(r"\d+", tab.month()).group())
+        tab.click(".vs-step")
+        tab.wait_for_month(text("month", "en", m=now + 1))
+
+
+def test_page_loads_without_console_errors(tab):
+    tab.shot("loaded")
+    assert tab.month() == text("month", "en", m=0)
+    assert tab.page.locator(".vs-headline").count() >= 5
+    assert text("no_events", "en") in tab.page.inner_text(".vs-events")
+
+
+def test_step_advances_the_month_and_the_charts(tab):
+    charts_before = tab.page.locator(".vs-charts").screenshot()
+    step(tab)
+    tab.wait_for_pictures()
+    tab.shot("month1")
+    assert tab.month() == text("month", "en", m=1)
+    assert tab.page.locator(".vs-charts").screenshot() != charts_before
+
+
+def test_mid_run_change_is_logged_in_plain_words(tab):
+    step(tab, 2)
+    slider = tab.page.locator(".v-navigation-drawer .vs-intervention-venue [role=slider]").first
+    slider.focus()
+    slider.press("End")
+    logged = describe(Event(3, "intervention_changed", "interventions.venue.intensity", 1.0), "en")
+    tab.page.wait_for_function(f"document.querySelector('.vs-events').innerText.includes({logged!r})",
+                               timeout=WAIT)
+    tab.shot("changed")
+    assert tab.month() == text("month", "en", m=2)  # a change does not step the model
+
+
+def test_play_and_pause(tab):
+    tab.click(".vs-play")
+    tab.page.wait_for_function("parseInt(document.querySelector('.vs-month').innerText.match(/\\d+/)[0]) >= 3",
+                               timeout=WAIT)
+    tab.shot("playing")
+    assert tab.page.inner_text(".vs-play").lower() == text("pause", "en").lower()
+    tab.click(".vs-play")
+    tab.page.wait_for_function(f"document.querySelector('.vs-play').innerText.toLowerCase() === "
+                               f"{text('play', 'en').lower()!r}", timeout=WAIT)
+    paused_at = tab.month()
+    tab.page.wait_for_timeout(1500)  # four months' worth at the default speed
+    tab.shot("paused")
+    assert tab.month() == paused_at
+
+
+def test_language_switch_turns_the_page_chinese(tab):
+    step(tab)
+    tab.page.get_by_role("button", name="中文").click()
+    tab.wait_for_month(text("month", "zh", m=1))
+    tab.wait_for_pictures()
+    tab.shot("chinese")
+    page_text = tab.page.inner_text("body")
+    english = {phrase for key, phrase in TEXT["en"].items()
+               if "{" not in phrase and phrase != TEXT["zh"][key] and len(phrase) > 2}
+    left = sorted(phrase for phrase in english if phrase in page_text)
+    assert not left, f"English left on the Chinese page: {left}"
+    assert text("title", "zh") in page_text
+
+
+def test_comparison_mode_shows_two_runs(tab):
+    tab.page.get_by_role("tab", name=text("tab_compare", "en")).click()
+    seeds = tab.page.locator(".vs-compare-seeds [role=slider]")
+    months = tab.page.locator(".vs-compare-months [role=slider]")
+    seeds.focus()
+    seeds.press("Home")
+    seeds.press("ArrowRight")  # 2 seeds: the smallest band
+    months.focus()
+    months.press("Home")  # 12 months
+    tab.click(".vs-run-compare")
+    tab.page.wait_for_selector(".vs-compare-table tbody tr", timeout=WAIT)
+    tab.page.wait_for_function("document.querySelector('.vs-compare-chart').naturalWidth > 0", timeout=WAIT)
+    tab.shot("comparison")
+    header = tab.page.locator(".vs-compare-table th").all_inner_texts()
+    assert text("config_a", "en") in header and text("config_b", "en") in header
+    rows = [row.locator("td").all_inner_texts() for row in tab.page.locator(".vs-compare-table tbody tr").all()]
+    assert len(rows) == 6
+    for _, a, b, difference in rows:
+        # The difference is paired by seed, so its mean is the difference of the means.
+        assert float(difference.split()[0]) == pytest.approx(float(b) - float(a), abs=0.002)
+
+
+def test_two_tabs_are_independent(context, server, tmp_path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = Tab(context, server, tmp_path / "first")
+    second = Tab(context, server, tmp_path / "second")
+    step(first, 3)
+    first.shot("stepped")
+    second.shot("untouched")
+    assert second.month() == text("month", "en", m=0)
+    step(second)
+    second.page.get_by_role("button", name="中文").click()
+    second.wait_for_month(text("month", "zh", m=1))
+    first.page.wait_for_timeout(500)
+    first.shot("after_second")
+    assert first.month() == text("month", "en", m=3)
+    assert not context.blocked and not first.problems and not second.problems
