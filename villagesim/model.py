@@ -28,7 +28,8 @@ from villagesim.errors import InputError
 from villagesim.events import Event
 from villagesim.interventions import intensities, monthly_cost, started
 from villagesim.metrics import COLUMNS, measure
-from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
+from villagesim.grouping import per_village
+from villagesim.network import column_sums, generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate
 
 EAGER_AGENTS = 200_000
@@ -87,6 +88,7 @@ class VillageModel(mesa.Model):
             for index in np.flatnonzero(self.population.alive):
                 self.person(index)
         self._villagers = self._count_villagers()
+        self._living_neighbours = self.adjacency @ self.population.alive.astype(np.float64)
         branch.assess(self.population, self.branch, p, self._villagers)
         self._rows = [measure(0, self.population, self.branch, self.project, 0, 0, 0, 0, p)]
 
@@ -144,7 +146,7 @@ class VillageModel(mesa.Model):
         return (self.params["time.start_month"] - 1 + month - 1) % 12 + 1
 
     def _count_villagers(self) -> np.ndarray:
-        return np.bincount(self.population.village, weights=self.population.alive, minlength=self.villages)
+        return per_village(self.population.village, self.population.alive, self.villages)
 
     def step(self) -> None:
         """One month: the submodels in the order of the ODD's schedule."""
@@ -153,10 +155,13 @@ class VillageModel(mesa.Model):
         intensity = intensities(p, month)
         self.events += [Event(month, "intervention_started", name) for name in started(p, month)]
 
-        self._sync_agents(demography.step(pop, p, rng))
+        changes = demography.step(pop, p, rng)
+        self._sync_agents(changes)
+        # Living neighbours change only around the dead (the reborn take a living slot).
+        self._living_neighbours -= column_sums(self.adjacency, changes.died)
+        living_neighbours = self._living_neighbours
         migration.step(pop, p, rng, calendar, self.project.opportunity)
         self._villagers = villagers = self._count_villagers()
-        living_neighbours = self.adjacency @ pop.alive.astype(np.float64)
 
         online = service.platform_users(pop, p, rng, intensity)
         branch.step(pop, self.branch, p, rng, intensity, online, villagers)

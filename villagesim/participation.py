@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from villagesim.network import column_sums, ties_of
 from villagesim.population import Population
 
 
@@ -40,25 +41,35 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
 
     An eligible person joins once ``base + weight * share >= threshold``,
     where ``share`` is the active share of their neighbours (``denominator``
-    counts the neighbours, by default all of them). Only people next to
-    someone who joined in the last round are re-examined.
+    counts the neighbours, by default all of them). Rounds are synchronous;
+    after the first, only the ties of those who joined in the last round
+    are walked, so a round costs what the frontier touches, not the village.
     """
     if denominator is None:
         denominator = np.diff(adj.indptr)
+    base = np.broadcast_to(base, eligible.shape)
     active = seeds & eligible
     waiting = eligible & ~active
     denominator = np.maximum(denominator, 1)
-    count = adj @ active.astype(np.float64)
-    joined = waiting & (base + weight * (count / denominator) >= threshold)
+    count = column_sums(adj, np.flatnonzero(active))
+    joined = np.flatnonzero(waiting & (base + weight * (count / denominator) >= threshold))
+    slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
-    while joined.any():
-        active |= joined
-        waiting &= ~joined
+    while joined.size:
+        active[joined] = True
+        waiting[joined] = False
         rounds += 1
         if max_rounds and rounds >= max_rounds:
             break
-        count += adj @ joined.astype(np.float64)
-        joined = waiting & (base + weight * (count / denominator) >= threshold)
+        touched = adj.indices[ties_of(adj, joined)]
+        np.add.at(count, touched, 1.0)  # ties are unweighted
+        touched = touched[waiting[touched]]
+        # Of repeated entries exactly one keeps its own position in ``slot``.
+        order = np.arange(touched.size)
+        slot[touched] = order
+        touched = touched[slot[touched] == order]
+        share = count[touched] / denominator[touched]
+        joined = touched[base[touched] + weight * share >= threshold[touched]]
     return active
 
 

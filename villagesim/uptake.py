@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from villagesim.grouping import per_village
+from villagesim.network import column_sums, row_sums
 from villagesim.population import Population
 
 WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
@@ -51,20 +52,42 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
     """Who hears of the project this month from an aware neighbour (newly aware only).
 
     Each aware neighbour tells independently, so the chance of hearing is
-    ``1 - prod(1 - p_j)``, computed as one sparse product of logarithms.
+    ``1 - prod(1 - p_j)``, a sum of logarithms over the ties between the
+    aware and the unaware; it walks the ties of whichever side is smaller.
     """
-    p = np.where(enrolled, p_news_enrolled, p_news) * aware
-    log_miss = adj @ np.log1p(-np.minimum(p, 1.0 - 1e-12))
-    return ~aware & (rng.random(aware.size) < -np.expm1(log_miss))
+    # One uniform per person whatever the state, so that runs with other
+    # parameter values meet the same draws (common random numbers).
+    draw = rng.random(aware.size)
+    heard = np.zeros(aware.size, bool)
+    tellers = np.flatnonzero(aware)
+    deaf = np.flatnonzero(~aware)
+    p = np.where(enrolled[tellers], p_news_enrolled, p_news)
+    log_keep = np.log1p(-np.minimum(p, 1.0 - 1e-12))
+    if tellers.size < deaf.size:
+        log_miss = column_sums(adj, tellers, log_keep)[deaf]
+    else:
+        x = np.zeros(aware.size)
+        x[tellers] = log_keep
+        log_miss = row_sums(adj, deaf, x)
+    heard[deaf] = draw[deaf] < -np.expm1(log_miss)
+    return heard
 
 
 def enrol(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, can_enrol: np.ndarray, trust: np.ndarray,
           threshold: np.ndarray, params: dict, rng: np.random.Generator, denominator: np.ndarray) -> np.ndarray:
-    """Who enrols this month (newly enrolled only)."""
+    """Who enrols this month (newly enrolled only).
+
+    The monthly chance (one uniform per person, as in :func:`spread_news`)
+    is checked first, so the neighbours' share is computed only for the few
+    who get the chance to decide.
+    """
     w = params["project.trust_weight"]
-    share = (adj @ enrolled.astype(np.float64)) / np.maximum(denominator, 1)
-    convinced = w * trust + (1.0 - w) * share >= threshold + params["project.threshold_shift"]
-    return can_enrol & aware & ~enrolled & convinced & (rng.random(aware.size) < params["project.enrol_rate"])
+    who = np.flatnonzero(can_enrol & aware & ~enrolled & (rng.random(aware.size) < params["project.enrol_rate"]))
+    share = row_sums(adj, who, enrolled) / np.maximum(denominator[who], 1)
+    convinced = w * trust[who] + (1.0 - w) * share >= threshold[who] + params["project.threshold_shift"]
+    joined = np.zeros(aware.size, bool)
+    joined[who[convinced]] = True
+    return joined
 
 
 def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
