@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # All sweeps behind docs/findings.md, then the tables and figures. Usage: experiments/findings/run.sh [OUT]
-# About 1,400 runs of 120 months (~15 minutes on 2 cores).
+# 888 runs of 120 months (about 50 minutes on 2 cores shared with other work; 15 on idle ones).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-findings-out}"
 for arm in none standardization training venue digital recruitment; do
   .venv/bin/villagesim sweep "experiments/findings/arm_$arm.toml" --out "$out/arm_$arm" --workers 2
+  .venv/bin/villagesim sweep "experiments/findings/lhs_$arm.toml" --out "$out/lhs_$arm" --workers 2
 done
 .venv/bin/villagesim sweep experiments/findings/morris_default.toml --out "$out/morris_default" --workers 2
 .venv/bin/villagesim analyze "$out/morris_default"
