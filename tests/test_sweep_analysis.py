@@ -123,3 +123,28 @@ def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a sweep folder" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_best_point_per_factor_level(grid_sweep, capsys):
+    assert cli.main(["analyze", str(grid_sweep), "--best", "trust_mean", "--by", "scenario"]) == 0
+    best = pd.read_csv(grid_sweep / "analysis" / "best.csv")
+    points = pd.read_csv(grid_sweep / "analysis" / "points.csv")
+    assert best["scenario"].tolist() == ["default", "tourism"]
+    for _, row in best.iterrows():
+        same = points[points["scenario"] == row["scenario"]]
+        top = same.loc[same["trust_mean"].idxmax()]
+        assert row["point_id"] == top["point_id"] and row["trust_mean"] == pytest.approx(top["trust_mean"])
+        others = same.drop(index=top.name)
+        assert row["ties"] == int((others["trust_mean_ci_high"] >= top["trust_mean_ci_low"]).sum())
+    assert "Highest mean trust_mean for each scenario" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [(["--best", "cost_cumulative"], "--best cost_cumulative: not a metric"),
+                                           (["--best", "trust_mean", "--by", "village.hamlets"], "--by village.hamlets"),
+                                           (["--by", "scenario"], "--by: only with --best")])
+def test_analyze_refuses_bad_options_before_writing(grid_sweep, tmp_path, capsys, argv, message):
+    dest = tmp_path / "analysis"
+    assert cli.main(["analyze", str(grid_sweep), "--out", str(dest), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not dest.exists()

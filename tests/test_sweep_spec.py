@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,7 +56,7 @@ BAD = [
     ('scenario = "atlantis"\n', "scenario 'atlantis': no such preset"),
     ('scenario = "default"\n[factors]\nscenario = ["default"]\n', "scenario: give it at the top or as a factor"),
     ('replicates = 0\n', "replicates: must be an integer >= 1"),
-    ('months = -1\n', "months: must be an integer >= 0"),
+    ('months = -1\n', "months: must be an integer in [0, 100000], got -1"),
     ('seed = "abc"\n', "seed: must be an integer >= 0"),
     ('[output]\nmetrics = ["participation", "trust_mean"]\n', "output.metrics: unknown metric 'participation'"),
     ('[output]\nevery = 1.5\n', "output.every: must be an integer >= 0"),
@@ -170,3 +171,14 @@ def test_series_steps():
 def test_parse_errors_name_the_key_without_the_file():
     with pytest.raises(InputError, match=r"^factors\.village\.hamlets: must be an integer"):
         parse_spec({"factors": {"village.hamlets": [2, 2.5]}})
+
+
+def test_every_experiment_spec_is_valid_and_has_a_note():
+    folder = Path(__file__).resolve().parent.parent / "experiments"
+    notes = (folder / "README.md").read_text(encoding="utf-8")
+    specs = sorted(folder.glob("*.toml"))
+    assert len(specs) >= 4
+    for path in specs:
+        spec = load_spec(path)
+        assert points(spec) and path.name in notes
+        assert f"villagesim sweep experiments/{path.name}" in path.read_text(encoding="utf-8")

@@ -15,7 +15,10 @@
   (with its 95% CI) and ``sigma``. Both are computed on the mean of each
   point over its replicates, so replicate noise still shows up as a share of
   the variance; more replicates shrink it;
-- ``timeseries.png``: fans (mean and 5-95% band) of the kept time series.
+- ``timeseries.png``: fans (mean and 5-95% band) of the kept time series;
+- ``best.csv`` (``--best METRIC [--by FACTOR] [--lowest]``): the point with the
+  best mean, per level of a factor, and how many others it cannot be told
+  apart from (overlapping 95% CIs).
 
 Failed runs are left out of every mean and counted in ``points.csv``.
 
@@ -95,6 +98,27 @@ def effects(spec: Spec, runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
                 rows.append({"factor": factor, "level": value, "metric": metric, "n": len(group),
                              "mean": mean, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows, columns=["factor", "level", "metric", "n", "mean", "ci_low", "ci_high"])
+
+
+def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = None,
+                lowest: bool = False) -> pd.DataFrame:
+    """The point with the highest (or lowest) mean of ``metric``, for each level of factor ``by``.
+
+    ``ties`` counts the other points whose 95% CI overlaps the best one's: a
+    conservative sign that the data do not single out the best point.
+    """
+    low, high = f"{metric}_ci_low", f"{metric}_ci_high"
+    rows = []
+    for level, group in (means.groupby(by, sort=False) if by else [(None, means)]):
+        group = group.dropna(subset=[metric]).sort_values(metric, ascending=lowest, kind="stable")
+        if group.empty:
+            continue
+        best = group.iloc[0]
+        overlap = group[low] <= best[high] if lowest else group[high] >= best[low]
+        rows.append({**({by: level} if by else {}), "point_id": best["point_id"],
+                     **{k: best[k] for k in spec.factor_keys if k != by},
+                     metric: best[metric], low: best[low], high: best[high], "ties": int(overlap.sum()) - 1})
+    return pd.DataFrame(rows)
 
 
 def _outputs(spec: Spec, means: pd.DataFrame, expected: int) -> dict[str, np.ndarray] | str:
@@ -235,13 +259,22 @@ def _cells(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return shown
 
 
-def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None,
-            echo: Callable[..., None] = print, max_rows: int = 40) -> dict[str, pd.DataFrame]:
-    """Analyse the sweep in ``out``, write tables and charts to ``dest`` (default ``out/analysis``)."""
+def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None, echo: Callable[..., None] = print,
+            max_rows: int = 40, best: str | None = None, by: str | None = None,
+            lowest: bool = False) -> dict[str, pd.DataFrame]:
+    """Analyse the sweep in ``out``, write tables and charts to ``dest`` (default ``out/analysis``).
+
+    With ``best``, also the best design point for that metric (per level of
+    factor ``by``), written to ``best.csv``.
+    """
     from villagesim import charts
 
     out = Path(out)
     spec, manifest, runs = load(out)
+    if best is not None and best not in spec.metrics:
+        raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(spec.metrics)}")
+    if by is not None and by not in spec.factor_keys:
+        raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(spec.factor_keys)}")
     dest = Path(dest) if dest is not None else out / "analysis"
     dest.mkdir(parents=True, exist_ok=True)
     tables: dict[str, pd.DataFrame] = {}
@@ -268,6 +301,14 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None,
     echo(_cells(means, spec).head(max_rows).to_string(index=False))
     if len(means) > max_rows:
         echo(f"... {len(means) - max_rows} more points in points.csv")
+
+    if best is not None:
+        table = best_points(spec, means, best, by, lowest)
+        write("best", table)
+        where = f" for each {by}" if by else ""
+        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; "
+             "ties = other points whose CI overlaps:")
+        echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
     if spec.factors:
         table = effects(spec, runs)
@@ -297,7 +338,9 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None,
 def cmd_analyze(args) -> int:
     from villagesim.cli import output_dir
 
-    analyze(args.dir, output_dir(args.out) if args.out else None)
+    if args.by and not args.best:
+        raise InputError("--by: only with --best METRIC")
+    analyze(args.dir, output_dir(args.out) if args.out else None, best=args.best, by=args.by, lowest=args.lowest)
     return 0
 
 
@@ -305,4 +348,7 @@ def add_command(subparsers) -> None:
     parser = subparsers.add_parser("analyze", help="means with CIs, Sobol'/Morris indices, charts and CSV of a sweep")
     parser.add_argument("dir", metavar="DIR", help="a sweep's --out folder")
     parser.add_argument("--out", default=None, metavar="DIR", help="where to write (default: DIR/analysis)")
+    parser.add_argument("--best", metavar="METRIC", default=None, help="also report the point with the best mean")
+    parser.add_argument("--by", metavar="FACTOR", default=None, help="with --best: one best point per level")
+    parser.add_argument("--lowest", action="store_true", help="with --best: lowest is best (e.g. relapse_count)")
     parser.set_defaults(handler=cmd_analyze)
