@@ -23,7 +23,8 @@ from villagesim.config import INTERVENTIONS, PARAMS, parse_assignment
 from villagesim.errors import InputError
 from villagesim.events import describe
 
-COMMAND_MODULES: tuple[str, ...] = ("villagesim.calibration", "villagesim.sweep", "villagesim.analysis", "villagesim.serve")
+COMMAND_MODULES: tuple[str, ...] = ("villagesim.calibration", "villagesim.sweep", "villagesim.analysis", "villagesim.serve",
+                                    "villagesim.bench")
 """Modules that add commands (sweep, analyze, serve, calibrate, predict, bench)."""
 
 

@@ -1,0 +1,235 @@
+"""``villagesim bench``: speed and memory, measured in one run so that the ratios hold on a noisy machine.
+
+Three parts, as docs/performance.md reports them:
+
+(a) the default village (about 1,500 people, 120 months): agent-steps per
+    second of villagesim and of the plain Mesa twin in
+    ``benchmarks/plain_mesa.py`` (same rules, one object per person), and
+    their ratio; also the wall time of a whole default run, network and all;
+(b) regions of 10,000, 100,000 and 1,000,000 people (villages of 1,500):
+    agent-steps per second, set-up time and peak memory, each size in a
+    fresh subprocess so that its peak resident memory is its own;
+(c) sweep throughput: runs per second of :func:`villagesim.sweep.run_sweep`
+    on default runs, serial and with a local process pool.
+
+An agent-step is one person for one month. Times are the best of
+``--repeats`` (noise on a shared machine only ever slows a run down); the
+twin, at about 4,000 agent-steps per second, is timed once.
+
+``--json`` prints one JSON object: ``village`` (``agent_steps_per_s``,
+``mesa_agent_steps_per_s``, ``speedup_vs_mesa``, ``run_s``...), ``scale``
+(a list of objects with ``agents``, ``agent_steps_per_s``, ``setup_s``,
+``peak_rss_mb``...), ``sweep`` (``serial_runs_per_s``,
+``processes_runs_per_s``, ``workers``) and ``targets`` (each target of
+issue 6 with its figure and whether it is met).
+
+The twin lives outside the package (it is a benchmark, not part of the
+model), so the command needs a source checkout: :func:`load_twin`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from villagesim.cli import _non_negative, _positive
+from villagesim.errors import InputError
+
+TWIN = Path(__file__).resolve().parents[1] / "benchmarks" / "plain_mesa.py"
+VILLAGE = 1500
+SCALES = (10_000, 100_000, 1_000_000)
+
+
+def load_twin():
+    """The plain Mesa twin module (``benchmarks/plain_mesa.py`` of the source checkout)."""
+    if "benchmarks.plain_mesa" in sys.modules:
+        return sys.modules["benchmarks.plain_mesa"]
+    if not TWIN.is_file():
+        raise InputError(f"bench: {TWIN} not found; the benchmark needs a source checkout of villagesim")
+    spec = importlib.util.spec_from_file_location("benchmarks.plain_mesa", TWIN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _best(repeats: int, fn) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def village(months: int, repeats: int, mesa_repeats: int) -> dict:
+    """Part (a): the default village in villagesim and in the plain Mesa twin."""
+    from villagesim.model import VillageModel
+
+    twin = load_twin()
+    agents = VillageModel(seed=1).population.size
+    setup = _best(repeats, lambda: VillageModel(seed=1))
+    steps = min(_time_steps(lambda: VillageModel(seed=1), months) for _ in range(repeats))
+    whole = _best(repeats, lambda: VillageModel(seed=1).run(months))
+    mesa_setup = _best(mesa_repeats, lambda: twin.PlainVillage(seed=1))
+    mesa_steps = min(_time_steps(lambda: twin.PlainVillage(seed=1), months) for _ in range(mesa_repeats))
+    return {
+        "agents": agents,
+        "months": months,
+        "agent_steps_per_s": agents * months / steps,
+        "mesa_agent_steps_per_s": agents * months / mesa_steps,
+        "speedup_vs_mesa": mesa_steps / steps,
+        "run_s": whole,
+        "setup_s": setup,
+        "mesa_setup_s": mesa_setup,
+    }
+
+
+def _time_steps(build, months: int) -> float:
+    model = build()
+    start = time.perf_counter()
+    model.run(months)
+    return time.perf_counter() - start
+
+
+def region(agents: int, months: int) -> dict:
+    """One region of about ``agents`` people (villages of 1,500), measured in this process."""
+    from villagesim.model import VillageModel
+
+    params = {"village.population": VILLAGE, "region.villages": max(1, round(agents / VILLAGE))}
+    start = time.perf_counter()
+    model = VillageModel(params, seed=1)
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    model.run(months)
+    run = time.perf_counter() - start
+    people = model.population.size
+    return {
+        "agents": people,
+        "villages": model.villages,
+        "months": months,
+        "agent_steps_per_s": people * months / run,
+        "ns_per_agent_step": 1e9 * run / (people * months),
+        "setup_s": setup,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def scale(sizes, months: int, repeats: int) -> list[dict]:
+    """Part (b): each size in fresh subprocesses; best time, highest peak memory."""
+    rows = []
+    for agents in sizes:
+        runs = []
+        for _ in range(repeats):
+            done = subprocess.run([sys.executable, "-m", "villagesim.bench", "--region", str(agents), str(months)],
+                                  capture_output=True, text=True, check=True)
+            runs.append(json.loads(done.stdout))
+        best = max(runs, key=lambda r: r["agent_steps_per_s"])
+        best["setup_s"] = min(r["setup_s"] for r in runs)
+        best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+        rows.append(best)
+    return rows
+
+
+def sweep(runs: int, months: int, workers: int) -> dict:
+    """Part (c): runs per second of ``run_sweep`` on default runs, serial and with a process pool."""
+    from villagesim.sweep import parse_spec, run_sweep
+
+    spec = parse_spec({"scenario": "default", "months": months, "replicates": runs, "seed": 1,
+                       "output": {"metrics": ["participation_rate", "project_uptake", "trust_mean"]}})
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        run_sweep(spec, Path(tmp) / "serial")
+        serial = time.perf_counter() - start
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            start = time.perf_counter()
+            run_sweep(spec, Path(tmp) / "processes", pool)
+            parallel = time.perf_counter() - start
+    return {"runs": runs, "months": months, "workers": workers,
+            "serial_runs_per_s": runs / serial, "processes_runs_per_s": runs / parallel}
+
+
+def targets(result: dict) -> dict:
+    """Each target of issue 6 with its measured figure and whether it is met."""
+    rows = {r["agents"]: r for r in result["scale"]}
+    big = rows[max(rows)] if rows else None
+    small = rows[min(rows)] if rows else None
+    out = {
+        "speedup_vs_mesa >= 50": result["village"]["speedup_vs_mesa"],
+        "default run_s < 0.25": result["village"]["run_s"],
+    }
+    if big and big["agents"] >= 900_000:
+        out["1M agent_steps_per_s >= 5e6"] = big["agent_steps_per_s"]
+        out["1M setup_s < 20"] = big["setup_s"]
+        out["1M peak_rss_mb < 2048"] = big["peak_rss_mb"]
+        out["cost per agent-step 1M / 10k <= 2"] = big["ns_per_agent_step"] / small["ns_per_agent_step"]
+    limits = {"speedup_vs_mesa >= 50": lambda x: x >= 50, "default run_s < 0.25": lambda x: x < 0.25,
+              "1M agent_steps_per_s >= 5e6": lambda x: x >= 5e6, "1M setup_s < 20": lambda x: x < 20,
+              "1M peak_rss_mb < 2048": lambda x: x < 2048, "cost per agent-step 1M / 10k <= 2": lambda x: x <= 2}
+    return {name: {"value": value, "met": bool(limits[name](value))} for name, value in out.items()}
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(), "load_average": os.getloadavg()}
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    sizes = [int(s) for s in args.scale.split(",") if s.strip()] if args.scale else []
+    if any(s < 1 for s in sizes):
+        raise InputError(f"--scale {args.scale}: must be positive people counts separated by commas")
+    load_twin()
+    result = {"machine": machine()}
+    result["village"] = village(args.months, args.repeats, 1)
+    result["scale"] = scale(sizes, args.region_months, max(1, args.repeats - 1))
+    result["sweep"] = sweep(args.sweep_runs, args.months, os.cpu_count() or 1) if args.sweep_runs else None
+    result["targets"] = targets(result)
+    result["machine"]["load_average_after"] = os.getloadavg()
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    v = result["village"]
+    print(f"villagesim bench on {result['machine']['cpus']} CPUs, load average {result['machine']['load_average'][0]:.1f}")
+    print(f"(a) default village, {v['agents']} people x {v['months']} months")
+    print(f"    villagesim  {v['agent_steps_per_s']:>12,.0f} agent-steps/s   whole run {v['run_s']:.3f} s "
+          f"(set-up {v['setup_s']:.3f} s)")
+    print(f"    plain Mesa  {v['mesa_agent_steps_per_s']:>12,.0f} agent-steps/s   speed-up {v['speedup_vs_mesa']:.0f}x")
+    print(f"(b) regions, {args.region_months} months each, one fresh process per size")
+    print(f"    {'agents':>10} {'villages':>9} {'agent-steps/s':>14} {'ns/agent-step':>14} {'set-up s':>9} {'peak RSS MB':>12}")
+    for r in result["scale"]:
+        print(f"    {r['agents']:>10,} {r['villages']:>9} {r['agent_steps_per_s']:>14,.0f} "
+              f"{r['ns_per_agent_step']:>14.0f} {r['setup_s']:>9.2f} {r['peak_rss_mb']:>12.0f}")
+    if result["sweep"]:
+        s = result["sweep"]
+        print(f"(c) sweep of {s['runs']} default runs: {s['serial_runs_per_s']:.2f} runs/s serial, "
+              f"{s['processes_runs_per_s']:.2f} runs/s with {s['workers']} processes")
+    print("targets:")
+    for name, t in result["targets"].items():
+        print(f"    {'met ' if t['met'] else 'MISS'}  {name}: {t['value']:.4g}")
+    return 0
+
+
+def add_command(sub) -> None:
+    bench = sub.add_parser("bench", help="measure speed against plain Mesa, scaling to a million people, sweep throughput")
+    bench.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    bench.add_argument("--months", type=_positive, default=120, help="months of the default-village runs (default: 120)")
+    bench.add_argument("--region-months", type=_positive, default=12, help="months of each region run (default: 12)")
+    bench.add_argument("--repeats", type=_positive, default=3, help="repeats; the best time is kept (default: 3)")
+    bench.add_argument("--scale", default=",".join(str(s) for s in SCALES),
+                       help="region sizes in people, comma-separated; empty to skip (default: 10000,100000,1000000)")
+    bench.add_argument("--sweep-runs", type=_non_negative, default=20, help="runs in the sweep timing; 0 skips it (default: 20)")
+    bench.set_defaults(handler=cmd_bench)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--region"]:
+    print(json.dumps(region(int(sys.argv[2]), int(sys.argv[3]))))
