@@ -287,3 +287,30 @@ def test_manifest_records_the_spec(reference):
     assert (manifest["points"], manifest["runs"]) == (4, 12)
     assert manifest["spec"]["factors"][0] == {"key": "scenario", "values": ["default", "hollowed"],
                                               "low": None, "high": None}
+
+
+class BreaksAfter(sweep.SerialExecutor):
+    """Runs ``good`` tasks, then fails every later one as a broken process pool would."""
+
+    def __init__(self, good: int):
+        self.left = good
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.left -= 1
+        if self.left >= 0:
+            return super().submit(fn, *args, **kwargs)
+        future = Future()
+        future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+def test_executor_failure_stops_the_sweep_and_a_resume_completes_it(tmp_path, reference):
+    out = tmp_path / "out"
+    with pytest.raises(sweep.ExecutorFailed, match="BrokenProcessPool: a worker died"):
+        run_sweep(write_spec(tmp_path), out, BreaksAfter(5))
+    assert sorted(table(out)["run_id"]) == [0, 1, 2, 3, 4]
+    assert run_sweep(write_spec(tmp_path), out).skipped == 5
+    pd.testing.assert_frame_equal(table(out), table(reference))

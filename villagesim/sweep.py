@@ -51,7 +51,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -547,6 +547,10 @@ class SerialExecutor(Executor):
         return future
 
 
+class ExecutorFailed(RuntimeError):
+    """The executor lost a run (a broken pool, a lost scheduler); finished runs are kept for a resume."""
+
+
 @dataclass
 class Summary:
     """Counts of a finished (or resumed) sweep."""
@@ -658,7 +662,7 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
 
     An exception raised by a run is recorded with status ``error``; an
     exception of the executor itself (a broken pool, a lost scheduler) stops
-    the sweep, keeping every finished run for a resume.
+    the sweep with :class:`ExecutorFailed`, keeping every finished run for a resume.
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     out = Path(out)
@@ -681,13 +685,20 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            lost = None
             for future in finished:
                 row = pending.pop(future)
+                error = CancelledError() if future.cancelled() else future.exception()
+                if error is not None:  # run_task records a run's own errors: this one is the executor's
+                    lost = lost or error
+                    continue
                 outcome = future.result()
                 failed += outcome.error is not None
                 store.add(*_records(spec, row, outcome))
                 if bar:
                     bar.update(outcome.error is not None)
+            if lost is not None:
+                raise ExecutorFailed(f"{type(lost).__name__}: {lost}".splitlines()[0]) from lost
     finally:
         for future in pending:
             future.cancel()
@@ -774,6 +785,10 @@ def cmd_sweep(args) -> int:
         print(f"villagesim sweep: interrupted; finished runs are kept in {args.out}; "
               "run the same command again to resume", file=sys.stderr)
         raise
+    except ExecutorFailed as err:
+        print(f"villagesim sweep: the executor failed ({err}); finished runs are kept in {args.out}; "
+              "run the same command again to resume", file=sys.stderr)
+        return 1
     finally:
         release()
     rate = summary.new / summary.seconds if summary.seconds > 0 else float("nan")
