@@ -55,6 +55,8 @@ BAD = [
      "design point 1 (village.youth_share = 0.8): village.youth_share + village.elderly_share"),
     ('scenario = "atlantis"\n', "scenario 'atlantis': no such preset"),
     ('scenario = "default"\n[factors]\nscenario = ["default"]\n', "scenario: give it at the top or as a factor"),
+    ('[factors]\nscenario = ["default", 3]\n', "factors.scenario: must be a non-empty list of presets"),
+    ('[factors]\nscenario = ["tourism", "tourism"]\n', "factors.scenario: a value is listed twice"),
     ('replicates = 0\n', "replicates: must be an integer >= 1"),
     ('months = -1\n', "months: must be an integer in [0, 100000], got -1"),
     ('seed = "abc"\n', "seed: must be an integer >= 0"),

@@ -217,8 +217,11 @@ def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) ->
         if key in fixed:
             raise InputError(f"{name}: also fixed in [set]; remove it from one of them")
         if key == SCENARIO_FACTOR:
-            if design != "grid" or not isinstance(value, list) or not value:
+            if design != "grid" or not isinstance(value, list) or not value or not all(
+                    isinstance(v, str) for v in value):
                 raise InputError(f"{name}: must be a non-empty list of presets or TOML paths, with design 'grid'")
+            if len(set(value)) < len(value):
+                raise InputError(f"{name}: a value is listed twice")
             factors.append(Factor(key, values=list(value)))
             continue
         param = lookup(key) if key in ranges else _known(name, key)
