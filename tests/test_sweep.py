@@ -314,3 +314,17 @@ def test_executor_failure_stops_the_sweep_and_a_resume_completes_it(tmp_path, re
     assert sorted(table(out)["run_id"]) == [0, 1, 2, 3, 4]
     assert run_sweep(write_spec(tmp_path), out).skipped == 5
     pd.testing.assert_frame_equal(table(out), table(reference))
+
+
+def test_resume_warns_when_the_code_changed(tmp_path, capsys):
+    spec = write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 1"))
+    run_sweep(spec, tmp_path / "out")
+    manifest = tmp_path / "out" / "sweep.json"
+    assert "code changed" not in capsys.readouterr().err
+    run_sweep(spec, tmp_path / "out")
+    assert "code changed" not in capsys.readouterr().err
+    edited = json.loads(manifest.read_text(encoding="utf-8")) | {"code_sha256": "an older version"}
+    manifest.write_text(json.dumps(edited), encoding="utf-8")
+    run_sweep(spec, tmp_path / "out")
+    assert "villagesim's code changed since this sweep started" in capsys.readouterr().err
+    assert json.loads(manifest.read_text(encoding="utf-8"))["code_sha256"] == "an older version"

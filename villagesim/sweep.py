@@ -69,6 +69,7 @@ TOP_KEYS = ("scenario", "months", "replicates", "seed", "design", "samples", "se
 OUTPUT_KEYS = ("metrics", "every")
 SCENARIO_FACTOR = "scenario"
 MORRIS_LEVELS = 4
+PACKAGE_DIR = Path(__file__).parent
 RUN_COLUMNS = ("run_id", "point_id", "replicate", "seed", "status", "error", "duration_s")
 NONDETERMINISTIC_COLUMNS = ("duration_s",)
 """Columns that differ between two runs of the same sweep; compare all others."""
@@ -563,10 +564,22 @@ class Summary:
     failed: int
     skipped: int
     seconds: float
+    first_result_s: float = math.nan
 
     @property
     def new(self) -> int:
         return self.done - self.skipped
+
+    @property
+    def rate(self) -> float:
+        """Runs per second of this session, start-up (imports, worker launch) included."""
+        return self.new / self.seconds if self.seconds > 0 else math.nan
+
+    @property
+    def steady_rate(self) -> float:
+        """Runs per second after the first result, i.e. without start-up."""
+        span = self.seconds - self.first_result_s
+        return (self.new - 1) / span if self.new > 1 and span > 0 else math.nan
 
 
 class Progress:
@@ -616,7 +629,7 @@ def prepare(spec: Spec, out: str | os.PathLike) -> dict[str, Any]:
     pts = points(spec)
     digest = hashlib.sha256(json.dumps(pts).encode()).hexdigest()
     manifest = {"villagesim": __version__, "spec": spec.to_dict(), "points": len(pts),
-                "runs": len(pts) * spec.replicates, "points_sha256": digest}
+                "runs": len(pts) * spec.replicates, "points_sha256": digest, "code_sha256": code_digest()}
     manifest = json.loads(json.dumps(manifest))
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
@@ -625,12 +638,20 @@ def prepare(spec: Spec, out: str | os.PathLike) -> dict[str, Any]:
             old = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise InputError(f"--out {out}: not empty and not a sweep folder (no readable sweep.json)") from None
-        if old != manifest:
+        if {**old, "code_sha256": None} != {**manifest, "code_sha256": None}:
             keys = sorted(k for k in {**old.get("spec", {}), **manifest["spec"]}
                           if old.get("spec", {}).get(k) != manifest["spec"].get(k)) or ["design points"]
             raise InputError(f"--out {out}: holds a different sweep (differs in {', '.join(keys)}); "
                              "use a new folder, or the spec it was started with to resume")
     return manifest
+
+
+def code_digest() -> str:
+    """sha256 of villagesim's sources and presets, so that a resume can tell when the code changed."""
+    digest = hashlib.sha256()
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.toml")]):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any], list[dict]]]:
@@ -671,7 +692,13 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     out = Path(out)
     manifest = prepare(spec, out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sweep.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if (out / "sweep.json").exists():  # a resume keeps the first session's manifest
+        started = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        if started.get("code_sha256") != manifest["code_sha256"]:
+            print("villagesim sweep: warning: villagesim's code changed since this sweep started; "
+                  "new runs may differ from earlier ones (use a new folder for a clean dataset)", file=sys.stderr)
+    else:
+        (out / "sweep.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     store = store or ResultStore(out, *schemas(spec), batch=batch)
     done = store.recover()
     total = manifest["runs"]
@@ -679,6 +706,7 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     executor = executor or SerialExecutor()
     start = time.monotonic()
     failed = 0
+    first_result = None
     pending: dict[Future, dict[str, Any]] = {}
     todo = tasks(spec, done)
     try:
@@ -698,6 +726,7 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
                 outcome = future.result()
                 failed += outcome.error is not None
                 store.add(*_records(spec, row, outcome))
+                first_result = first_result or time.monotonic()
                 if bar:
                     bar.update(outcome.error is not None)
             if lost is not None:
@@ -707,7 +736,8 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
             future.cancel()
         store.close()
     failed_before = _count_failed(out) - failed if done else 0
-    return Summary(total, total, failed + failed_before, len(done), time.monotonic() - start)
+    return Summary(total, total, failed + failed_before, len(done), time.monotonic() - start,
+                   (first_result or math.nan) - start)
 
 
 def _records(spec: Spec, row: dict[str, Any], outcome: Outcome) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -794,10 +824,10 @@ def cmd_sweep(args) -> int:
         return 1
     finally:
         release()
-    rate = summary.new / summary.seconds if summary.seconds > 0 else float("nan")
     resumed = f" ({summary.skipped} already done)" if summary.skipped else ""
     print(f"{summary.done} runs{resumed}, {summary.failed} failed; {summary.new} runs in {summary.seconds:.1f} s "
-          f"({rate:.2f} runs/s)")
+          f"({summary.rate:.2f} runs/s; {summary.steady_rate:.2f} runs/s after the first result at "
+          f"{summary.first_result_s:.1f} s)")
     print(f"wrote {Path(args.out) / 'runs'}" + (f", {Path(args.out) / 'timeseries'}" if spec.every else ""))
     return 0
 
