@@ -1,0 +1,316 @@
+"""Sweeps survive faults (issue 7): the driver SIGKILLed at random moments, a Dask worker killed mid-run,
+the disk filling up while results are written.
+
+After every fault the results folder must be readable (``pandas.read_parquet(OUT / "runs")``) and hold
+only rows identical to an undisturbed sweep's; a resume must complete it to exactly one row per run
+with the same values. Rows are compared on every column except the wall-clock ``duration_s``.
+The number of faults follows the hypothesis profile (``VILLAGESIM_HYPOTHESIS``: ci, long or dev).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import errno
+import functools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from villagesim import sweep
+from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep
+
+# Faults injected per kind under each profile; each test prints what it injected (pytest -s).
+FAULTS = {"dev": {"kill": 2, "dask": 1, "disk": 2}, "ci": {"kill": 3, "dask": 1, "disk": 6},
+          "long": {"kill": 30, "dask": 10, "disk": 100}}[os.environ.get("VILLAGESIM_HYPOTHESIS", "ci")]
+
+SPEC = """
+months = 10
+replicates = 6
+seed = 7
+[set]
+"village.population" = 80
+"village.hamlets" = 2
+[factors]
+scenario = ["default", "hollowed"]
+"interventions.training.intensity" = [0.0, 0.5, 1.0]
+[output]
+metrics = ["participation_rate", "trust_mean", "members", "cost_cumulative"]
+every = 5
+"""
+RUNS = 2 * 3 * 6
+
+
+def table(out: Path, name: str = "runs") -> pd.DataFrame:
+    if not (out / name).exists():
+        return pd.DataFrame()
+    frame = pd.read_parquet(out / name)
+    if frame.empty:  # no part written yet: pandas reads the folder as a frame without columns
+        return frame
+    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
+    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
+        keys, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def spec_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("spec") / "spec.toml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(spec_path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The undisturbed sweep, serial, in this process."""
+    out = spec_path.parent / "reference"
+    assert run_sweep(spec_path, out).done == RUNS
+    runs = table(out)
+    assert runs["run_id"].tolist() == list(range(RUNS)) and (runs["status"] == "ok").all()
+    return runs, table(out, "timeseries")
+
+
+def assert_consistent(out: Path, reference) -> int:
+    """The folder reads, and every row it holds equals the reference row of its run; returns the row count."""
+    runs, series = reference
+    got = table(out)
+    if got.empty:
+        return 0
+    assert got["run_id"].is_unique
+    pd.testing.assert_frame_equal(got, runs[runs["run_id"].isin(got["run_id"])].reset_index(drop=True))
+    # The runs table is the commit point: a fault between a batch's two parts can leave time-series rows of
+    # runs not yet in it (the resume rewrites them); every row there must still be right.
+    got_series = table(out, "timeseries")
+    assert set(got["run_id"]) <= set(got_series["run_id"])
+    expected = series[series["run_id"].isin(got_series["run_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got_series, expected)
+    return len(got)
+
+
+def assert_complete(out: Path, reference) -> None:
+    runs, series = reference
+    pd.testing.assert_frame_equal(table(out), runs)
+    pd.testing.assert_frame_equal(table(out, "timeseries"), series)
+    assert not list(out.glob(".journal-*")) and not list(out.rglob(".*.tmp"))
+
+
+def finished_runs(out: Path) -> int:
+    """Runs recorded so far: journal lines plus Parquet rows (read while the sweep writes)."""
+    count = 0
+    for journal in out.glob(".journal-*.jsonl"):
+        try:
+            count += journal.read_bytes().count(b"\n")
+        except FileNotFoundError:  # converted meanwhile
+            pass
+    for part in (out / "runs").glob("part-*.parquet"):
+        try:
+            count += pq.ParquetFile(part).metadata.num_rows
+        except (FileNotFoundError, OSError):
+            pass
+    return count
+
+
+# --- the driver killed with SIGKILL -------------------------------------------------------------------
+
+DRIVER = "import sys; from villagesim.sweep import run_sweep; run_sweep(sys.argv[1], sys.argv[2], batch=int(sys.argv[3]))"
+
+
+def test_driver_killed_at_random_moments_then_resumed(spec_path, reference, tmp_path):
+    """Kill after a random number of finished runs (and a random sub-second delay), again and again.
+
+    The first driver is the command line with two worker processes; the others are the Python API writing
+    a Parquet part every 2 runs, so kills also land while parts are converted and renamed.
+    """
+    rng = np.random.default_rng(2024)
+    out = tmp_path / "out"
+    kills = 0
+    while kills < FAULTS["kill"]:
+        before = finished_runs(out) if out.exists() else 0
+        assert before < RUNS, "the sweep finished before every kill landed; make it longer"
+        if kills == 0:
+            argv = [sys.executable, "-m", "villagesim.cli", "sweep", spec_path, "--out", out,
+                    "--executor", "processes", "--workers", "2"]
+        else:
+            argv = [sys.executable, "-c", DRIVER, spec_path, out, "2"]
+        target = int(rng.integers(before, before + max((RUNS - before) // 3, 1))) + 1
+        driver = subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        try:
+            while driver.poll() is None and (not out.exists() or finished_runs(out) < target):
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.05))
+            landed = driver.poll() is None
+            os.kill(driver.pid, signal.SIGKILL)
+            driver.wait(timeout=60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(driver.pid, signal.SIGKILL)  # the orphaned pool workers, if any
+        assert landed, "the driver ended before the kill"
+        kills += 1
+        assert_consistent(out, reference)
+    summary = run_sweep(spec_path, out)
+    assert summary.done == RUNS and summary.skipped + summary.new == RUNS
+    assert_complete(out, reference)
+    print(f"\nfaults injected: {kills} SIGKILLs of the sweep driver; {RUNS} runs, none lost or doubled")
+
+
+# --- a Dask worker killed mid-run ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster():
+    """A real scheduler and a nanny-supervised worker pair on 127.0.0.1 that stop by themselves."""
+    from dask.distributed import Client
+
+    bin_dir = Path(sys.executable).parent
+    address = f"tcp://127.0.0.1:{free_port()}"
+    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--no-dashboard", "--idle-timeout", "300s"], **common)
+    workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
+                                "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
+                               **common)
+    try:
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+            yield client
+    finally:
+        for process in (workers, scheduler):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def test_dask_worker_killed_mid_run(spec_path, reference, tmp_path, dask_cluster):
+    """SIGKILL a busy worker process after a random number of runs; the scheduler reruns its tasks on the
+    other worker or on the one the nanny restarts. One kill per sweep, so no task is lost three times
+    (Dask's ``allowed-failures``)."""
+    rng = np.random.default_rng(7)
+    client = dask_cluster
+    for trial in range(FAULTS["dask"]):
+        out = tmp_path / f"out{trial}"
+        result: dict = {}
+        thread = threading.Thread(target=lambda: result.update(
+            summary=run_sweep(spec_path, out, client.get_executor(pure=False), in_flight=8)))
+        thread.start()
+        target = int(rng.integers(1, RUNS // 2))
+        while thread.is_alive() and (not out.exists() or finished_runs(out) < target):
+            time.sleep(0.005)
+        pids = client.run(os.getpid)  # worker address -> process id
+        busy = [addr for addr, keys in client.processing().items() if keys and addr in pids]
+        assert thread.is_alive() and busy, "the sweep finished before the kill"
+        victim = busy[int(rng.integers(len(busy)))]
+        os.kill(pids[victim], signal.SIGKILL)
+        thread.join(timeout=600)
+        assert result["summary"].done == RUNS and result["summary"].failed == 0
+        assert_complete(out, reference)
+        while victim in client.scheduler_info()["workers"] or len(client.scheduler_info()["workers"]) < 2:
+            time.sleep(0.1)  # the next sweep starts with two live workers
+    print(f"\nfaults injected: {FAULTS['dask']} SIGKILLs of a busy Dask worker, one per sweep of {RUNS} runs")
+
+
+# --- the disk fills up while results are written ---------------------------------------------------
+
+
+class Disk:
+    """A disk with ``free`` bytes left: a write that does not fit writes what fits, then fails with ENOSPC."""
+
+    def __init__(self, free: int):
+        self.free = free
+        self.full_at = None
+
+    def write(self, handle, data: bytes) -> None:
+        fits = data[: max(self.free, 0)]
+        self.free -= len(data)
+        handle.write(fits)
+        handle.flush()
+        if len(fits) < len(data):
+            self.full_at = "a journal" if handle.name.endswith(".jsonl") else "a Parquet part"
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class FullJournal:
+    """A journal file on the :class:`Disk` (the store writes text lines and flushes them)."""
+
+    def __init__(self, path: Path, disk: Disk):
+        self.handle, self.disk = open(path, "ab"), disk
+
+    def write(self, text: str) -> None:
+        self.disk.write(self.handle, text.encode("utf-8"))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class FillingStore(ResultStore):
+    """The real store, with its journal on the filling disk."""
+
+    def __init__(self, *args, disk: Disk, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disk = disk
+
+    def add(self, run, series) -> None:
+        if self._journal is None:
+            self._journal = FullJournal(self._journal_path(self.segment), self.disk)
+        super().add(run, series)
+
+
+def test_disk_full_while_writing_then_resumed(spec_path, reference, tmp_path, monkeypatch):
+    """Journals and Parquet parts share a disk that fills after a random number of bytes.
+
+    A Parquet part that does not fit leaves a partial temporary file, as on a real full disk.
+    """
+    rng = np.random.default_rng(99)
+    spec = load_spec(spec_path)
+    real_write = sweep.write_table
+    where = collections.Counter()
+    for trial in range(FAULTS["disk"]):
+        out = tmp_path / f"out{trial}"
+        # Even trials: full within the first batch's journal lines; odd ones: anywhere, mostly in a part.
+        disk = Disk(int(rng.integers(100, 1_000) if trial % 2 == 0 else rng.integers(2_000, 40_000)))
+
+        def write_table(table, path, disk=disk):
+            data = parquet_bytes(table)
+            if len(data) > disk.free:
+                with open(path.with_name(f".{path.name}.tmp"), "wb") as handle:
+                    disk.write(handle, data)
+            disk.free -= len(data)
+            real_write(table, path)
+
+        monkeypatch.setattr(sweep, "write_table", write_table)
+        monkeypatch.setattr(sweep, "ResultStore", functools.partial(FillingStore, disk=disk))
+        with pytest.raises(OSError) as failure:
+            run_sweep(spec, out, batch=8 if trial % 2 == 0 else int(rng.integers(2, 8)))
+        assert failure.value.errno == errno.ENOSPC
+        where[disk.full_at] += 1
+        monkeypatch.undo()  # space freed
+        assert assert_consistent(out, reference) < RUNS
+        assert run_sweep(spec, out).done == RUNS
+        assert_complete(out, reference)
+    print(f"\nfaults injected: disk full {FAULTS['disk']} times, while writing {dict(where)}")
+
+
+def parquet_bytes(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
