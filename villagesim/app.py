@@ -34,6 +34,7 @@ from villagesim.events import describe
 from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
 from villagesim.model import VillageModel
 
+DEFAULT_PRESET, DEFAULT_SEED = "default", 2024
 LANGUAGE_ENV = "VILLAGESIM_LANG"
 """Start language, set by ``villagesim serve --lang``."""
 
@@ -85,7 +86,7 @@ class Run:
         model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides)
         network = view.NetworkPicture(model)
         with self.lock:
-            self.model, self.network, self.charts = model, network, view.LiveCharts()
+            self.model, self.network = model, network
 
     def step(self) -> None:
         with self.lock:
@@ -94,6 +95,15 @@ class Run:
     def change(self, key: str, value) -> None:
         with self.lock:
             self.model.set(key, value)
+
+
+def prepare() -> None:
+    """Draw the village every new tab starts with, in each language, so the first visitor finds
+    the fonts loaded (over a second) and the network and chart axes drawn."""
+    run = Run(DEFAULT_PRESET, {}, DEFAULT_SEED)
+    run.network.frame()
+    for lang in LANGUAGES:
+        view.live_charts(run.model.timeseries(), run.model.events, lang)
 
 
 def configured(preset: str, overrides: dict) -> dict:
@@ -177,7 +187,7 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
                 NetworkLegend(colour_by, lang)
         with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
             solara.Text(text("charts", lang), style={"font-weight": "bold"})
-            solara.Image(run.charts.frame(frame, model.events, lang), width="100%", classes=["vs-charts"])
+            solara.Image(view.live_charts(frame, model.events, lang), width="100%", classes=["vs-charts"])
     with solara.Card(text("events", lang), classes=["vs-events"]):
         lines = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
         for line in lines or [text("no_events", lang)]:
@@ -283,15 +293,16 @@ def ComparisonResult(runs: dict, starts: dict, lang: str):
 @solara.component
 def Page():
     lang = solara.use_reactive(start_language())
-    preset = solara.use_reactive("default")
+    preset = solara.use_reactive(DEFAULT_PRESET)
     overrides = solara.use_reactive({})
-    seed = solara.use_reactive(2024)
-    run = solara.use_memo(lambda: Run(preset.value, overrides.value, seed.value), [])
+    seed = solara.use_reactive(DEFAULT_SEED)
+    run = solara.use_memo(lambda: Run(DEFAULT_PRESET, {}, DEFAULT_SEED), [])
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(4)
     colour_by = solara.use_reactive("participation")
     show_network = solara.use_reactive(True)
+    village_open = solara.use_reactive(False)
     error = solara.use_reactive("")
     L = lang.value
 
@@ -377,9 +388,13 @@ def Page():
             solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
             InterventionControls({k: params[k] for k in intervention_keys()}, change, L)
         with solara.Card(text("village", L)):
-            solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
-            for key in VILLAGE_KEYS:
-                ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: change(k, v))
+            # Shown on request: fewer widgets to build makes the first page appear sooner.
+            solara.Button(text("hide" if village_open.value else "show", L), text=True, classes=["vs-village-toggle"],
+                          on_click=lambda: village_open.set(not village_open.value))
+            if village_open.value:
+                solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
+                for key in VILLAGE_KEYS:
+                    ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: change(k, v))
         with solara.Card(text("network", L)):
             solara.Checkbox(label=text("show_network", L), value=show_network)
             solara.Text(text("colour_by", L))

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
 
 from villagesim.errors import InputError
 from villagesim.i18n import LANGUAGES
 
-# Solara reads these when first imported: no telemetry, no banner, production mode.
+# Solara reads these when first imported: no telemetry, no banner, production mode, and a
+# closed tab's model freed after 10 minutes (a tab whose connection drops for less gets it back).
 SOLARA_ENVIRONMENT = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_KERNEL_CULL_TIMEOUT": "10m",
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_MODE": "production",
     "SOLARA_APP": "villagesim.app",
@@ -54,10 +57,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
     import uvicorn
 
-    import villagesim.app  # noqa: F401  (import the model before the first visitor)
-    from villagesim.view import warm_up
+    from villagesim.app import prepare
+    from villagesim.view import CJK_FONT
 
-    warm_up()
+    if CJK_FONT is None:
+        print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
+              "(install it with: apt-get install fonts-noto-cjk)", file=sys.stderr)
+    prepare()
 
     print(f"villagesim: browser view at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")

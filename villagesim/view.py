@@ -4,10 +4,11 @@ Drawing a whole figure each month is too slow for a live view (about half a
 second for the network alone), so the static parts are drawn once and only
 what changes is drawn per frame (matplotlib "blitting"):
 
-- :class:`NetworkPicture` places people by hamlet and household once per
-  model, draws the ties once, and per frame only recolours the people;
-- :class:`LiveCharts` redraws axes, labels and markers only when the
-  language, the axis ranges or the markers change, and per frame only the lines.
+- :class:`NetworkPicture` places people by hamlet and household and draws
+  the ties once per village (shared by the tabs showing the same village),
+  and per frame only recolours the people;
+- :func:`live_charts` draws axes and labels once per language and axis
+  range (shared by all tabs), and per frame only the lines and markers.
 
 Text is set in Noto Sans CJK when installed so Chinese labels are not boxes.
 
@@ -17,13 +18,16 @@ Examples
 >>> model = VillageModel({"village.population": 200}, seed=1).run(3)
 >>> NetworkPicture(model).frame("trust")[:3] == b"\\xff\\xd8\\xff"  # JPEG
 True
->>> LiveCharts().frame(model.timeseries(), model.events, "zh")[:4] == b"\\x89PNG"
+>>> live_charts(model.timeseries(), model.events, "zh")[:4] == b"\\x89PNG"
 True
 """
 
 from __future__ import annotations
 
+import collections
+import functools
 import glob
+import hashlib
 import io
 import math
 import threading
@@ -51,6 +55,7 @@ ROLE_COLOURS = {RESIDENT: "#7b8a99", YOUTH: "#2a9d8f", MEMBER: "#c0392b"}
 PARTICIPATING, NOT_PARTICIPATING = "#e76f51", "#c9d3dc"
 TRUST_COLOURMAP = "viridis"
 ARM_COLOURS = ("#1f77b4", "#d62728")
+LIVE_CHART_SIZE = (6.4, 6.2)  # inches at 100 dpi
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 # matplotlib is not thread-safe and each browser tab renders in its own thread.
@@ -68,9 +73,9 @@ def cjk_font() -> str | None:
     return next((name for name in ("Noto Sans CJK SC", "Noto Sans CJK JP") if name in names), None)
 
 
-_FONT = cjk_font()
+CJK_FONT = cjk_font()
 # DejaVu for Latin text, falling back per glyph to the CJK font for Chinese.
-matplotlib.rcParams["font.family"] = ["DejaVu Sans", *([_FONT] if _FONT else [])]
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", *([CJK_FONT] if CJK_FONT else [])]
 
 
 def _encode(canvas: FigureCanvasAgg, fmt: str) -> bytes:
@@ -121,34 +126,62 @@ def network_positions(hamlet: np.ndarray, household: np.ndarray) -> np.ndarray:
     return positions
 
 
+class _NetworkCanvas:
+    """A village's layout and ties drawn once, with empty people artists to draw each frame into.
+
+    Shared by every tab showing the same village (same people and ties); used only under DRAW_LOCK.
+    """
+
+    def __init__(self, model, pixels: int):
+        pop = model.population
+        self.positions = network_positions(pop.hamlet, pop.household)
+        self.figure = Figure(figsize=(pixels / 100, pixels / 100), dpi=100)
+        self.canvas = FigureCanvasAgg(self.figure)
+        ax = self.figure.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        ties = model.adjacency.tocoo()
+        upper = ties.row < ties.col
+        segments = np.stack([self.positions[ties.row[upper]], self.positions[ties.col[upper]]], axis=1)
+        ax.add_collection(LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.35))
+        lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
+        pad = 0.03 * (hi - lo).max() + 1
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(lo[1] - pad, hi[1] + pad)
+        size = float(np.clip(12_000 / max(pop.size, 1), 3, 40))
+        self.people = {role: ax.scatter([], [], s=size * (1.6 if role == MEMBER else 1.0), marker=marker,
+                                        linewidths=0.4, animated=True)
+                       for role, marker in ROLE_MARKERS.items()}
+        self.axes = ax
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+
+_network_canvases: collections.OrderedDict[bytes, _NetworkCanvas] = collections.OrderedDict()
+NETWORK_CANVASES_KEPT = 8
+
+
+def _village_digest(model) -> bytes:
+    pop, ties = model.population, model.adjacency
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (pop.hamlet, pop.household, ties.indptr, ties.indices):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.digest()
+
+
 class NetworkPicture:
-    """The village network of one model: layout and ties drawn once, people recoloured per frame."""
+    """The village network of one model: people recoloured per frame over ties drawn once."""
 
     def __init__(self, model, pixels: int = 560):
-        pop = model.population
-        self.population = pop
-        self.positions = network_positions(pop.hamlet, pop.household)
+        self.population = model.population
+        key = (_village_digest(model), pixels)
         with DRAW_LOCK:
-            self.figure = Figure(figsize=(pixels / 100, pixels / 100), dpi=100)
-            self.canvas = FigureCanvasAgg(self.figure)
-            ax = self.figure.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_aspect("equal")
-            ties = model.adjacency.tocoo()
-            upper = ties.row < ties.col
-            segments = np.stack([self.positions[ties.row[upper]], self.positions[ties.col[upper]]], axis=1)
-            ax.add_collection(LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.35))
-            lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
-            pad = 0.03 * (hi - lo).max() + 1
-            ax.set_xlim(lo[0] - pad, hi[0] + pad)
-            ax.set_ylim(lo[1] - pad, hi[1] + pad)
-            size = float(np.clip(12_000 / max(pop.size, 1), 3, 40))
-            self.people = {role: ax.scatter([], [], s=size * (1.6 if role == MEMBER else 1.0), marker=marker,
-                                            linewidths=0.4, animated=True)
-                           for role, marker in ROLE_MARKERS.items()}
-            self.axes = ax
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            canvas = _network_canvases.pop(key, None) or _NetworkCanvas(model, pixels)
+            _network_canvases[key] = canvas
+            while len(_network_canvases) > NETWORK_CANVASES_KEPT:
+                _network_canvases.popitem(last=False)
+        self.drawing = canvas
+        self.positions = canvas.positions
         self.trust_colours = matplotlib.colormaps[TRUST_COLOURMAP]
 
     def colours(self, colour_by: str, who: np.ndarray, role: int) -> np.ndarray:
@@ -166,10 +199,10 @@ class NetworkPicture:
 
     def frame(self, colour_by: str = "role") -> bytes:
         """The network now, as JPEG bytes."""
-        pop = self.population
+        pop, drawing = self.population, self.drawing
         with DRAW_LOCK:
-            self.canvas.restore_region(self.background)
-            for role, artist in self.people.items():
+            drawing.canvas.restore_region(drawing.background)
+            for role, artist in drawing.people.items():
                 who = np.flatnonzero(pop.alive & (pop.role == role))
                 fill = self.colours(colour_by, who, role)
                 edge = np.zeros_like(fill)
@@ -177,8 +210,8 @@ class NetworkPicture:
                 artist.set_offsets(self.positions[who])
                 artist.set_facecolors(fill)
                 artist.set_edgecolors(edge)
-                self.axes.draw_artist(artist)
-            return _encode(self.canvas, "jpeg")
+                drawing.axes.draw_artist(artist)
+            return _encode(drawing.canvas, "jpeg")
 
 
 # --- the live charts -----------------------------------------------------------
@@ -232,16 +265,14 @@ def _mark(lines: LineCollection, marks) -> None:
     lines.set_linestyles([(0, (4, 3)) if kind == "changed" else (0, (1, 2)) for _, kind in marks] or "solid")
 
 
-class LiveCharts:
-    """The six live panels; axes and labels are redrawn only when the language or a range changes."""
+class _ChartCanvas:
+    """Axes and labels drawn once, with empty line artists to draw each frame into.
 
-    def __init__(self, width: int = 640, height: int = 620):
-        self.size = (width / 100, height / 100)
-        self.key = None
+    One per (language, month range, count range), shared by every tab; used only under DRAW_LOCK.
+    """
 
-    def _rebuild(self, key) -> None:
-        lang, xmax, tops = key
-        self.figure = Figure(figsize=self.size, dpi=100)
+    def __init__(self, lang: str, xmax: int, tops: tuple):
+        self.figure = Figure(figsize=LIVE_CHART_SIZE, dpi=100)
         self.canvas = FigureCanvasAgg(self.figure)
         self.panels = _decorate(self.figure, lang, xmax, dict(tops))
         self.lines = {m: ax.plot([], [], color=ARM_COLOURS[0], lw=1.6, animated=True)[0]
@@ -249,26 +280,27 @@ class LiveCharts:
         self.marks = {m: _marker_lines(ax, animated=True) for m, ax in self.panels.items()}
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.key = key
 
-    def frame(self, frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
-        """The charts for the time series ``frame`` so far, as PNG bytes."""
-        steps = frame["step"].to_numpy()
-        tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
-        key = (lang, month_axis_end(int(steps[-1])), tops)
-        marks = markers(events)
-        with DRAW_LOCK:
-            if key != self.key:
-                self._rebuild(key)
-            self.canvas.restore_region(self.background)
-            for metric, line in self.lines.items():
-                ax = self.panels[metric]
-                if marks:
-                    _mark(self.marks[metric], marks)
-                    ax.draw_artist(self.marks[metric])
-                line.set_data(steps, frame[metric].to_numpy())
-                ax.draw_artist(line)
-            return _encode(self.canvas, "png")
+
+_chart_canvas = functools.lru_cache(maxsize=16)(_ChartCanvas)
+
+
+def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
+    """The six live panels for the time series ``frame`` so far, as PNG bytes."""
+    steps = frame["step"].to_numpy()
+    tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
+    marks = markers(events)
+    with DRAW_LOCK:
+        charts = _chart_canvas(lang, month_axis_end(int(steps[-1])), tops)
+        charts.canvas.restore_region(charts.background)
+        for metric, line in charts.lines.items():
+            ax = charts.panels[metric]
+            if marks:
+                _mark(charts.marks[metric], marks)
+                ax.draw_artist(charts.marks[metric])
+            line.set_data(steps, frame[metric].to_numpy())
+            ax.draw_artist(line)
+        return _encode(charts.canvas, "png")
 
 
 def _png(figure: Figure, dpi: int = 130) -> bytes:
@@ -338,12 +370,3 @@ def comparison_table(runs: dict[str, list[pd.DataFrame]]) -> list[tuple[str, flo
         rows.append((metric, float(a.mean()), float(b.mean()), mean_ci(b - a)))
     return rows
 
-
-def warm_up() -> None:
-    """Load fonts and draw once in each language (over a second the first time) before the first visitor."""
-    from villagesim.model import VillageModel
-
-    model = VillageModel({"village.population": 50}, seed=0)
-    NetworkPicture(model).frame()
-    for lang in ("zh", "en"):
-        LiveCharts().frame(model.timeseries(), model.events, lang)
