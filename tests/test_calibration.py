@@ -84,7 +84,7 @@ def test_common_random_numbers_make_uptake_monotone_in_news_prob():
     assert runs[-1].mean() > runs[0].mean()
 
 
-def test_calibration_recovers_the_gradient_of_a_known_truth(tmp_path, capsys):
+def test_calibration_recovers_the_gradient_of_a_known_truth(tmp_path):
     """Data drawn from known parameters: the fitted model explains most of the between-group variance."""
     rng = np.random.default_rng(11)
     seeds = [1, 2, 3, 4, 6, 8, 10, 12, 15, 18]
@@ -124,7 +124,7 @@ def test_same_seed_same_files(data, tmp_path):
     assert header == "group,n,observed,predicted"
 
 
-def test_predict_writes_groups_and_observed(data, tmp_path, capsys):
+def test_predict_writes_groups_and_observed(data, tmp_path):
     nodes, edges = data
     assert main(["calibrate", *args(nodes, edges, tmp_path / "cal", "--outcome-col", "loan"), "--seed", "1",
                  *SMALL]) == 0

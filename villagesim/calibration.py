@@ -53,7 +53,9 @@ FIXED = ("project.trust_weight", "village.trust_mean", "village.trust_sd", "part
          "participation.threshold_sd")
 """Parameters the rules use that stay at the scenario's values (trust and thresholds are unobserved)."""
 
-BATCH = 50  # replicates simulated together as one block-diagonal network
+BATCH = 50  # replicates simulated together as one block-diagonal network ...
+BLOCK_NODES = 500_000  # ... of at most this many nodes (but at least one replicate), to bound memory
+DEFAULT_SEED = 2024
 
 
 @dataclass
@@ -121,9 +123,10 @@ def simulate(groups: Groups, params: dict, months: int, replicates: int, seed: i
     """
     n = groups.group.size
     out = np.empty((replicates, len(groups.labels)))
-    streams = np.random.SeedSequence(seed).spawn(math.ceil(replicates / BATCH))
+    batch = max(1, min(BATCH, BLOCK_NODES // n))
+    streams = np.random.SeedSequence(seed).spawn(math.ceil(replicates / batch))
     for b, stream in enumerate(streams):
-        k = min(BATCH, replicates - b * BATCH)
+        k = min(batch, replicates - b * batch)
         adj = sp.kron(sp.identity(k, format="csr"), groups.adjacency, format="csr")
         degree = np.diff(adj.indptr)
         draw, dynamics = (np.random.default_rng(s) for s in stream.spawn(2))
@@ -137,7 +140,7 @@ def simulate(groups: Groups, params: dict, months: int, replicates: int, seed: i
             enrolled |= enrol(adj, aware, enrolled, everyone, trust, threshold, params, dynamics, degree)
         taken = (enrolled & ~seeds).reshape(k, n)
         for r in range(k):
-            out[b * BATCH + r] = np.bincount(groups.group, weights=taken[r], minlength=len(groups.labels))
+            out[b * batch + r] = np.bincount(groups.group, weights=taken[r], minlength=len(groups.labels))
     return out / groups.non_seeds
 
 
@@ -290,7 +293,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     base = _base_params(args)
     out = output_dir(args.out)
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
-    seed = 2024 if args.seed is None else args.seed
+    seed = args.seed
     observed, weight = groups.observed(), groups.non_seeds
     print(f"villagesim calibrate: {len(groups.labels)} groups, {groups.group.size} nodes, "
           f"{groups.adjacency.nnz // 2} ties; {args.months} months, {args.replicates} replicates per candidate, "
@@ -333,7 +336,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     params, months = read_params(args.params)
     out = output_dir(args.out)
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
-    seed = 2024 if args.seed is None else args.seed
+    seed = args.seed
     predicted = simulate(groups, params, months, args.replicates, seed).mean(axis=0)
     observed = groups.observed() if args.outcome_col else None
     print(f"villagesim predict: {len(groups.labels)} groups, {months} months, {args.replicates} replicates, seed {seed}")
@@ -367,6 +370,9 @@ def add_command(subparsers) -> None:
     cal = subparsers.add_parser("calibrate", help="fit the project-uptake parameters to observed uptake on real networks")
     _data_arguments(cal, outcome_required=True)
     add_model_arguments(cal)
+    # A fixed default seed, so that the documented calibration is reproduced by the bare command.
+    cal.set_defaults(seed=DEFAULT_SEED)
+    cal._option_string_actions["--seed"].help = f"random seed (default: {DEFAULT_SEED})"
     cal.add_argument("--months", type=_positive, default=24, help="months the news runs (default: 24)")
     cal.add_argument("--replicates", type=_positive, default=32, help="replicates per candidate (default: 32)")
     cal.add_argument("--candidates", type=_positive, default=256, help="Sobol candidates per stage (default: 256)")
@@ -379,5 +385,5 @@ def add_command(subparsers) -> None:
     _data_arguments(pred, outcome_required=False)
     pred.add_argument("--params", required=True, help="params.toml written by villagesim calibrate")
     pred.add_argument("--replicates", type=_positive, default=200, help="replicates (default: 200)")
-    pred.add_argument("--seed", type=_non_negative, default=None, help="random seed (default: 2024)")
+    pred.add_argument("--seed", type=_non_negative, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     pred.set_defaults(handler=cmd_predict)
