@@ -93,16 +93,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dask_scheduler():
-    """A real `dask scheduler` and `dask worker` (2 processes) on 127.0.0.1; they also stop by themselves."""
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; they also stop by themselves."""
     bin_dir = Path(sys.executable).parent
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                   "--no-dashboard", "--idle-timeout", "300s"], **common)
-    worker = subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
-                               "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
-                              **common)
+    workers = [subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--no-nanny",
+                                 "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
+                                **common) for _ in range(2)]
     try:
         from dask.distributed import Client
 
@@ -110,7 +110,7 @@ def dask_scheduler():
             client.wait_for_workers(2, timeout=120)
         yield address
     finally:
-        for process in (worker, scheduler):
+        for process in (*workers, scheduler):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
