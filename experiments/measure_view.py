@@ -11,7 +11,9 @@ village is set to ``--population`` adults through the page's own slider, the
 network view left on, and ``--steps`` steps are timed inside the page: from
 the click on Step to the month, the network picture and the charts all showing
 the new month (the next animation frame after all three have changed).
-Figures, the machine and its load average are printed; docs/view.md records them.
+The CPU time the page and the server spent is printed too: unlike the wall
+times it hardly depends on other work on the machine. Figures, the machine
+and its load average are printed; docs/view.md records them.
 Other work on the machine slows every figure; ``nice -n -10`` before the
 command gives the measured processes the CPU first, as on a trainer's laptop.
 """
@@ -29,6 +31,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+import psutil
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -96,13 +100,23 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def time_to_usable(context, url: str) -> float:
-    """Seconds from asking for the page to the page being usable, in a new tab of ``context``."""
+def busy_seconds(cdp) -> float:
+    """CPU time the page's main thread has spent so far (Chromium's TaskDuration)."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def time_to_usable(context, url: str, server) -> tuple[float, float, float]:
+    """Seconds from asking for the page to the page being usable in a new tab of ``context``,
+    and the CPU seconds the page's main thread and the server spent meanwhile."""
     page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    server_cpu = sum(server.cpu_times()[:2])
     began = time.perf_counter()
     page.goto(url)
     page.wait_for_function(USABLE, polling="raf", timeout=120_000)
-    return time.perf_counter() - began
+    return time.perf_counter() - began, busy_seconds(cdp), sum(server.cpu_times()[:2]) - server_cpu
 
 
 def set_population(page, adults: int) -> None:
@@ -145,27 +159,36 @@ def main() -> int:
         cold, warm = [], []
         for attempt in range(args.starts):
             process, url, ready = start_server()
+            server = psutil.Process(process.pid)
             context = browser.new_context(viewport={"width": 1500, "height": 1000})
-            cold.append(time_to_usable(context, url))
-            warm.append(time_to_usable(context, url))
-            print(f"start {attempt + 1}: server answered after {ready:.1f} s; page usable {cold[-1]:.2f} s later "
-                  f"(empty browser cache), {warm[-1]:.2f} s on a second visit", flush=True)
+            cold.append(time_to_usable(context, url, server))
+            warm.append(time_to_usable(context, url, server))
+            print(f"start {attempt + 1}: server answered after {ready:.1f} s; page usable {cold[-1][0]:.2f} s later "
+                  f"(empty browser cache; CPU: page {cold[-1][1]:.2f} s, server {cold[-1][2]:.2f} s), "
+                  f"{warm[-1][0]:.2f} s on a second visit", flush=True)
             if attempt < args.starts - 1:
                 context.close()
                 stop(process)
         page = context.pages[-1]
         try:
             set_population(page, args.population)
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            page_cpu, server_cpu = busy_seconds(cdp), sum(server.cpu_times()[:2])
             times = [page.evaluate(TIMED_STEP) for _ in range(args.steps)]
+            page_cpu = (busy_seconds(cdp) - page_cpu) / args.steps
+            server_cpu = (sum(server.cpu_times()[:2]) - server_cpu) / args.steps
         finally:
             stop(process)
         browser.close()
     times.sort()
-    print(f"page usable after server ready: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s "
-          f"(first visit, {args.starts} fresh servers); second visit: median {statistics.median(warm):.2f} s, "
-          f"max {max(warm):.2f} s")
+    first, second = [c[0] for c in cold], [w[0] for w in warm]
+    print(f"page usable after server ready: median {statistics.median(first):.2f} s, max {max(first):.2f} s "
+          f"(first visit, {args.starts} fresh servers); second visit: median {statistics.median(second):.2f} s, "
+          f"max {max(second):.2f} s")
     print(f"one step with the network view, {args.population} adults: median {statistics.median(times):.0f} ms, "
-          f"90th percentile {times[int(0.9 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms ({args.steps} steps)")
+          f"90th percentile {times[int(0.9 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms ({args.steps} steps); "
+          f"CPU per step: page {1000 * page_cpu:.0f} ms, server {1000 * server_cpu:.0f} ms")
     print(f"load average after: {os.getloadavg()}")
     return 0
 

@@ -187,7 +187,8 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
                 NetworkLegend(colour_by, lang)
         with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
             solara.Text(text("charts", lang), style={"font-weight": "bold"})
-            solara.Image(view.live_charts(frame, model.events, lang), width="100%", classes=["vs-charts"])
+            solara.Image(view.live_charts(frame, model.events, lang), format="jpeg", width="100%",
+                         classes=["vs-charts"])
     with solara.Card(text("events", lang), classes=["vs-events"]):
         lines = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
         for line in lines or [text("no_events", lang)]:
