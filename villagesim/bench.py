@@ -114,6 +114,8 @@ def region(agents: int, months: int) -> dict:
     model.run(months)
     run = time.perf_counter() - start
     people = model.population.size
+    adj = model.adjacency
+    state = sum(a.nbytes for a in model.population.arrays().values()) + adj.indices.nbytes + adj.indptr.nbytes
     return {
         "agents": people,
         "villages": model.villages,
@@ -122,6 +124,7 @@ def region(agents: int, months: int) -> dict:
         "ns_per_agent_step": 1e9 * run / (people * months),
         "setup_s": setup,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "state_bytes_per_agent": state / people,
     }
 
 
@@ -179,9 +182,19 @@ def targets(result: dict) -> dict:
     return {name: {"value": value, "met": bool(limits[name](value))} for name, value in out.items()}
 
 
+def copy_bandwidth(megabytes: int = 512, repeats: int = 5) -> float:
+    """Memory bandwidth of one core in GB/s: best numpy copy of a large array (bytes read + bytes written)."""
+    import numpy as np
+
+    source = np.ones(megabytes * 2**20 // 8)
+    target = np.empty_like(source)
+    return 2 * source.nbytes / _best(repeats, lambda: np.copyto(target, source)) / 1e9
+
+
 def machine() -> dict:
     return {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(), "load_average": os.getloadavg()}
+            "python": platform.python_version(), "load_average": os.getloadavg(),
+            "copy_gb_per_s": copy_bandwidth()}
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -199,7 +212,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=1))
         return 0
     v = result["village"]
-    print(f"villagesim bench on {result['machine']['cpus']} CPUs, load average {result['machine']['load_average'][0]:.1f}")
+    m = result["machine"]
+    print(f"villagesim bench on {m['cpus']} CPUs, load average {m['load_average'][0]:.1f} before, "
+          f"{m['load_average_after'][0]:.1f} after; numpy copy {m['copy_gb_per_s']:.1f} GB/s")
     print(f"(a) default village, {v['agents']} people x {v['months']} months")
     print(f"    villagesim  {v['agent_steps_per_s']:>12,.0f} agent-steps/s   whole run {v['run_s']:.3f} s "
           f"(set-up {v['setup_s']:.3f} s)")

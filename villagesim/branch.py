@@ -57,20 +57,23 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
     meetings that way); ``villagers`` is the living population per village.
     """
     villages = branch.strength.size
-    member = pop.is_member()
-    attend = member & (~pop.away | online)
-    n_members = per_village(pop.village, member, villages)
-    quorate = per_village(pop.village, attend, villages) >= params["branch.quorum"] * n_members
+    # Only members take part, so the work is over their slots alone.
+    member = np.flatnonzero(pop.is_member())
+    village = pop.village[member]
+    attend = ~pop.away[member] | online[member]
+    n_members = per_village(village, np.ones(member.size, bool), villages)
+    quorate = per_village(village, attend, villages) >= params["branch.quorum"] * n_members
     held = rng.random(villages) < regularity(params, intensity)
     branch.meeting = held * np.where(quorate & (n_members > 0), 1.0, params["branch.formality_effect"])
     branch.regularity = MEETING_MEMORY * branch.regularity + (1.0 - MEETING_MEMORY) * branch.meeting
 
-    ceiling = attainable_activity(pop.age, params)
-    renew = params["branch.activity_renewal"] * branch.meeting[pop.village] * attend
-    activity = pop.activity + renew * (ceiling - pop.activity) - params["branch.activity_decay"] * pop.activity
-    pop.activity[:] = np.where(member, np.clip(activity, 0.0, ceiling), pop.activity)
+    ceiling = attainable_activity(pop.age[member], params)
+    activity = pop.activity[member]
+    renew = params["branch.activity_renewal"] * branch.meeting[village] * attend
+    activity = activity + renew * (ceiling - activity) - params["branch.activity_decay"] * activity
+    pop.activity[member] = np.clip(activity, 0.0, ceiling)
     trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
-    pop.capability += trained * (1.0 - pop.capability)
+    pop.capability[member] += trained * (1.0 - pop.capability[member])
 
     assess(pop, branch, params, villagers)
     scale = villagers / REFERENCE_POPULATION
@@ -84,12 +87,14 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
 def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray) -> None:
     """Strength, effort, quality and head counts from the members' current state."""
     villages = branch.strength.size
-    member = pop.is_member()
-    working = member & ~pop.away
-    branch.effort = per_village(pop.village, working, villages, pop.activity * pop.capability)
-    activity_sum = per_village(pop.village, working, villages, pop.activity)
-    branch.members = per_village(pop.village, member, villages)
+    member = np.flatnonzero(pop.is_member())
+    village = pop.village[member]
+    working = ~pop.away[member]
+    activity = pop.activity[member]
+    branch.effort = per_village(village, working, villages, activity * pop.capability[member])
+    activity_sum = per_village(village, working, villages, activity)
+    branch.members = per_village(village, np.ones(member.size, bool), villages)
     branch.quality = np.divide(branch.effort, activity_sum, out=np.zeros(villages), where=activity_sum > 0)
     branch.strength = (np.divide(branch.effort, branch.members, out=np.zeros(villages), where=branch.members > 0)
                        * (0.5 + 0.5 * branch.regularity))
-    branch.active = per_village(pop.village, working & (pop.activity >= params["branch.active_threshold"]), villages)
+    branch.active = per_village(village, working & (activity >= params["branch.active_threshold"]), villages)

@@ -46,7 +46,8 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
         flag[dies] = False
 
     # A household member comes of age and takes the place (and ties) of the dead.
-    reborn = np.flatnonzero(dies & (rng.random(n) < params["demography.renewal"]))
+    died = np.flatnonzero(dies)
+    reborn = died[rng.random(died.size) < params["demography.renewal"]]
     k = reborn.size
     pop.alive[reborn] = True
     pop.age[reborn] = 18.0
@@ -59,11 +60,10 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     pop.activist_since[reborn] = NEVER
     pop.member_since[reborn] = NEVER
 
-    elderly = pop.alive & pop.digital & (pop.age >= 60.0)
-    pop.digital[elderly & (rng.random(n) < monthly(params["demography.digital_loss"]))] = False
+    elderly = np.flatnonzero(pop.alive & pop.digital & (pop.age >= 60.0))
+    pop.digital[elderly[rng.random(elderly.size) < monthly(params["demography.digital_loss"])]] = False
 
     aged_out = np.flatnonzero(pop.alive & (pop.role == YOUTH) & (pop.age > params["demography.youth_max_age"]))
     pop.role[aged_out] = RESIDENT
-    died = np.flatnonzero(dies)
     return Changes(died=np.setdiff1d(died, reborn, assume_unique=True), reborn=reborn, aged_out=aged_out)
 

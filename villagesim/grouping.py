@@ -36,13 +36,17 @@ def stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def per_village(village: np.ndarray, mask: np.ndarray, villages: int, weights: np.ndarray | None = None) -> np.ndarray:
     """Count (or sum ``weights``) of the ``mask`` entries of each village.
 
-    People are numbered village by village (``village`` is sorted), so each
-    village is one contiguous segment and a segmented sum does it in one pass.
+    People are numbered village by village (``village`` is sorted, as is any
+    subset of it taken in order), so each village is one contiguous segment
+    and a segmented sum does it in one pass.
     """
     values = mask if weights is None else np.where(mask, weights, 0.0)
-    start = np.searchsorted(village, np.arange(villages))
-    size = np.diff(np.append(start, village.size))
-    # A trailing zero keeps every segment start a valid index for reduceat.
-    sums = np.add.reduceat(np.append(values, np.zeros(1, values.dtype)), start,
-                           dtype=np.int64 if weights is None else np.float64)
-    return np.where(size > 0, sums, 0)
+    dtype = np.int64 if weights is None else np.float64
+    if villages == 1:  # a single village: one sum, without the segment bookkeeping
+        return np.array([values.sum(dtype=dtype)])
+    bounds = np.searchsorted(village, np.arange(villages + 1, dtype=village.dtype))
+    filled = bounds[1:] > bounds[:-1]
+    sums = np.zeros(villages, dtype)
+    # Empty villages share their start with the next one, so leaving them out keeps every segment whole.
+    sums[filled] = np.add.reduceat(values, bounds[:-1][filled], dtype=dtype)
+    return sums

@@ -1,9 +1,13 @@
-"""Outcome measures, one row per month.
+"""Outcome measures, one row per month, for the region and for each village.
 
 ``METRICS`` names each column of ``timeseries.csv`` and says what it
-measures; :func:`measure` computes a row from the state. Shares are of the
-living adults of the region (people away included) unless said otherwise.
-A rate whose denominator is empty is reported as 0, never NaN.
+measures. :func:`tally` counts and sums, village by village, everything the
+columns are made of; :func:`row` turns one tally into a row: a village's own
+tally gives that village's row, the sum over villages gives the region's
+(``branch_strength``, ``project_viable`` and ``opportunity`` are then means
+over villages). Shares are of the living adults (people away included)
+unless said otherwise. A rate whose denominator is empty is reported as 0,
+never NaN.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.branch import Branch
+from villagesim.grouping import per_village
 from villagesim.population import MEMBER, NEVER, YOUTH, Population
 from villagesim.uptake import VIABLE, Project
 
@@ -36,38 +41,77 @@ METRICS: dict[str, str] = {
 COLUMNS = ("step", *METRICS)
 
 
+TALLY = ("living", "participating", "enrolled", "trust", "active", "youth", "youth_present", "members",
+         "member_age", "raised", "resolved", "relapses", "cost", "present", "activists", "strength", "viable",
+         "opportunity")
+"""What :func:`tally` counts per village, in its column order."""
+MEANS = [TALLY.index(name) for name in ("strength", "viable", "opportunity")]
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den > 0 else 0.0
 
 
-def measure(month: int, pop: Population, branch: Branch, project: Project, raised: float, resolved: float,
-            relapses: float, cost: float, params: dict) -> list[float]:
-    """One row of ``COLUMNS`` for the current state."""
+def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray, resolved: np.ndarray,
+          relapses: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Per-village counts and sums, shape (villages, len(TALLY)); the last four arguments are per village."""
+    villages = branch.strength.size
     alive = pop.alive
-    living = int(alive.sum())
-    member = alive & (pop.role == MEMBER)
+    members = np.flatnonzero(alive & (pop.role == MEMBER))
     youth = alive & (pop.role == YOUTH)
-    n_members = int(member.sum())
-    enrolled = int((pop.enrolled & alive).sum())
-    viable = project.status == VIABLE
+    present = alive & ~pop.away
+    count = lambda mask: per_village(pop.village, mask, villages)  # noqa: E731
+    return np.column_stack([
+        count(alive),
+        count(pop.participating & alive),
+        count(pop.enrolled & alive),
+        per_village(pop.village, alive, villages, pop.trust),
+        branch.active,
+        count(youth),
+        count(youth & present),
+        per_village(pop.village[members], np.ones(members.size, bool), villages),
+        per_village(pop.village[members], np.ones(members.size, bool), villages, pop.age[members]),
+        raised,
+        resolved,
+        relapses,
+        cost,
+        count(present),
+        count(alive & (pop.role != MEMBER) & (pop.activist_since != NEVER)),
+        branch.strength,
+        project.status == VIABLE,
+        project.opportunity,
+    ]).astype(np.float64)
+
+
+def region(table: np.ndarray) -> np.ndarray:
+    """The region's tally: sums over villages, and means where a sum means nothing."""
+    total = table.sum(axis=0)
+    total[MEANS] = table[:, MEANS].mean(axis=0)
+    return total
+
+
+def row(month: int, t: np.ndarray, params: dict) -> list[float]:
+    """One row of ``COLUMNS`` from one tally (a village's, or :func:`region`'s)."""
+    (living, participating, enrolled, trust, active, youth, youth_present, members, member_age, raised, resolved,
+     relapses, cost, present, activists, strength, viable, opportunity) = (float(x) for x in t)
     enrolled_share = _ratio(enrolled, living)
     return [
         month,
-        _ratio((pop.participating & alive).sum(), living),
+        _ratio(participating, living),
         enrolled_share,
-        _ratio(pop.trust[alive].sum(), living),
-        float(branch.active.sum()),
-        _ratio((youth & ~pop.away).sum(), youth.sum()),
-        _ratio(pop.age[member].sum(), n_members),
+        _ratio(trust, living),
+        active,
+        _ratio(youth_present, youth),
+        _ratio(member_age, members),
         _ratio(resolved, raised),
-        float(relapses),
-        float(cost),
-        float(living),
-        _ratio((alive & ~pop.away).sum(), living),
-        float(n_members),
-        float((alive & ~member & (pop.activist_since != NEVER)).sum()),
-        float(branch.strength.mean()),
-        float(viable.mean()),
-        float(project.opportunity.mean()),
-        1.0 + params["project.potential"] * enrolled_share * float(viable.mean()),
+        relapses,
+        cost,
+        living,
+        _ratio(present, living),
+        members,
+        activists,
+        strength,
+        viable,
+        opportunity,
+        1.0 + params["project.potential"] * enrolled_share * viable,
     ]

@@ -18,32 +18,33 @@ def in_festival(calendar_month: int, start: int, length: int) -> bool:
     return (calendar_month - start) % 12 < length
 
 
-def leave_hazard(pop: Population, params: dict, opportunity: np.ndarray) -> np.ndarray:
-    """Monthly chance each person leaves to work away (zero for all but present youth)."""
-    young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])
-    hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity[pop.village])
-    hazard = np.where(pop.role == MEMBER, hazard * params["migration.member_leave_factor"], hazard)
+def leave_hazard(pop: Population, params: dict, opportunity: np.ndarray, who=slice(None)) -> np.ndarray:
+    """Monthly chance each person (of ``who``) leaves to work away (zero for all but present youth)."""
+    young = pop.alive[who] & ~pop.works_away[who] & (pop.age[who] <= params["demography.youth_max_age"])
+    hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity[pop.village[who]])
+    hazard = np.where(pop.role[who] == MEMBER, hazard * params["migration.member_leave_factor"], hazard)
     return np.where(young, np.minimum(hazard, 1.0), 0.0)
 
 
-def return_hazard(pop: Population, params: dict, opportunity: np.ndarray) -> np.ndarray:
-    """Monthly chance each person away returns for good (rises with opportunity)."""
-    hazard = params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity[pop.village])
-    return np.where(pop.alive & pop.works_away, np.minimum(hazard, 1.0), 0.0)
+def return_hazard(pop: Population, params: dict, opportunity: np.ndarray, who=slice(None)) -> np.ndarray:
+    """Monthly chance each person (of ``who``) away returns for good (rises with opportunity)."""
+    hazard = params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity[pop.village[who]])
+    return np.where(pop.alive[who] & pop.works_away[who], np.minimum(hazard, 1.0), 0.0)
 
 
 def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month: int, opportunity: np.ndarray) -> None:
-    """Festival comings and goings, then departures and returns for good."""
-    n = pop.size
+    """Festival comings and goings, then departures and returns for good (draws only for those concerned)."""
     start, length = params["migration.festival_month"], params["migration.festival_length"]
     if length > 0 and calendar_month == start:
-        home = pop.works_away & (rng.random(n) < params["migration.festival_return"])
-        pop.away[home] = False
+        migrants = np.flatnonzero(pop.works_away)
+        pop.away[migrants[rng.random(migrants.size) < params["migration.festival_return"]]] = False
     if 0 < length < 12 and (calendar_month - start) % 12 == length:
         pop.away[pop.alive & pop.works_away] = True
 
-    returns = rng.random(n) < return_hazard(pop, params, opportunity)
-    leaves = rng.random(n) < leave_hazard(pop, params, opportunity)
+    away = np.flatnonzero(pop.alive & pop.works_away)
+    returns = away[rng.random(away.size) < return_hazard(pop, params, opportunity, away)]
+    young = np.flatnonzero(pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"]))
+    leaves = young[rng.random(young.size) < leave_hazard(pop, params, opportunity, young)]
     pop.works_away[returns] = False
     pop.away[returns] = False
     pop.works_away[leaves] = True

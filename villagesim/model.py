@@ -27,10 +27,12 @@ from villagesim.config import resolve
 from villagesim.errors import InputError
 from villagesim.events import Event
 from villagesim.interventions import intensities, monthly_cost, started
-from villagesim.metrics import COLUMNS, measure
+from villagesim import metrics
+from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
 from villagesim.network import column_sums, generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate
+from villagesim.region import VillageView
 
 EAGER_AGENTS = 200_000
 """Regions larger than this create agent objects on demand (see :meth:`VillageModel.person`)."""
@@ -81,7 +83,7 @@ class VillageModel(mesa.Model):
         self.branch = branch.Branch.start(self.villages, p)
         self.project = uptake.Project.start(self.villages, p)
         self.events: list[Event] = []
-        self.relapses = 0.0
+        self.relapses = np.zeros(self.villages)  # per village, since the start
         self.cost = 0.0
         self._people: dict[int, Person] = {}
         if self.population.size <= EAGER_AGENTS:
@@ -90,7 +92,9 @@ class VillageModel(mesa.Model):
         self._villagers = self._count_villagers()
         self._living_neighbours = self.adjacency @ self.population.alive.astype(np.float64)
         branch.assess(self.population, self.branch, p, self._villagers)
-        self._rows = [measure(0, self.population, self.branch, self.project, 0, 0, 0, 0, p)]
+        self._tallies: list[np.ndarray] = []
+        self._rows: list[list[float]] = []
+        self._record(0, np.zeros(self.villages), np.zeros(self.villages))
 
     @classmethod
     def from_scenario(cls, name_or_path: str = "default", seed: int | None = None,
@@ -171,7 +175,7 @@ class VillageModel(mesa.Model):
         visited = visit_gain > 0
         heard = visited | online | service.venue_users(pop, p, rng, intensity, self.venue_hamlet)
         appeals = service.appeals(pop, p, rng, heard, online, self.branch.capacity, self.branch.quality)
-        self.relapses += shocks.step(pop, p, rng, intensity, self.branch.strength, self.household_village).sum()
+        self.relapses += shocks.step(pop, p, rng, intensity, self.branch.strength, self.household_village)
 
         participation.step(pop, self.adjacency, p, rng, online, living_neighbours)
         happened = uptake.step(pop, self.project, self.adjacency, p, rng, month, visited, online,
@@ -186,8 +190,13 @@ class VillageModel(mesa.Model):
         branch.assess(pop, self.branch, p, villagers)
 
         self.cost += monthly_cost(intensity, p) * self.villages
-        self._rows.append(measure(month, pop, self.branch, self.project, appeals.raised.sum(),
-                                  appeals.resolved.sum(), self.relapses, self.cost, p))
+        self._record(month, appeals.raised, appeals.resolved)
+
+    def _record(self, month: int, raised: np.ndarray, resolved: np.ndarray) -> None:
+        cost = np.full(self.villages, self.cost / self.villages)
+        table = metrics.tally(self.population, self.branch, self.project, raised, resolved, self.relapses, cost)
+        self._tallies.append(table)
+        self._rows.append(metrics.row(month, metrics.region(table), self.params))
 
     def run(self, months: int | None = None) -> "VillageModel":
         """Advance ``months`` months (default ``time.months``); returns the model."""
@@ -210,6 +219,25 @@ class VillageModel(mesa.Model):
         frame = pd.DataFrame(self._rows, columns=list(COLUMNS))
         frame["step"] = frame["step"].astype(int)
         return frame
+
+    def village_timeseries(self, village: int | None = None) -> pd.DataFrame:
+        """Per-village metrics, one row per village and month: ``step``, ``village``, then the columns of
+        :meth:`timeseries`; or, for one ``village``, that village's rows with exactly those columns.
+        Region-wide columns (``cost_cumulative``) are shared out equally among the villages."""
+        tallies = np.stack(self._tallies)  # months x villages x tally
+        if village is not None:
+            rows = [metrics.row(month, t[village], self.params) for month, t in enumerate(tallies)]
+            frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        else:
+            rows = [metrics.row(month, t[v], self.params) for month, t in enumerate(tallies) for v in range(self.villages)]
+            frame = pd.DataFrame(rows, columns=list(COLUMNS))
+            frame.insert(1, "village", np.tile(np.arange(self.villages), len(tallies)))
+        frame["step"] = frame["step"].astype(int)
+        return frame
+
+    def village(self, v: int) -> VillageView:
+        """A live, read-only view of village ``v`` of the region (see :mod:`villagesim.region`)."""
+        return VillageView(self, v)
 
     def final(self) -> dict[str, float]:
         """The last row of the time series as a dict (without ``step``)."""

@@ -63,20 +63,22 @@ def ties_of(adj: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
 def row_sums(adj: sp.csr_matrix, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``(adj @ x)[rows]`` for unweighted ties, walking only the ties of ``rows``."""
     length = adj.indptr[rows + 1] - adj.indptr[rows]
-    # A trailing zero keeps every segment start a valid index for reduceat.
-    values = np.append(x[adj.indices[ties_of(adj, rows)]], np.zeros(1, x.dtype))
-    sums = np.add.reduceat(values, np.cumsum(length) - length, dtype=np.float64)
-    return np.where(length > 0, sums, 0.0)
+    values = x[adj.indices[ties_of(adj, rows)]]
+    sums = np.zeros(rows.size)
+    tied = length > 0
+    if tied.any():
+        sums[tied] = np.add.reduceat(values, (np.cumsum(length) - length)[tied], dtype=np.float64)
+    return sums
 
 
 def column_sums(adj: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """``adj @ v`` for unweighted ties, ``v`` being ``weights`` on ``rows`` (1 if omitted) and 0 elsewhere.
+    """``adj @ v`` for unweighted ties, ``v`` being ``weights`` on ``rows`` (1 if omitted: integer counts) and 0 elsewhere.
 
     The adjacency is symmetric, so this walks only the ties of ``rows``.
     """
     ties = ties_of(adj, rows)
     w = None if weights is None else np.repeat(weights, np.diff(adj.indptr)[rows])
-    return np.bincount(adj.indices[ties], weights=w, minlength=adj.shape[0]).astype(np.float64, copy=False)
+    return np.bincount(adj.indices[ties], weights=w, minlength=adj.shape[0])
 
 @dataclass
 class Layout:

@@ -50,9 +50,13 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     base = np.broadcast_to(base, eligible.shape)
     active = seeds & eligible
     waiting = eligible & ~active
-    denominator = np.maximum(denominator, 1)
     count = column_sums(adj, np.flatnonzero(active))
-    joined = np.flatnonzero(waiting & (base + weight * (count / denominator) >= threshold))
+    # With no active neighbour the rule reads base >= threshold; the share is needed only next to the active.
+    first = waiting & (base >= threshold)
+    near = np.flatnonzero(count)
+    near = near[waiting[near]]
+    first[near] = base[near] + weight * (count[near] / np.maximum(denominator[near], 1)) >= threshold[near]
+    joined = np.flatnonzero(first)
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
     while joined.size:
@@ -62,13 +66,13 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
         if max_rounds and rounds >= max_rounds:
             break
         touched = adj.indices[ties_of(adj, joined)]
-        np.add.at(count, touched, 1.0)  # ties are unweighted
+        np.add.at(count, touched, 1)  # ties are unweighted
         touched = touched[waiting[touched]]
         # Of repeated entries exactly one keeps its own position in ``slot``.
         order = np.arange(touched.size)
         slot[touched] = order
         touched = touched[slot[touched] == order]
-        share = count[touched] / denominator[touched]
+        share = count[touched] / np.maximum(denominator[touched], 1)
         joined = touched[base[touched] + weight * share >= threshold[touched]]
     return active
 
@@ -78,11 +82,14 @@ def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gener
     """This month's participants: who is eligible, who seeds, then the cascade."""
     eligible = pop.alive & (~pop.away | online)
     w = params["participation.trust_weight"]
-    member = pop.is_member()
+    member = np.flatnonzero(pop.is_member())
     # Members' own commitment counts as their trust.
-    own = w * np.where(member, np.maximum(pop.trust, pop.activity), pop.trust)
-    leaders = member & ~pop.away & (pop.activity >= params["branch.active_threshold"])
-    habit = pop.participating & (rng.random(pop.size) < params["participation.habit"])
-    seeds = leaders | habit  # those whose trust alone suffices join in the first round
+    own = w * pop.trust
+    own[member] = w * np.maximum(pop.trust[member], pop.activity[member])
+    seeds = np.zeros(pop.size, bool)
+    seeds[member] = ~pop.away[member] & (pop.activity[member] >= params["branch.active_threshold"])  # leaders
+    last = np.flatnonzero(pop.participating)
+    seeds[last[rng.random(last.size) < params["participation.habit"]]] = True  # habit
+    # Those whose trust alone suffices join in the first round.
     pop.participating[:] = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
                                    params["participation.max_rounds"])

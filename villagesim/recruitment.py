@@ -27,10 +27,10 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     slots = params["recruitment.quota"] * gain * per_village(pop.village, member, villages)
 
     activist = pop.alive & ~member & (pop.activist_since != NEVER)
-    ready = activist & (month - pop.activist_since >= params["recruitment.probation_months"])
-    jitter = rng.random(pop.size) * 1e-9  # random order among equal trust
+    ready = np.flatnonzero(activist & (month - pop.activist_since >= params["recruitment.probation_months"]))
+    jitter = rng.random(ready.size) * 1e-9  # random order among equal trust
     quota = stochastic_round(slots, rng)
-    admitted = np.flatnonzero(first_k_per_group(pop.village, np.where(ready, pop.trust + jitter, -1.0), quota) & ready)
+    admitted = ready[first_k_per_group(pop.village[ready], pop.trust[ready] + jitter, quota)]
     pop.role[admitted] = MEMBER
     pop.member_since[admitted] = month
     recruit_skill = np.clip(rng.normal(params["recruitment.capability_mean"], params["branch.capability_sd"], admitted.size), 0, 1)
@@ -40,8 +40,9 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     activist[admitted] = False
     wanted = np.ceil(params["recruitment.activists_per_slot"] * slots).astype(np.int64)
     need = np.maximum(wanted - per_village(pop.village, activist, villages).astype(np.int64), 0)
-    candidate = (pop.present & (pop.role != MEMBER) & (pop.activist_since == NEVER) & pop.participating
-                 & (pop.trust >= params["recruitment.min_trust"]) & (pop.age <= params["recruitment.max_age"]))
-    picked = first_k_per_group(pop.village, np.where(candidate, rng.random(pop.size), -1.0), need) & candidate
+    candidate = np.flatnonzero(
+        pop.present & (pop.role != MEMBER) & (pop.activist_since == NEVER) & pop.participating
+        & (pop.trust >= params["recruitment.min_trust"]) & (pop.age <= params["recruitment.max_age"]))
+    picked = candidate[first_k_per_group(pop.village[candidate], rng.random(candidate.size), need)]
     pop.activist_since[picked] = month
     return admitted

@@ -32,12 +32,16 @@ class Appeals:
 def platform_users(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float]) -> np.ndarray:
     """People who use the digital platform this month, at home or away."""
     chance = params["interventions.digital.reach"] * intensity["digital"]
+    if chance == 0:
+        return np.zeros(pop.size, bool)
     return pop.alive & pop.digital & (rng.random(pop.size) < chance)
 
 
 def venue_users(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
                 venue_hamlet: np.ndarray) -> np.ndarray:
     """Present people who come to the service centre this month."""
+    if intensity["venue"] == 0:
+        return np.zeros(pop.size, bool)
     near = pop.hamlet == venue_hamlet[pop.village]
     chance = intensity["venue"] * np.where(near, params["interventions.venue.reach"], params["interventions.venue.remote_reach"])
     chance = np.where(pop.age >= ELDERLY_MOBILITY_AGE, chance * params["interventions.venue.elderly_mobility"], chance)
@@ -69,15 +73,16 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
             capacity: np.ndarray, quality: np.ndarray) -> Appeals:
     """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
     villages = capacity.size
-    raised = pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])
-    raised_heard = raised & heard
-    n_heard = per_village(pop.village, raised_heard, villages)
+    raised = np.flatnonzero(pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"]))
+    village = pop.village[raised]
+    raised_heard = heard[raised]
+    n_heard = per_village(village, raised_heard, villages)
     share = np.minimum(1.0, np.divide(capacity, n_heard, out=np.ones(villages), where=n_heard > 0))
-    resolved = raised_heard & (rng.random(pop.size) < share[pop.village])
-    gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[pop.village])
-    pop.trust += resolved * gain - (raised & ~resolved) * params["appeals.neglected_loss"]
-    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
-    return Appeals(per_village(pop.village, raised, villages), per_village(pop.village, resolved, villages))
+    resolved = raised_heard & (rng.random(raised.size) < share[village])
+    gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[village])
+    trust = pop.trust[raised] + np.where(resolved, gain, -params["appeals.neglected_loss"])
+    pop.trust[raised] = np.clip(trust, 0.0, 1.0)
+    return Appeals(per_village(village, np.ones(raised.size, bool), villages), per_village(village, resolved, villages))
 
 
 def relax_trust(pop: Population, params: dict) -> None:

@@ -31,14 +31,26 @@ def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray
 
 def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
          strength: np.ndarray, household_village: np.ndarray) -> np.ndarray:
-    """Shocks, monitoring and relapse for one month; returns relapses per village."""
+    """Shocks, monitoring and relapse for one month; returns relapses per village.
+
+    Shocks are rare, so only the people of the shocked households are looked at.
+    """
     households = household_village.size
-    living = np.bincount(pop.household, weights=pop.alive, minlength=households) > 0
-    online = np.bincount(pop.household, weights=pop.alive & pop.digital, minlength=households) > 0
-    shocked = living & (rng.random(households) < params["shocks.rate"])
-    caught = shocked & (rng.random(households) < catch_chance(params, intensity, strength[household_village], online))
-    relapsed = shocked & ~caught & (rng.random(households) < params["shocks.relapse_prob"])
-    change = caught * params["shocks.caught_gain"] - relapsed * params["shocks.relapse_loss"]
-    pop.trust += pop.alive * change[pop.household]
-    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
-    return np.bincount(household_village[relapsed], minlength=strength.size)
+    struck = np.flatnonzero(rng.random(households) < params["shocks.rate"])
+    hit = np.zeros(households, bool)
+    hit[struck] = True
+    people = np.flatnonzero(hit[pop.household])
+    people = people[pop.alive[people]]
+    home = pop.household[people]
+    living = np.zeros(households, bool)
+    living[home] = True
+    online = np.zeros(households, bool)
+    online[home[pop.digital[people]]] = True
+    shocked = struck[living[struck]]
+    chance = catch_chance(params, intensity, strength[household_village[shocked]], online[shocked])
+    caught = rng.random(shocked.size) < chance
+    relapsed = ~caught & (rng.random(shocked.size) < params["shocks.relapse_prob"])
+    change = np.zeros(households)
+    change[shocked] = caught * params["shocks.caught_gain"] - relapsed * params["shocks.relapse_loss"]
+    pop.trust[people] = np.clip(pop.trust[people] + change[home], 0.0, 1.0)
+    return np.bincount(household_village[shocked[relapsed]], minlength=strength.size)

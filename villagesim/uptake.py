@@ -53,7 +53,8 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
 
     Each aware neighbour tells independently, so the chance of hearing is
     ``1 - prod(1 - p_j)``, a sum of logarithms over the ties between the
-    aware and the unaware; it walks the ties of whichever side is smaller.
+    aware and the unaware; it walks the ties of whichever side is small, or
+    takes one sparse product when neither is.
     """
     # One uniform per person whatever the state, so that runs with other
     # parameter values meet the same draws (common random numbers).
@@ -61,14 +62,15 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
     heard = np.zeros(aware.size, bool)
     tellers = np.flatnonzero(aware)
     deaf = np.flatnonzero(~aware)
-    p = np.where(enrolled[tellers], p_news_enrolled, p_news)
-    log_keep = np.log1p(-np.minimum(p, 1.0 - 1e-12))
-    if tellers.size < deaf.size:
+    keep = np.log1p(-np.minimum([p_news, p_news_enrolled], 1.0 - 1e-12))
+    log_keep = keep[enrolled[tellers].view(np.int8)]
+    if 4 * tellers.size < aware.size:
         log_miss = column_sums(adj, tellers, log_keep)[deaf]
     else:
         x = np.zeros(aware.size)
         x[tellers] = log_keep
-        log_miss = row_sums(adj, deaf, x)
+        # Walking a quarter of the ties or more costs more than one sparse product.
+        log_miss = row_sums(adj, deaf, x) if 4 * deaf.size < aware.size else (adj @ x)[deaf]
     heard[deaf] = draw[deaf] < -np.expm1(log_miss)
     return heard
 
@@ -98,10 +100,10 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
     launch = (project.status == WAITING) & (month >= params["project.start"])
     project.status[launch] = RUNNING
     project.launched[launch] = month
-    told = launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
-
     open_ = np.isin(project.status, (RUNNING, VIABLE))[pop.village]
-    pop.aware |= told | (open_ & visited)
+    if launch.any():
+        pop.aware |= launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
+    pop.aware |= open_ & visited
     heard = spread_news(adj, pop.aware & pop.alive, pop.enrolled, params["project.news_prob"],
                         params["project.news_prob_enrolled"], rng)
     pop.aware |= heard & open_ & pop.alive
@@ -115,10 +117,12 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
     project.status[viable] = VIABLE
     failed = (project.status == RUNNING) & (month - project.launched >= params["project.deadline"])
     project.status[failed] = FAILED
-    lost = failed[pop.village]
-    pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
-    pop.enrolled &= ~lost
-    pop.trust += (pop.enrolled & (project.status == VIABLE)[pop.village]) * params["project.viable_gain"]
+    if failed.any():
+        lost = failed[pop.village]
+        pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
+        pop.enrolled &= ~lost
+    enrolled = np.flatnonzero(pop.enrolled)
+    pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
     np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
