@@ -16,10 +16,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from villagesim import scenarios
 from villagesim.events import Event, describe
-from villagesim.i18n import TEXT, text
+from villagesim.i18n import TEXT, preset_label, text
+from villagesim.metrics import COLUMNS
 
 pytestmark = pytest.mark.browser
 
@@ -238,3 +241,30 @@ def test_two_tabs_are_independent(context, server, tmp_path):
     first.shot("after_second")
     assert first.month() == text("month", "en", m=3)
     assert not context.blocked and not first.problems and not second.problems
+
+
+def test_preset_picker_and_reset(tab):
+    step(tab, 2)
+    tab.click(".vs-preset")
+    tab.page.get_by_role("option", name=preset_label("hollowed", "en")).click()
+    hollowed = scenarios.load("hollowed").description
+    tab.page.wait_for_function(f"document.body.innerText.includes({hollowed!r})", timeout=WAIT)
+    tab.wait_for_month(text("month", "en", m=0))  # a new village starts at month 0
+    tab.wait_for_pictures()
+    tab.shot("hollowed")
+    step(tab)
+    tab.click(".vs-reset")
+    tab.wait_for_month(text("month", "en", m=0))
+
+
+def test_export_csv_and_png(tab, tmp_path):
+    step(tab, 2)
+    with tab.page.expect_download() as csv_download:
+        tab.page.get_by_text(text("csv", "en")).click()
+    frame = pd.read_csv(csv_download.value.path())
+    assert list(frame.columns) == list(COLUMNS) and frame["step"].tolist() == [0, 1, 2]
+    with tab.page.expect_download() as png_download:
+        tab.page.get_by_text(text("png", "en")).click()
+    png = Path(png_download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "charts.png").write_bytes(png)
