@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from villagesim import cli, sweep
@@ -134,12 +135,25 @@ def test_every_executor_gives_the_same_dataset(request, tmp_path, capsys, refere
     pd.testing.assert_frame_equal(table(out, "timeseries"), table(reference, "timeseries"))
 
 
-def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, reference):
+def session_processes(session: int) -> list[int]:
+    pids = []
+    for pid in psutil.pids():
+        try:
+            if os.getsid(pid) == session:
+                pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, executor):
     spec = write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 10").replace("months = 8", "months = 30"))
     out = tmp_path / "out"
     journal = out / ".journal-000000.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "sweep", str(spec), "--out", str(out),
-                                "--executor", "serial"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--executor", executor, "--workers", "2"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 5:
@@ -150,6 +164,13 @@ def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, referenc
     done_before = journal.read_text(encoding="utf-8").count("\n")
     assert process.returncode == -signal.SIGKILL
     assert 5 <= done_before < 40, "the kill must land in the middle of the sweep"
+    deadline = time.monotonic() + 30
+    while session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = session_processes(process.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the pool's processes must end with the killed sweep"
 
     summary = run_sweep(spec, out)
     assert (summary.done, summary.skipped) == (40, done_before)

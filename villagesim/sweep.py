@@ -49,6 +49,7 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
@@ -764,6 +765,23 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def exit_with(parent: int, interval: float = 1.0) -> None:
+    """Process-pool initializer: end this worker soon after the sweep process ``parent`` is gone.
+
+    A killed sweep (SIGKILL) cannot stop its pool, and idle workers would wait for tasks forever.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-sweep", daemon=True).start()
+
+
 def make_executor(kind: str, workers: int, scheduler: str | None):
     """An executor, a function that releases it, and its number of worker slots, for ``--executor``."""
     if kind == "serial":
@@ -775,7 +793,8 @@ def make_executor(kind: str, workers: int, scheduler: str | None):
         # forkserver: workers fork from a clean process that imported the model once
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["villagesim.model"])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=exit_with,
+                                   initargs=(os.getpid(),))
         return pool, lambda: pool.shutdown(wait=True, cancel_futures=True), workers
     from dask.distributed import Client, LocalCluster
 
