@@ -169,8 +169,12 @@ def NetworkLegend(colour_by: str, lang: str):
 def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, show_network: bool):
     """Month, headline numbers, network, charts and event log; redrawn on every step."""
     tick.value  # noqa: B018  (subscribe: redraw after each step)
-    model = run.model
-    frame = model.timeseries()
+    with run.lock:  # a consistent month even if Play's thread is stepping
+        model = run.model
+        frame = model.timeseries()
+        network = run.network.frame(colour_by) if show_network else None
+        charts = view.live_charts(frame, model.events, lang)
+        events = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
     latest = frame.iloc[-1]
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
         solara.Text(text("month", lang, m=model.steps), classes=["vs-month"],
@@ -183,26 +187,24 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
         if show_network:
             with solara.Column(style={"width": "480px", "flex": "none"}):
                 solara.Text(text("network", lang), style={"font-weight": "bold"})
-                solara.Image(run.network.frame(colour_by), format="jpeg", width="480px", classes=["vs-network"])
+                solara.Image(network, format="jpeg", width="480px", classes=["vs-network"])
                 NetworkLegend(colour_by, lang)
         with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
             solara.Text(text("charts", lang), style={"font-weight": "bold"})
-            solara.Image(view.live_charts(frame, model.events, lang), format="jpeg", width="100%",
-                         classes=["vs-charts"])
+            solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
     with solara.Card(text("events", lang), classes=["vs-events"]):
-        lines = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
-        for line in lines or [text("no_events", lang)]:
+        for line in events or [text("no_events", lang)]:
             solara.Text(line, style={"display": "block"})
 
 
 @solara.component
 def Comparison(preset: str, overrides: dict, seed: int, lang: str):
     """Two configurations on the same village and seeds, and their difference."""
-    base = configured(preset, overrides)
-    arms = solara.use_reactive(None)
-    if arms.value is None:
-        live = {key: base[key] for key in intervention_keys()}
-        arms.value = {"a": live, "b": {**live, **COMPARISON_DEFAULT}}
+    def starting_arms() -> dict:
+        live = {key: value for key, value in configured(preset, overrides).items() if key in intervention_keys()}
+        return {"a": live, "b": {**live, **COMPARISON_DEFAULT}}
+
+    arms = solara.use_reactive(solara.use_memo(starting_arms, []))
     seeds = solara.use_reactive(5)
     months = solara.use_reactive(120)
     request = solara.use_reactive(0)
@@ -217,8 +219,7 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
         if request.value == 0:
             return
         try:
-            params = {arm: resolve({**scenarios.load(preset).overrides, **overrides, **values})
-                      for arm, values in arms.value.items()}
+            params = {arm: configured(preset, {**overrides, **values}) for arm, values in arms.value.items()}
         except InputError as err:
             error.value = str(err)
             return
@@ -358,6 +359,10 @@ def Page():
         if run.model.steps == 0:
             reset()
 
+    def new_seed() -> None:
+        seed.value = secrets.randbelow(1_000_000)
+        reset()
+
     params = configured(preset.value, overrides.value)
     solara.Title(text("title", L))
     with solara.AppBar():
@@ -381,8 +386,7 @@ def Page():
             solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
             with solara.Row(style={"align-items": "center"}):
                 solara.InputInt(text("seed", L), value=seed.value, on_value=choose_seed, classes=["vs-seed"])
-                solara.Button(text("new_seed", L), text=True,
-                              on_click=lambda: (seed.set(secrets.randbelow(1_000_000)), reset()))
+                solara.Button(text("new_seed", L), text=True, on_click=new_seed)
             if error.value:
                 solara.Error(f"{text('not_applied', L)}: {error.value}", classes=["vs-error"])
         with solara.Card(text("interventions", L)):
