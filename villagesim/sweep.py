@@ -71,7 +71,6 @@ OUTPUT_KEYS = ("metrics", "every")
 SCENARIO_FACTOR = "scenario"
 MORRIS_LEVELS = 4
 PACKAGE_DIR = Path(__file__).parent
-RUN_COLUMNS = ("run_id", "point_id", "replicate", "seed", "status", "error", "duration_s")
 NONDETERMINISTIC_COLUMNS = ("duration_s",)
 """Columns that differ between two runs of the same sweep; compare all others."""
 
@@ -655,7 +654,7 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any], list[dict]]]:
+def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Tasks of the runs not yet done, in run_id order, with their row template."""
     steps = tuple(series_steps(spec.months, spec.every))
     for point_id, point in enumerate(points(spec)):
