@@ -130,3 +130,14 @@ def test_start_language_comes_from_serve(monkeypatch):
     monkeypatch.setenv(app.LANGUAGE_ENV, "fr")
     assert app.start_language() == "zh"
     assert text("month", "zh", m=12) == "第 12 月"
+
+
+def test_chinese_chart_text_has_every_glyph():
+    import warnings
+
+    assert view.CJK_FONT, "Noto Sans CJK is not installed (apt-get install fonts-noto-cjk)"
+    model = VillageModel({"village.population": 200}, seed=1).run(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        view.charts_png(model.timeseries(), model.events, "zh", "空心化山区村，随机种子 1")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
