@@ -1,0 +1,130 @@
+"""The browser view under load and attack (issue 7): memory over a long demonstration, ten sessions at once,
+localhost by default, no evaluation of input as code, no pickles, no uploads."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import os
+import re
+from pathlib import Path
+
+import psutil
+import pytest
+
+import villagesim
+from villagesim import app, cli, view
+from villagesim.events import describe
+
+PACKAGE = Path(villagesim.__file__).parent
+SOAK_MONTHS = 2_000
+# Draw the pictures every k-th month (every month in the long profile): drawing takes ~30x a model step.
+DRAW_EVERY = 1 if os.environ.get("VILLAGESIM_HYPOTHESIS") == "long" else 10
+WARM_MONTH = 1_000  # by then every chart canvas the run needs is built (month axis to 1,020)
+GROWTH_LIMIT_MB = 8.0  # allowed RSS growth over the last 1,000 months: the time series' rows need < 2 MB
+
+
+def test_soak_2000_months_memory_stays_flat():
+    """A tab's loop as the view runs it: step, then draw network, charts and event log.
+
+    Criterion: after month 1,000 the process's resident memory grows by less than 8 MB over the
+    next 1,000 months (the new time-series rows take under 2 MB; a leak of one picture per drawing
+    would add about 10 MB even when drawing every 10th month).
+    """
+    run = app.Run("default", {}, 1)
+    model, process = run.model, psutil.Process()
+    rss = {}
+    for month in range(1, SOAK_MONTHS + 1):
+        run.step()
+        if month % DRAW_EVERY == 0:
+            frame = model.timeseries()
+            run.network.frame("participation")
+            view.live_charts(frame, model.events, "zh")
+            [describe(e, "zh", model.villages) for e in model.events[-8:]]
+        if month in (WARM_MONTH, SOAK_MONTHS):
+            gc.collect()
+            rss[month] = process.memory_info().rss / 2**20
+    assert model.steps == SOAK_MONTHS
+    growth = rss[SOAK_MONTHS] - rss[WARM_MONTH]
+    assert growth < GROWTH_LIMIT_MB, f"RSS grew {growth:.1f} MB from month {WARM_MONTH} to {SOAK_MONTHS}"
+
+
+# --- no evaluation of input, no pickles, no uploads ------------------------------------------------
+
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "read_pickle", "to_pickle"}
+FORBIDDEN_MODULES = {"pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "joblib"}
+UPLOAD_WIDGETS = {"FileDrop", "FileDropMultiple", "FileUpload", "FileChooser"}
+
+
+def risky_code(source: str) -> list[str]:
+    """Lines of ``source`` that evaluate text as code, load pickles or take uploads."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in FORBIDDEN_CALLS or name in UPLOAD_WIDGETS:
+                found.append(f"line {node.lineno}: {name}()")
+            if name in ("load", "loads") and any(k.arg == "allow_pickle" for k in node.keywords):
+                found.append(f"line {node.lineno}: {name}(allow_pickle=...)")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"line {node.lineno}: import {m}" for m in modules if m.split(".")[0] in FORBIDDEN_MODULES]
+    return found
+
+
+def test_the_checker_finds_what_it_looks_for():
+    bad = "import pickle\nfrom joblib import load\nx = eval(s)\nnp.load(f, allow_pickle=True)\nsolara.FileDrop()\n"
+    assert len(risky_code(bad)) == 5
+    assert risky_code("import json\nvalue = json.loads(s)\nmodel.evaluate()\n") == []
+
+
+def test_package_never_evaluates_input_as_code_loads_pickles_or_takes_uploads():
+    files = sorted(PACKAGE.rglob("*.py"))
+    assert PACKAGE / "app.py" in files and PACKAGE / "sweep.py" in files
+    problems = {str(f.relative_to(PACKAGE)): risky_code(f.read_text(encoding="utf-8")) for f in files}
+    assert not {f: p for f, p in problems.items() if p}
+
+
+def test_serve_listens_on_localhost_by_default():
+    args = cli.build_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1"
+
+
+# --- a real server: where it listens, ten sessions ---------------------------------------------------
+
+browser_tests = pytest.importorskip("test_app_browser", reason="the browser test module provides the server")
+server, browser = browser_tests.server, browser_tests.browser  # pytest fixtures shared with that module
+Tab, step, text = browser_tests.Tab, browser_tests.step, browser_tests.text
+
+
+@pytest.mark.browser
+def test_server_listens_only_on_127_0_0_1(server):
+    port = int(re.search(r":(\d+)/", server).group(1))
+    listening = [c for c in psutil.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+                 and c.laddr.port == port]
+    assert listening and {c.laddr.ip for c in listening} == {"127.0.0.1"}
+
+
+@pytest.mark.browser
+def test_ten_concurrent_sessions_are_isolated(browser, server, tmp_path):
+    """Ten browser contexts (ten users), stepped in turn to different months; one switches to Chinese."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(10)]
+    try:
+        tabs = []
+        for k, context in enumerate(contexts):
+            (tmp_path / f"tab{k}").mkdir()
+            tabs.append(Tab(context, server, tmp_path / f"tab{k}"))
+        wanted = [k % 4 for k in range(10)]
+        for round_ in range(max(wanted)):
+            for tab, months in zip(tabs, wanted):
+                if round_ < months:
+                    step(tab)
+        tabs[3].page.get_by_role("button", name="中文").click()
+        tabs[3].wait_for_month(text("month", "zh", m=wanted[3]))
+        for k, (tab, months) in enumerate(zip(tabs, wanted)):
+            tab.shot("final")
+            assert tab.month() == text("month", "zh" if k == 3 else "en", m=months)
+            assert not tab.problems, tab.problems
+    finally:
+        for context in contexts:
+            context.close()
