@@ -11,6 +11,7 @@ import argparse
 import os
 import socket
 import sys
+import warnings
 
 from villagesim.errors import InputError
 from villagesim.i18n import LANGUAGES
@@ -53,17 +54,20 @@ def check_bindable(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     check_bindable(args.host, args.port)
     os.environ.update(SOLARA_ENVIRONMENT)
-    os.environ["VILLAGESIM_LANG"] = args.lang
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
     import uvicorn
 
-    from villagesim.app import prepare
+    from villagesim.app import LANGUAGE_ENV, prepare
     from villagesim.view import CJK_FONT
+
+    os.environ[LANGUAGE_ENV] = args.lang
 
     if CJK_FONT is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
               "(install it with: apt-get install fonts-noto-cjk)", file=sys.stderr)
     prepare()
+    # Solara warns on the first visit that plain http means lax cookies: right for a local server.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     print(f"villagesim: browser view at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")
