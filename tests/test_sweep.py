@@ -146,13 +146,24 @@ def session_processes(session: int) -> list[int]:
     return pids
 
 
+LONGER = SMALL.replace("replicates = 3", "replicates = 10").replace("months = 8", "months = 30")
+DRIVER = ("import sys; from villagesim.sweep import make_executor, run_sweep; "
+          "run_sweep(sys.argv[1], sys.argv[2], make_executor(sys.argv[3], 2, None)[0])")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("uninterrupted")
+    run_sweep(write_spec(folder, LONGER), folder / "out")
+    return folder / "out"
+
+
 @pytest.mark.parametrize("executor", ["serial", "processes"])
-def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, executor):
-    spec = write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 10").replace("months = 8", "months = 30"))
+def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, uninterrupted, executor):
+    spec = write_spec(tmp_path, LONGER)
     out = tmp_path / "out"
     journal = out / ".journal-000000.jsonl"
-    process = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "sweep", str(spec), "--out", str(out),
-                                "--executor", executor, "--workers", "2"], start_new_session=True,
+    process = subprocess.Popen([sys.executable, "-c", DRIVER, str(spec), str(out), executor], start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
@@ -175,8 +186,6 @@ def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path, executor
     summary = run_sweep(spec, out)
     assert (summary.done, summary.skipped) == (40, done_before)
     assert not journal.exists()
-    uninterrupted = tmp_path / "uninterrupted"
-    run_sweep(spec, uninterrupted)
     runs = table(out)
     assert runs["run_id"].tolist() == list(range(40))  # exactly one row per run
     pd.testing.assert_frame_equal(runs, table(uninterrupted))
