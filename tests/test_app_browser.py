@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from villagesim import scenarios
 from villagesim.events import Event, describe
@@ -189,18 +190,34 @@ def test_play_and_pause(tab):
     assert tab.month() == paused_at
 
 
+def english_left(page) -> list[str]:
+    """Phrases of the English table still on the page once it has had time to redraw."""
+    english = sorted(phrase for key, phrase in TEXT["en"].items()
+                     if "{" not in phrase and phrase != TEXT["zh"][key] and len(phrase) > 2)
+    try:  # the page redraws part by part: wait until no English phrase is left
+        page.wait_for_function("phrases => !phrases.some(p => document.body.innerText.includes(p))", arg=english,
+                               timeout=WAIT)
+    except PlaywrightTimeout:
+        pass
+    page_text = page.inner_text("body")
+    return [phrase for phrase in english if phrase in page_text]
+
+
 def test_language_switch_turns_the_page_chinese(tab):
     step(tab)
+    tab.click(".vs-village-toggle")
     tab.page.get_by_role("button", name="中文").click()
     tab.wait_for_month(text("month", "zh", m=1))
     tab.wait_for_pictures()
+    assert not english_left(tab.page)
     tab.shot("chinese")
-    page_text = tab.page.inner_text("body")
-    english = {phrase for key, phrase in TEXT["en"].items()
-               if "{" not in phrase and phrase != TEXT["zh"][key] and len(phrase) > 2}
-    left = sorted(phrase for phrase in english if phrase in page_text)
-    assert not left, f"English left on the Chinese page: {left}"
-    assert text("title", "zh") in page_text
+    assert text("title", "zh") in tab.page.inner_text("body")
+    assert text("param.village.population", "zh") in tab.page.inner_text("body")
+    tab.page.get_by_role("tab", name=text("tab_compare", "zh")).click()
+    tab.page.wait_for_selector(".vs-run-compare", timeout=WAIT)
+    tab.page.wait_for_timeout(600)  # let the tab's slide-in finish before the screenshot
+    tab.shot("chinese_comparison")
+    assert not english_left(tab.page)
 
 
 def test_comparison_mode_shows_two_runs(tab):
