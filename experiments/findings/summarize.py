@@ -86,11 +86,15 @@ def main() -> None:
             level = mean_ci(base.loc[base["scenario"] == scen, metric])
             eff = {p: arms[p].loc[arms[p]["scenario"] == scen, metric].to_numpy() for p in PATHS}
             cells = [mean_ci(eff[p]) for p in PATHS]
-            share = first_share(eff, rng)
-            top = max(share, key=share.get)
+            if np.ptp(np.concatenate(list(eff.values()))) == 0:  # no path changes anything (e.g. always 0)
+                order, first = "all equal", "none"
+            else:
+                share = first_share(eff, rng)
+                top = max(share, key=share.get)
+                order, first = ranking(eff), f"{top} {share[top]:.2f}"
             print(f"| {scen} | {level[0]:.3f} [{level[1]:.3f}, {level[2]:.3f}] | "
                   + " | ".join(f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for m, lo, hi in cells)
-                  + f" | {ranking(eff)} | {top} {share[top]:.2f} |")
+                  + f" | {order} | {first} |")
             for i, (m, lo, hi) in enumerate(cells):
                 ax.errorbar(s + (i - 2) * width, m, yerr=[[m - lo], [hi - m]], fmt="o", ms=4,
                             color=f"C{i}", label=PATHS[i] if s == 0 else None)
