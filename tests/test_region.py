@@ -88,8 +88,9 @@ def test_the_browser_pictures_draw_a_village_of_the_region(region):
     from villagesim.view import NetworkPicture, live_charts
 
     view = region.village(4)
-    assert NetworkPicture(view).frame("trust")[:3] == b"\xff\xd8\xff"
-    assert live_charts(view.timeseries(), view.events, "en")[:4] == b"\x89PNG"
+    images = (b"\xff\xd8\xff", b"\x89PNG")  # JPEG or PNG
+    assert NetworkPicture(view).frame("trust").startswith(images)
+    assert live_charts(view.timeseries(), view.events, "en").startswith(images)
 
 
 def test_villages_are_tied_only_to_the_next_along_the_road():

@@ -14,7 +14,10 @@ Three parts, as docs/performance.md reports them:
 
 An agent-step is one person for one month. Times are the best of
 ``--repeats`` (noise on a shared machine only ever slows a run down); the
-twin, at about 4,000 agent-steps per second, is timed once.
+twin, at about 4,000 agent-steps per second, is timed once. Every time is
+taken both as wall time and as the process's CPU time: on a shared machine
+wall time also counts the waits for a CPU, CPU time is the work done on one
+core; both are reported, and each target is judged on each.
 
 ``--json`` prints one JSON object: ``village`` (``agent_steps_per_s``,
 ``mesa_agent_steps_per_s``, ``speedup_vs_mesa``, ``run_s``...), ``scale``
@@ -63,13 +66,22 @@ def load_twin():
     return module
 
 
-def _best(repeats: int, fn) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def _clock(fn) -> tuple[float, float]:
+    """Wall and CPU seconds of ``fn()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _best(repeats: int, fn) -> tuple[float, float]:
+    """Best wall and best CPU seconds over ``repeats`` calls."""
+    times = [_clock(fn) for _ in range(repeats)]
+    return min(t[0] for t in times), min(t[1] for t in times)
+
+
+def _steps(build, months: int) -> tuple[float, float]:
+    model = build()
+    return _clock(lambda: model.run(months))
 
 
 def village(months: int, repeats: int, mesa_repeats: int) -> dict:
@@ -79,27 +91,32 @@ def village(months: int, repeats: int, mesa_repeats: int) -> dict:
     twin = load_twin()
     agents = VillageModel(seed=1).population.size
     setup = _best(repeats, lambda: VillageModel(seed=1))
-    steps = min(_time_steps(lambda: VillageModel(seed=1), months) for _ in range(repeats))
+    steps = [min(x) for x in zip(*(_steps(lambda: VillageModel(seed=1), months) for _ in range(repeats)))]
     whole = _best(repeats, lambda: VillageModel(seed=1).run(months))
-    mesa_setup = _best(mesa_repeats, lambda: twin.PlainVillage(seed=1))
-    mesa_steps = min(_time_steps(lambda: twin.PlainVillage(seed=1), months) for _ in range(mesa_repeats))
+    mesa = [min(x) for x in zip(*(_steps(lambda: twin.PlainVillage(seed=1), months) for _ in range(mesa_repeats)))]
+    work = agents * months
     return {
         "agents": agents,
         "months": months,
-        "agent_steps_per_s": agents * months / steps,
-        "mesa_agent_steps_per_s": agents * months / mesa_steps,
-        "speedup_vs_mesa": mesa_steps / steps,
-        "run_s": whole,
-        "setup_s": setup,
-        "mesa_setup_s": mesa_setup,
+        "agent_steps_per_s": work / steps[0],
+        "agent_steps_per_cpu_s": work / steps[1],
+        "mesa_agent_steps_per_s": work / mesa[0],
+        "mesa_agent_steps_per_cpu_s": work / mesa[1],
+        "speedup_vs_mesa": mesa[0] / steps[0],
+        "speedup_vs_mesa_cpu": mesa[1] / steps[1],
+        "run_s": whole[0],
+        "run_cpu_s": whole[1],
+        "setup_s": setup[0],
     }
 
 
-def _time_steps(build, months: int) -> float:
-    model = build()
-    start = time.perf_counter()
-    model.run(months)
-    return time.perf_counter() - start
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM: unlike ru_maxrss it is not inherited across exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def region(agents: int, months: int) -> dict:
@@ -107,12 +124,10 @@ def region(agents: int, months: int) -> dict:
     from villagesim.model import VillageModel
 
     params = {"village.population": VILLAGE, "region.villages": max(1, round(agents / VILLAGE))}
-    start = time.perf_counter()
-    model = VillageModel(params, seed=1)
-    setup = time.perf_counter() - start
-    start = time.perf_counter()
-    model.run(months)
-    run = time.perf_counter() - start
+    holder = []
+    setup = _clock(lambda: holder.append(VillageModel(params, seed=1)))
+    model = holder.pop()
+    run = _clock(lambda: model.run(months))
     people = model.population.size
     adj = model.adjacency
     state = sum(a.nbytes for a in model.population.arrays().values()) + adj.indices.nbytes + adj.indptr.nbytes
@@ -120,10 +135,13 @@ def region(agents: int, months: int) -> dict:
         "agents": people,
         "villages": model.villages,
         "months": months,
-        "agent_steps_per_s": people * months / run,
-        "ns_per_agent_step": 1e9 * run / (people * months),
-        "setup_s": setup,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "agent_steps_per_s": people * months / run[0],
+        "agent_steps_per_cpu_s": people * months / run[1],
+        "ns_per_agent_step": 1e9 * run[0] / (people * months),
+        "cpu_ns_per_agent_step": 1e9 * run[1] / (people * months),
+        "setup_s": setup[0],
+        "setup_cpu_s": setup[1],
+        "peak_rss_mb": peak_rss_mb(),
         "state_bytes_per_agent": state / people,
     }
 
@@ -138,7 +156,10 @@ def scale(sizes, months: int, repeats: int) -> list[dict]:
                                   capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout))
         best = max(runs, key=lambda r: r["agent_steps_per_s"])
-        best["setup_s"] = min(r["setup_s"] for r in runs)
+        for key in ("agent_steps_per_cpu_s",):
+            best[key] = max(r[key] for r in runs)
+        for key in ("cpu_ns_per_agent_step", "setup_s", "setup_cpu_s"):
+            best[key] = min(r[key] for r in runs)
         best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
         rows.append(best)
     return rows
@@ -162,24 +183,35 @@ def sweep(runs: int, months: int, workers: int) -> dict:
             "serial_runs_per_s": runs / serial, "processes_runs_per_s": runs / parallel}
 
 
+LIMITS = {
+    "speed-up over plain Mesa >= 50": (lambda x: x >= 50, "speedup_vs_mesa", "speedup_vs_mesa_cpu"),
+    "default run < 0.25 s": (lambda x: x < 0.25, "run_s", "run_cpu_s"),
+    "1M agent-steps/s >= 5e6": (lambda x: x >= 5e6, "agent_steps_per_s", "agent_steps_per_cpu_s"),
+    "1M set-up < 20 s": (lambda x: x < 20, "setup_s", "setup_cpu_s"),
+    "1M peak memory < 2048 MB": (lambda x: x < 2048, "peak_rss_mb", "peak_rss_mb"),
+    "cost per agent-step 1M / 10k <= 2": (lambda x: x <= 2, "ns_per_agent_step", "cpu_ns_per_agent_step"),
+}
+
+
 def targets(result: dict) -> dict:
-    """Each target of issue 6 with its measured figure and whether it is met."""
-    rows = {r["agents"]: r for r in result["scale"]}
-    big = rows[max(rows)] if rows else None
-    small = rows[min(rows)] if rows else None
-    out = {
-        "speedup_vs_mesa >= 50": result["village"]["speedup_vs_mesa"],
-        "default run_s < 0.25": result["village"]["run_s"],
-    }
-    if big and big["agents"] >= 900_000:
-        out["1M agent_steps_per_s >= 5e6"] = big["agent_steps_per_s"]
-        out["1M setup_s < 20"] = big["setup_s"]
-        out["1M peak_rss_mb < 2048"] = big["peak_rss_mb"]
-        out["cost per agent-step 1M / 10k <= 2"] = big["ns_per_agent_step"] / small["ns_per_agent_step"]
-    limits = {"speedup_vs_mesa >= 50": lambda x: x >= 50, "default run_s < 0.25": lambda x: x < 0.25,
-              "1M agent_steps_per_s >= 5e6": lambda x: x >= 5e6, "1M setup_s < 20": lambda x: x < 20,
-              "1M peak_rss_mb < 2048": lambda x: x < 2048, "cost per agent-step 1M / 10k <= 2": lambda x: x <= 2}
-    return {name: {"value": value, "met": bool(limits[name](value))} for name, value in out.items()}
+    """Each target of issue 6 with its figure in wall time and in CPU time, and whether each meets it.
+
+    On a loaded machine wall time counts the waits for the CPU too; CPU time
+    is the work done on one core.
+    """
+    out = {}
+    for name, (ok, wall, cpu) in LIMITS.items():
+        if name.startswith(("speed-up", "default")):
+            values = result["village"][wall], result["village"][cpu]
+        else:
+            rows = {r["agents"]: r for r in result["scale"]}
+            if not rows or max(rows) < 900_000:
+                continue
+            big, small = rows[max(rows)], rows[min(rows)]
+            values = ((big[wall] / small[wall], big[cpu] / small[cpu]) if name.startswith("cost")
+                      else (big[wall], big[cpu]))
+        out[name] = {"wall": values[0], "cpu": values[1], "met_wall": bool(ok(values[0])), "met_cpu": bool(ok(values[1]))}
+    return out
 
 
 def copy_bandwidth(megabytes: int = 512, repeats: int = 5) -> float:
@@ -188,7 +220,7 @@ def copy_bandwidth(megabytes: int = 512, repeats: int = 5) -> float:
 
     source = np.ones(megabytes * 2**20 // 8)
     target = np.empty_like(source)
-    return 2 * source.nbytes / _best(repeats, lambda: np.copyto(target, source)) / 1e9
+    return 2 * source.nbytes / _best(repeats, lambda: np.copyto(target, source))[0] / 1e9
 
 
 def machine() -> dict:
@@ -211,26 +243,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    v = result["village"]
-    m = result["machine"]
+    v, m = result["village"], result["machine"]
     print(f"villagesim bench on {m['cpus']} CPUs, load average {m['load_average'][0]:.1f} before, "
           f"{m['load_average_after'][0]:.1f} after; numpy copy {m['copy_gb_per_s']:.1f} GB/s")
+    print("(wall: elapsed time; cpu: CPU time of the process, i.e. the work on one core)")
     print(f"(a) default village, {v['agents']} people x {v['months']} months")
-    print(f"    villagesim  {v['agent_steps_per_s']:>12,.0f} agent-steps/s   whole run {v['run_s']:.3f} s "
-          f"(set-up {v['setup_s']:.3f} s)")
-    print(f"    plain Mesa  {v['mesa_agent_steps_per_s']:>12,.0f} agent-steps/s   speed-up {v['speedup_vs_mesa']:.0f}x")
+    print(f"    villagesim  {v['agent_steps_per_s']:>12,.0f} agent-steps/s wall {v['agent_steps_per_cpu_s']:>12,.0f} cpu"
+          f"   whole run {v['run_s']:.3f} s wall {v['run_cpu_s']:.3f} s cpu")
+    print(f"    plain Mesa  {v['mesa_agent_steps_per_s']:>12,.0f} agent-steps/s wall "
+          f"{v['mesa_agent_steps_per_cpu_s']:>12,.0f} cpu   speed-up {v['speedup_vs_mesa']:.0f}x wall "
+          f"{v['speedup_vs_mesa_cpu']:.0f}x cpu")
     print(f"(b) regions, {args.region_months} months each, one fresh process per size")
-    print(f"    {'agents':>10} {'villages':>9} {'agent-steps/s':>14} {'ns/agent-step':>14} {'set-up s':>9} {'peak RSS MB':>12}")
+    print(f"    {'agents':>10} {'villages':>9} {'agent-steps/s':>14} {'(cpu)':>12} {'ns/agent-step':>14} {'(cpu)':>6}"
+          f" {'set-up s':>9} {'peak MB':>8}")
     for r in result["scale"]:
-        print(f"    {r['agents']:>10,} {r['villages']:>9} {r['agent_steps_per_s']:>14,.0f} "
-              f"{r['ns_per_agent_step']:>14.0f} {r['setup_s']:>9.2f} {r['peak_rss_mb']:>12.0f}")
+        print(f"    {r['agents']:>10,} {r['villages']:>9} {r['agent_steps_per_s']:>14,.0f} {r['agent_steps_per_cpu_s']:>12,.0f}"
+              f" {r['ns_per_agent_step']:>14.0f} {r['cpu_ns_per_agent_step']:>6.0f} {r['setup_s']:>9.2f}"
+              f" {r['peak_rss_mb']:>8.0f}")
     if result["sweep"]:
         s = result["sweep"]
         print(f"(c) sweep of {s['runs']} default runs: {s['serial_runs_per_s']:.2f} runs/s serial, "
-              f"{s['processes_runs_per_s']:.2f} runs/s with {s['workers']} processes")
-    print("targets:")
+              f"{s['processes_runs_per_s']:.2f} runs/s with {s['workers']} processes (wall)")
+    print("targets (wall / cpu):")
     for name, t in result["targets"].items():
-        print(f"    {'met ' if t['met'] else 'MISS'}  {name}: {t['value']:.4g}")
+        print(f"    {'met ' if t['met_wall'] else 'MISS'} / {'met ' if t['met_cpu'] else 'MISS'}  "
+              f"{name}: {t['wall']:.4g} / {t['cpu']:.4g}")
     return 0
 
 
@@ -238,7 +275,8 @@ def add_command(sub) -> None:
     bench = sub.add_parser("bench", help="measure speed against plain Mesa, scaling to a million people, sweep throughput")
     bench.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     bench.add_argument("--months", type=_positive, default=120, help="months of the default-village runs (default: 120)")
-    bench.add_argument("--region-months", type=_positive, default=12, help="months of each region run (default: 12)")
+    bench.add_argument("--region-months", type=_positive, default=24,
+                       help="months of each region run; 24 take in the project launch and its news (default: 24)")
     bench.add_argument("--repeats", type=_positive, default=3, help="repeats; the best time is kept (default: 3)")
     bench.add_argument("--scale", default=",".join(str(s) for s in SCALES),
                        help="region sizes in people, comma-separated; empty to skip (default: 10000,100000,1000000)")

@@ -58,7 +58,7 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
     """
     villages = branch.strength.size
     # Only members take part, so the work is over their slots alone.
-    member = np.flatnonzero(pop.is_member())
+    member = pop.is_member().nonzero()[0]
     village = pop.village[member]
     attend = ~pop.away[member] | online[member]
     n_members = per_village(village, np.ones(member.size, bool), villages)
@@ -71,7 +71,7 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
     activity = pop.activity[member]
     renew = params["branch.activity_renewal"] * branch.meeting[village] * attend
     activity = activity + renew * (ceiling - activity) - params["branch.activity_decay"] * activity
-    pop.activity[member] = np.clip(activity, 0.0, ceiling)
+    pop.activity[member] = activity.clip(0.0, ceiling)
     trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
     pop.capability[member] += trained * (1.0 - pop.capability[member])
 
@@ -87,7 +87,7 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
 def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray) -> None:
     """Strength, effort, quality and head counts from the members' current state."""
     villages = branch.strength.size
-    member = np.flatnonzero(pop.is_member())
+    member = pop.is_member().nonzero()[0]
     village = pop.village[member]
     working = ~pop.away[member]
     activity = pop.activity[member]

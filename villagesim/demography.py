@@ -40,30 +40,29 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     """Age everyone a month; deaths; newcomers take some freed slots."""
     n = pop.size
     pop.age += pop.alive / 12.0
-    dies = pop.alive & (rng.random(n) < monthly_mortality(pop.age, params))
-    pop.alive[dies] = False
-    for flag in (pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
-        flag[dies] = False
+    died = (pop.alive & (rng.random(n) < monthly_mortality(pop.age, params))).nonzero()[0]
+    for flag in (pop.alive, pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
+        flag[died] = False
 
     # A household member comes of age and takes the place (and ties) of the dead.
-    died = np.flatnonzero(dies)
     reborn = died[rng.random(died.size) < params["demography.renewal"]]
     k = reborn.size
-    pop.alive[reborn] = True
-    pop.age[reborn] = 18.0
-    pop.role[reborn] = YOUTH
-    pop.trust[reborn] = draw_trust(rng, k, params)
-    pop.digital[reborn] = draw_digital(rng, pop.age[reborn], params)
-    pop.threshold[reborn] = draw_thresholds(rng, k, params)
-    pop.capability[reborn] = np.clip(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], k), 0, 1)
-    pop.activity[reborn] = 0.0
-    pop.activist_since[reborn] = NEVER
-    pop.member_since[reborn] = NEVER
+    if k:
+        pop.alive[reborn] = True
+        pop.age[reborn] = 18.0
+        pop.role[reborn] = YOUTH
+        pop.trust[reborn] = draw_trust(rng, k, params)
+        pop.digital[reborn] = draw_digital(rng, pop.age[reborn], params)
+        pop.threshold[reborn] = draw_thresholds(rng, k, params)
+        pop.capability[reborn] = np.clip(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], k), 0, 1)
+        pop.activity[reborn] = 0.0
+        pop.activist_since[reborn] = NEVER
+        pop.member_since[reborn] = NEVER
 
-    elderly = np.flatnonzero(pop.alive & pop.digital & (pop.age >= 60.0))
+    elderly = (pop.alive & pop.digital & (pop.age >= 60.0)).nonzero()[0]
     pop.digital[elderly[rng.random(elderly.size) < monthly(params["demography.digital_loss"])]] = False
 
-    aged_out = np.flatnonzero(pop.alive & (pop.role == YOUTH) & (pop.age > params["demography.youth_max_age"]))
+    aged_out = (pop.alive & (pop.role == YOUTH) & (pop.age > params["demography.youth_max_age"])).nonzero()[0]
     pop.role[aged_out] = RESIDENT
-    return Changes(died=np.setdiff1d(died, reborn, assume_unique=True), reborn=reborn, aged_out=aged_out)
+    return Changes(died=np.setdiff1d(died, reborn, assume_unique=True) if k else died, reborn=reborn, aged_out=aged_out)
 

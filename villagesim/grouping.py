@@ -40,11 +40,11 @@ def per_village(village: np.ndarray, mask: np.ndarray, villages: int, weights: n
     subset of it taken in order), so each village is one contiguous segment
     and a segmented sum does it in one pass.
     """
+    if villages == 1:  # a single village: one sum, without the segment bookkeeping
+        return np.array([np.count_nonzero(mask) if weights is None else weights[mask].sum()])
     values = mask if weights is None else np.where(mask, weights, 0.0)
     dtype = np.int64 if weights is None else np.float64
-    if villages == 1:  # a single village: one sum, without the segment bookkeeping
-        return np.array([values.sum(dtype=dtype)])
-    bounds = np.searchsorted(village, np.arange(villages + 1, dtype=village.dtype))
+    bounds = village.searchsorted(np.arange(villages + 1, dtype=village.dtype))
     filled = bounds[1:] > bounds[:-1]
     sums = np.zeros(villages, dtype)
     # Empty villages share their start with the next one, so leaving them out keeps every segment whole.

@@ -57,7 +57,7 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     """Per-village counts and sums, shape (villages, len(TALLY)); the last four arguments are per village."""
     villages = branch.strength.size
     alive = pop.alive
-    members = np.flatnonzero(alive & (pop.role == MEMBER))
+    members = (alive & (pop.role == MEMBER)).nonzero()[0]
     youth = alive & (pop.role == YOUTH)
     present = alive & ~pop.away
     count = lambda mask: per_village(pop.village, mask, villages)  # noqa: E731

@@ -36,14 +36,14 @@ def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month
     """Festival comings and goings, then departures and returns for good (draws only for those concerned)."""
     start, length = params["migration.festival_month"], params["migration.festival_length"]
     if length > 0 and calendar_month == start:
-        migrants = np.flatnonzero(pop.works_away)
+        migrants = pop.works_away.nonzero()[0]
         pop.away[migrants[rng.random(migrants.size) < params["migration.festival_return"]]] = False
     if 0 < length < 12 and (calendar_month - start) % 12 == length:
         pop.away[pop.alive & pop.works_away] = True
 
-    away = np.flatnonzero(pop.alive & pop.works_away)
+    away = (pop.alive & pop.works_away).nonzero()[0]
     returns = away[rng.random(away.size) < return_hazard(pop, params, opportunity, away)]
-    young = np.flatnonzero(pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"]))
+    young = (pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])).nonzero()[0]
     leaves = young[rng.random(young.size) < leave_hazard(pop, params, opportunity, young)]
     pop.works_away[returns] = False
     pop.away[returns] = False

@@ -87,7 +87,7 @@ class VillageModel(mesa.Model):
         self.cost = 0.0
         self._people: dict[int, Person] = {}
         if self.population.size <= EAGER_AGENTS:
-            for index in np.flatnonzero(self.population.alive):
+            for index in self.population.alive.nonzero()[0]:
                 self.person(index)
         self._villagers = self._count_villagers()
         self._living_neighbours = self.adjacency @ self.population.alive.astype(np.float64)
@@ -171,7 +171,7 @@ class VillageModel(mesa.Model):
         branch.step(pop, self.branch, p, rng, intensity, online, villagers)
         visit_gain = service.visits(pop, self.adjacency, p, rng, intensity)
         pop.trust += visit_gain
-        np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+        pop.trust.clip(0.0, 1.0, out=pop.trust)
         visited = visit_gain > 0
         heard = visited | online | service.venue_users(pop, p, rng, intensity, self.venue_hamlet)
         appeals = service.appeals(pop, p, rng, heard, online, self.branch.capacity, self.branch.quality)
@@ -245,4 +245,4 @@ class VillageModel(mesa.Model):
 
     def members(self) -> list[Member]:
         """Living members as agents."""
-        return [self.person(i) for i in np.flatnonzero(self.population.alive & (self.population.role == MEMBER))]
+        return [self.person(i) for i in (self.population.alive & (self.population.role == MEMBER)).nonzero()[0]]

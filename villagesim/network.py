@@ -56,8 +56,8 @@ def ties_of(adj: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
     """Positions in ``adj.indices`` and ``adj.data`` of the ties of ``rows``, row after row."""
     start = adj.indptr[rows]
     length = adj.indptr[rows + 1] - start
-    ends = np.cumsum(length)
-    return np.repeat(start - (ends - length), length) + np.arange(ends[-1] if ends.size else 0)
+    ends = length.cumsum()
+    return (start - (ends - length)).repeat(length) + np.arange(ends[-1] if ends.size else 0)
 
 
 def row_sums(adj: sp.csr_matrix, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -67,7 +67,7 @@ def row_sums(adj: sp.csr_matrix, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     sums = np.zeros(rows.size)
     tied = length > 0
     if tied.any():
-        sums[tied] = np.add.reduceat(values, (np.cumsum(length) - length)[tied], dtype=np.float64)
+        sums[tied] = np.add.reduceat(values, (length.cumsum() - length)[tied], dtype=np.float64)
     return sums
 
 
@@ -109,7 +109,7 @@ def generate_layout(params: dict, rng: np.random.Generator) -> Layout:
     household = household + village  # distinct from the last household of the previous village
     _, household = np.unique(household, return_inverse=True)
     local_rank = _rank_within(household, village)
-    hh_count = np.bincount(village[np.r_[0, np.flatnonzero(np.diff(household)) + 1]], minlength=villages)
+    hh_count = np.bincount(village[np.r_[0, (np.diff(household)).nonzero()[0] + 1]], minlength=villages)
     hamlet_local = np.minimum(local_rank * n_hamlets // hh_count[village], n_hamlets - 1)
     hamlet = village * n_hamlets + hamlet_local
     return Layout(

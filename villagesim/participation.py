@@ -48,15 +48,16 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     if denominator is None:
         denominator = np.diff(adj.indptr)
     base = np.broadcast_to(base, eligible.shape)
+    denominator = np.maximum(denominator, 1)
     active = seeds & eligible
     waiting = eligible & ~active
-    count = column_sums(adj, np.flatnonzero(active))
+    count = column_sums(adj, active.nonzero()[0])
     # With no active neighbour the rule reads base >= threshold; the share is needed only next to the active.
     first = waiting & (base >= threshold)
-    near = np.flatnonzero(count)
+    near = count.nonzero()[0]
     near = near[waiting[near]]
-    first[near] = base[near] + weight * (count[near] / np.maximum(denominator[near], 1)) >= threshold[near]
-    joined = np.flatnonzero(first)
+    first[near] = base[near] + weight * (count[near] / denominator[near]) >= threshold[near]
+    joined = first.nonzero()[0]
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
     while joined.size:
@@ -72,7 +73,7 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
         order = np.arange(touched.size)
         slot[touched] = order
         touched = touched[slot[touched] == order]
-        share = count[touched] / np.maximum(denominator[touched], 1)
+        share = count[touched] / denominator[touched]
         joined = touched[base[touched] + weight * share >= threshold[touched]]
     return active
 
@@ -82,13 +83,13 @@ def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gener
     """This month's participants: who is eligible, who seeds, then the cascade."""
     eligible = pop.alive & (~pop.away | online)
     w = params["participation.trust_weight"]
-    member = np.flatnonzero(pop.is_member())
+    member = pop.is_member().nonzero()[0]
     # Members' own commitment counts as their trust.
     own = w * pop.trust
     own[member] = w * np.maximum(pop.trust[member], pop.activity[member])
     seeds = np.zeros(pop.size, bool)
     seeds[member] = ~pop.away[member] & (pop.activity[member] >= params["branch.active_threshold"])  # leaders
-    last = np.flatnonzero(pop.participating)
+    last = pop.participating.nonzero()[0]
     seeds[last[rng.random(last.size) < params["participation.habit"]]] = True  # habit
     # Those whose trust alone suffices join in the first round.
     pop.participating[:] = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,

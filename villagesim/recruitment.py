@@ -27,7 +27,7 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     slots = params["recruitment.quota"] * gain * per_village(pop.village, member, villages)
 
     activist = pop.alive & ~member & (pop.activist_since != NEVER)
-    ready = np.flatnonzero(activist & (month - pop.activist_since >= params["recruitment.probation_months"]))
+    ready = (activist & (month - pop.activist_since >= params["recruitment.probation_months"])).nonzero()[0]
     jitter = rng.random(ready.size) * 1e-9  # random order among equal trust
     quota = stochastic_round(slots, rng)
     admitted = ready[first_k_per_group(pop.village[ready], pop.trust[ready] + jitter, quota)]
@@ -40,9 +40,9 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     activist[admitted] = False
     wanted = np.ceil(params["recruitment.activists_per_slot"] * slots).astype(np.int64)
     need = np.maximum(wanted - per_village(pop.village, activist, villages).astype(np.int64), 0)
-    candidate = np.flatnonzero(
+    candidate = (
         pop.present & (pop.role != MEMBER) & (pop.activist_since == NEVER) & pop.participating
-        & (pop.trust >= params["recruitment.min_trust"]) & (pop.age <= params["recruitment.max_age"]))
+        & (pop.trust >= params["recruitment.min_trust"]) & (pop.age <= params["recruitment.max_age"])).nonzero()[0]
     picked = candidate[first_k_per_group(pop.village[candidate], rng.random(candidate.size), need)]
     pop.activist_since[picked] = month
     return admitted

@@ -57,7 +57,7 @@ def visits(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gen
     neighbour, counts only if that neighbour is at home, and brings trust in
     proportion to the visitor's capability.
     """
-    visitor = np.flatnonzero(pop.is_member() & ~pop.away)
+    visitor = (pop.is_member() & ~pop.away).nonzero()[0]
     substitution = params["interventions.digital.visit_substitution"] * intensity["digital"]
     rate = params["outreach.visits_per_member"] * pop.activity[visitor] * (1.0 - substitution)
     who = np.repeat(visitor, rng.poisson(rate))
@@ -73,7 +73,7 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
             capacity: np.ndarray, quality: np.ndarray) -> Appeals:
     """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
     villages = capacity.size
-    raised = np.flatnonzero(pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"]))
+    raised = (pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])).nonzero()[0]
     village = pop.village[raised]
     raised_heard = heard[raised]
     n_heard = per_village(village, raised_heard, villages)
@@ -81,7 +81,7 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
     resolved = raised_heard & (rng.random(raised.size) < share[village])
     gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[village])
     trust = pop.trust[raised] + np.where(resolved, gain, -params["appeals.neglected_loss"])
-    pop.trust[raised] = np.clip(trust, 0.0, 1.0)
+    pop.trust[raised] = trust.clip(0.0, 1.0)
     return Appeals(per_village(village, np.ones(raised.size, bool), villages), per_village(village, resolved, villages))
 
 

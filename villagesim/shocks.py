@@ -36,10 +36,10 @@ def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dic
     Shocks are rare, so only the people of the shocked households are looked at.
     """
     households = household_village.size
-    struck = np.flatnonzero(rng.random(households) < params["shocks.rate"])
+    struck = (rng.random(households) < params["shocks.rate"]).nonzero()[0]
     hit = np.zeros(households, bool)
     hit[struck] = True
-    people = np.flatnonzero(hit[pop.household])
+    people = hit[pop.household].nonzero()[0]
     people = people[pop.alive[people]]
     home = pop.household[people]
     living = np.zeros(households, bool)
@@ -52,5 +52,5 @@ def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dic
     relapsed = ~caught & (rng.random(shocked.size) < params["shocks.relapse_prob"])
     change = np.zeros(households)
     change[shocked] = caught * params["shocks.caught_gain"] - relapsed * params["shocks.relapse_loss"]
-    pop.trust[people] = np.clip(pop.trust[people] + change[home], 0.0, 1.0)
+    pop.trust[people] = (pop.trust[people] + change[home]).clip(0.0, 1.0)
     return np.bincount(household_village[shocked[relapsed]], minlength=strength.size)

@@ -60,8 +60,8 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
     # parameter values meet the same draws (common random numbers).
     draw = rng.random(aware.size)
     heard = np.zeros(aware.size, bool)
-    tellers = np.flatnonzero(aware)
-    deaf = np.flatnonzero(~aware)
+    tellers = aware.nonzero()[0]
+    deaf = (~aware).nonzero()[0]
     keep = np.log1p(-np.minimum([p_news, p_news_enrolled], 1.0 - 1e-12))
     log_keep = keep[enrolled[tellers].view(np.int8)]
     if 4 * tellers.size < aware.size:
@@ -84,7 +84,7 @@ def enrol(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, can_enrol
     who get the chance to decide.
     """
     w = params["project.trust_weight"]
-    who = np.flatnonzero(can_enrol & aware & ~enrolled & (rng.random(aware.size) < params["project.enrol_rate"]))
+    who = (can_enrol & aware & ~enrolled & (rng.random(aware.size) < params["project.enrol_rate"])).nonzero()[0]
     share = row_sums(adj, who, enrolled) / np.maximum(denominator[who], 1)
     convinced = w * trust[who] + (1.0 - w) * share >= threshold[who] + params["project.threshold_shift"]
     joined = np.zeros(aware.size, bool)
@@ -100,7 +100,7 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
     launch = (project.status == WAITING) & (month >= params["project.start"])
     project.status[launch] = RUNNING
     project.launched[launch] = month
-    open_ = np.isin(project.status, (RUNNING, VIABLE))[pop.village]
+    open_ = ((project.status == RUNNING) | (project.status == VIABLE))[pop.village]
     if launch.any():
         pop.aware |= launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
     pop.aware |= open_ & visited
@@ -121,9 +121,9 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
         lost = failed[pop.village]
         pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
         pop.enrolled &= ~lost
-    enrolled = np.flatnonzero(pop.enrolled)
+    enrolled = pop.enrolled.nonzero()[0]
     pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
-    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+    pop.trust.clip(0.0, 1.0, out=pop.trust)
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
-    return {"launched": np.flatnonzero(launch), "viable": np.flatnonzero(viable), "failed": np.flatnonzero(failed)}
+    return {"launched": launch.nonzero()[0], "viable": viable.nonzero()[0], "failed": failed.nonzero()[0]}
