@@ -29,7 +29,7 @@ NBS = "NBS 农民工监测调查报告 2024"
 ORG = "中组部 党内统计公报 2023"
 RULES = "党章; 中国共产党支部工作条例（试行）"
 ASSUMED = "assumption"
-BCDJ = "calibrated on Banerjee et al. 2013 (docs/validation.md)"
+BCDJ = "assumption; jointly consistent with the take-up level in Banerjee et al. 2013 (ODD 7.11)"
 
 
 @dataclass(frozen=True)
@@ -178,11 +178,11 @@ PARAMS: tuple[Param, ...] = (
     # --- project -----------------------------------------------------------
     _p("project.start", 12, 0, 100_000, "month", ASSUMED, "Month the branch launches the collective project."),
     _p("project.potential", 0.5, 0.0, 1.0, "index", ASSUMED, "Economic potential of the project (tourism high)."),
-    _p("project.news_prob", 0.05, 0.0, 1.0, "per tie-month", ASSUMED, "Chance an aware, unenrolled person tells a given neighbour in a month."),
-    _p("project.news_prob_enrolled", 0.10, 0.0, 1.0, "per tie-month", ASSUMED, "Chance an enrolled person tells a given neighbour in a month."),
-    _p("project.enrol_rate", 0.08, 0.0, 1.0, "per month", ASSUMED, "Monthly chance a convinced, aware person enrols."),
+    _p("project.news_prob", 0.05, 0.0, 1.0, "per tie-month", BCDJ, "Chance an aware, unenrolled person tells a given neighbour in a month."),
+    _p("project.news_prob_enrolled", 0.10, 0.0, 1.0, "per tie-month", BCDJ, "Chance an enrolled person tells a given neighbour in a month."),
+    _p("project.enrol_rate", 0.08, 0.0, 1.0, "per month", BCDJ, "Monthly chance a convinced, aware person enrols."),
     _p("project.trust_weight", 0.7, 0.0, 1.0, "weight", ASSUMED, "Weight of trust against neighbours' enrolment in the enrolment rule."),
-    _p("project.threshold_shift", 0.1, -1.0, 1.0, "index", ASSUMED, "Added to each person's threshold for enrolling (a riskier project needs more)."),
+    _p("project.threshold_shift", 0.1, -1.0, 1.0, "index", BCDJ, "Added to each person's threshold for enrolling (a riskier project needs more)."),
     _p("project.min_enrolment", 0.12, 0.0, 1.0, "share of adults", ASSUMED, "Enrolment the project needs to be viable."),
     _p("project.deadline", 36, 1, 100_000, "months", ASSUMED, "Months after launch by which the project must be viable or fail."),
     _p("project.viable_gain", 0.01, 0.0, 1.0, "trust/month", ASSUMED, "Monthly trust gain of the enrolled in a viable project (三感)."),
