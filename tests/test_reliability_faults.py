@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from villagesim import sweep
+from villagesim import cli, sweep
 from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep
 
 # Faults injected per kind under each profile; each test prints what it injected (pytest -s).
@@ -314,3 +314,19 @@ def parquet_bytes(table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return sink.getvalue().to_pybytes()
+
+
+def test_disk_full_on_the_command_line_is_one_line_and_resumable(spec_path, reference, tmp_path, monkeypatch,
+                                                                  capsys):
+    def no_space(table, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    out = tmp_path / "out"
+    argv = ["sweep", str(spec_path), "--out", str(out), "--executor", "serial"]
+    monkeypatch.setattr(sweep, "write_table", no_space)
+    assert cli.main(argv) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "No space left on device" in last and "run the same command again to resume" in last
+    monkeypatch.undo()
+    assert cli.main(argv) == 0
+    assert_complete(out, reference)

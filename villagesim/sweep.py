@@ -840,6 +840,10 @@ def cmd_sweep(args) -> int:
         print(f"villagesim sweep: the executor failed ({err}); finished runs are kept in {args.out}; "
               "run the same command again to resume", file=sys.stderr)
         return 1
+    except OSError as err:  # writing the results, e.g. a full disk
+        print(f"villagesim sweep: stopped: {err}; finished runs are kept in {args.out}; "
+              "run the same command again to resume", file=sys.stderr)
+        return 1
     finally:
         release()
     resumed = f" ({summary.skipped} already done)" if summary.skipped else ""
