@@ -7,11 +7,11 @@ each main outcome (its mean over the months of the run) the paired
 differences over the seeds must have a confidence interval that contains 0;
 the intervals are Bonferroni-corrected so that the family holds at 99%.
 
-The fast test runs the default village for 24 months (the twin does about
-4,000 agent-steps per second) with all five paths at intensity 0.5 so that
-every rule is in play; the slow one (``pytest -m slow
-tests/test_benchmark_equivalence.py``, about 15 minutes) runs 120 months
-without and with all paths.
+The fast test runs the default village for 24 months (the twin does some
+20,000 agent-steps per CPU second, so this takes about a minute) with all
+five paths at intensity 0.5 so that every rule is in play; the slow one
+(``pytest -m slow tests/test_benchmark_equivalence.py``, 5 to 15 minutes
+depending on the load) runs 120 months without and with all paths.
 
 ``test_the_check_sees_a_changed_rule`` shows that the comparison can fail:
 villagesim with one rule changed, against the same twin runs, is told
