@@ -47,16 +47,17 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     """
     if denominator is None:
         denominator = np.diff(adj.indptr)
-    base = np.broadcast_to(base, eligible.shape)
+    # base + weight * share >= threshold, as weight * share >= gap: one array to read per person, not two.
+    gap = threshold - np.broadcast_to(base, eligible.shape)
     denominator = np.maximum(denominator, 1)
     active = seeds & eligible
     waiting = eligible & ~active
     count = column_sums(adj, active.nonzero()[0])
     # With no active neighbour the rule reads base >= threshold; the share is needed only next to the active.
-    first = waiting & (base >= threshold)
+    first = waiting & (gap <= 0.0)
     near = count.nonzero()[0]
     near = near[waiting[near]]
-    first[near] = base[near] + weight * (count[near] / denominator[near]) >= threshold[near]
+    first[near] = weight * (count[near] / denominator[near]) >= gap[near]
     joined = first.nonzero()[0]
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
@@ -73,8 +74,7 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
         order = np.arange(touched.size)
         slot[touched] = order
         touched = touched[slot[touched] == order]
-        share = count[touched] / denominator[touched]
-        joined = touched[base[touched] + weight * share >= threshold[touched]]
+        joined = touched[weight * (count[touched] / denominator[touched]) >= gap[touched]]
     return active
 
 
