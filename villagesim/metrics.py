@@ -60,27 +60,27 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     members = (alive & (pop.role == MEMBER)).nonzero()[0]
     youth = alive & (pop.role == YOUTH)
     present = alive & ~pop.away
-    count = lambda mask: per_village(pop.village, mask, villages)  # noqa: E731
-    return np.column_stack([
-        count(alive),
-        count(pop.participating & alive),
-        count(pop.enrolled & alive),
+    village = pop.village
+    return np.array([
+        per_village(village, alive, villages),
+        per_village(village, pop.participating & alive, villages),
+        per_village(village, pop.enrolled & alive, villages),
         per_village(pop.village, alive, villages, pop.trust),
         branch.active,
-        count(youth),
-        count(youth & present),
+        per_village(village, youth, villages),
+        per_village(village, youth & present, villages),
         per_village(pop.village[members], np.ones(members.size, bool), villages),
         per_village(pop.village[members], np.ones(members.size, bool), villages, pop.age[members]),
         raised,
         resolved,
         relapses,
         cost,
-        count(present),
-        count(alive & (pop.role != MEMBER) & (pop.activist_since != NEVER)),
+        per_village(village, present, villages),
+        per_village(village, alive & (pop.role != MEMBER) & (pop.activist_since != NEVER), villages),
         branch.strength,
         project.status == VIABLE,
         project.opportunity,
-    ]).astype(np.float64)
+    ], np.float64).T
 
 
 def region(table: np.ndarray) -> np.ndarray:

@@ -62,7 +62,6 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
     while joined.size:
-        active[joined] = True
         waiting[joined] = False
         rounds += 1
         if max_rounds and rounds >= max_rounds:
@@ -75,7 +74,7 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
         slot[touched] = order
         touched = touched[slot[touched] == order]
         joined = touched[weight * (count[touched] / denominator[touched]) >= gap[touched]]
-    return active
+    return eligible & ~waiting  # the seeds and all who joined
 
 
 def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
