@@ -285,7 +285,7 @@ def test_disk_full_while_writing_then_resumed(spec_path, reference, tmp_path, mo
     for trial in range(FAULTS["disk"]):
         out = tmp_path / f"out{trial}"
         # Even trials: full within the first batch's journal lines; odd ones: anywhere, mostly in a part.
-        disk = Disk(int(rng.integers(100, 1_000) if trial % 2 == 0 else rng.integers(2_000, 40_000)))
+        disk = Disk(int(rng.integers(50, 300) if trial % 2 == 0 else rng.integers(2_000, 40_000)))
 
         def write_table(table, path, disk=disk):
             data = parquet_bytes(table)
