@@ -294,7 +294,8 @@ def add_command(sub) -> None:
                        help="timings of the plain Mesa twin, each paired with villagesim's (default: 3)")
     bench.add_argument("--scale", default=",".join(str(s) for s in SCALES),
                        help="region sizes in people, comma-separated; empty to skip (default: 10000,100000,1000000)")
-    bench.add_argument("--sweep-runs", type=_non_negative, default=20, help="runs in the sweep timing; 0 skips it (default: 20)")
+    bench.add_argument("--sweep-runs", type=_non_negative, default=60,
+                       help="runs in the sweep timing, enough to amortise the pool's start-up; 0 skips it (default: 60)")
     bench.set_defaults(handler=cmd_bench)
 
 
