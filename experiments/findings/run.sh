@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # All sweeps behind docs/findings.md, then the tables and figures. Usage: experiments/findings/run.sh [OUT]
-# 960 runs of 120 months (about 50 minutes on 2 cores shared with other work; 15 on idle ones).
+# 960 runs of 120 months (about 5 minutes on 2 shared cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-findings-out}"

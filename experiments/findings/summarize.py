@@ -2,7 +2,7 @@
 
     .venv/bin/python experiments/findings/summarize.py OUT
 
-Reads OUT/arm_*, OUT/lhs_* and OUT/morris_default/analysis/morris.csv.
+Reads OUT/*/runs, OUT/arm_none/sweep.json and OUT/morris_default/analysis/morris.csv.
 Arms share seeds (same spec seed and point layout), so each path's effect is
 the paired difference with the no-intervention arm, replicate by replicate.
 Prints Markdown; writes docs/img/findings_paths.png and docs/img/findings_morris.png.
@@ -10,6 +10,7 @@ Prints Markdown; writes docs/img/findings_paths.png and docs/img/findings_morris
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from villagesim.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 PATHS = ("standardization", "training", "venue", "digital", "recruitment")
+ARMS = ("none", *PATHS)
 SCENARIOS = ("default", "hollowed", "suburban", "tourism", "post_poverty")
 METRICS = ("participation_rate", "project_uptake", "trust_mean", "project_viable")
 BOOT = 2000
@@ -37,14 +39,16 @@ def runs(folder: Path) -> pd.DataFrame:
 
 
 def paired_effects(out: Path, prefix: str, key: str) -> dict[str, pd.DataFrame]:
-    """Per path: a frame of (key, replicate, metric effect = path - none), matched on the run seed."""
+    """Per path: a frame of (key, replicate, metric effect = path - none), matched on the run seed.
+    Also the assumed cost (万元 over the run) where the sweep records it."""
     base = runs(out / f"{prefix}_none")
+    columns = [m for m in (*METRICS, "cost_cumulative") if m in base]
     effects = {}
     for path in PATHS:
         both = runs(out / f"{prefix}_{path}").merge(base, on=[key, "replicate"], suffixes=("", "_none"))
         assert (both["seed"] == both["seed_none"]).all(), "arms must share seeds"
         frame = both[[key, "replicate"]].copy()
-        for m in METRICS:
+        for m in columns:
             frame[m] = both[m] - both[f"{m}_none"]
         effects[path] = frame
     return effects
@@ -68,9 +72,76 @@ def first_share(effects: dict[str, np.ndarray], rng: np.random.Generator) -> dic
     return {p: float((top == i).mean()) for i, p in enumerate(PATHS)}
 
 
+def print_table(frame: pd.DataFrame, cell) -> None:
+    """A frame as a Markdown table: index in the first column, `cell` formats every value."""
+    print(f"| {frame.index.name or ''} | " + " | ".join(map(str, frame.columns)) + " |")
+    print("| --- " * (len(frame.columns) + 1) + "|")
+    for name, row in frame.iterrows():
+        print(f"| {name} | " + " | ".join(cell(v) for v in row) + " |")
+
+
+def run_counts(out: Path) -> None:
+    print("\n### Runs per sweep\n")
+    counts = pd.DataFrame({"runs": {f.name: len(runs(f)) for f in sorted(out.iterdir()) if (f / "runs").exists()}})
+    print_table(counts.rename_axis("sweep"), str)
+    total = counts["runs"].groupby(counts.index.str.split("_").str[0]).sum()
+    print("\nTotal: " + ", ".join(f"{k}_* {n}" for k, n in total.items()))
+
+
+def by_village(arms: dict[str, pd.DataFrame], column: str) -> pd.DataFrame:
+    """Mean paired effect on `column`: one row per village type, one column per path."""
+    return pd.DataFrame({p: arms[p].groupby("scenario")[column].mean() for p in PATHS}).reindex(list(SCENARIOS))
+
+
+def viable_runs(out: Path, prefix: str, key: str) -> pd.DataFrame:
+    """Runs in which the project is viable at the end: one row per `key` value, one column per arm."""
+    return pd.DataFrame({a: runs(out / f"{prefix}_{a}").groupby(key)["project_viable"].sum() for a in ARMS})
+
+
+def viability(out: Path) -> None:
+    arm = viable_runs(out, "arm", "scenario").reindex(list(SCENARIOS))
+    seeds = runs(out / "arm_none")["replicate"].nunique()
+    print(f"\n### Project viable at the end: seeds of {seeds}, by village type and arm\n")
+    print_table(arm.rename_axis("village"), lambda v: f"{v:.0f}")
+    lhs = viable_runs(out, "lhs", "point_id")
+    print("\n### Project viable at the end, default village: runs per Latin-hypercube setting (of 2 seeds)\n")
+    print_table(lhs.T.rename_axis("arm \\ setting"), lambda v: f"{v:.0f}")
+    print(f"\nSettings where the project fails in every arm: {(lhs.sum(axis=1) == 0).sum()} of {len(lhs)}")
+
+
+def costs(out: Path, arms: dict[str, pd.DataFrame]) -> None:
+    """Assumed cost of each path at full intensity, and participation effect per 万元 spent."""
+    months = json.loads((out / "arm_none/sweep.json").read_text())["spec"]["months"]
+    spent = pd.DataFrame({"万元/month": {p: arms[p]["cost_cumulative"].mean() / months for p in PATHS},
+                          f"万元 over {months} months": {p: arms[p]["cost_cumulative"].mean() for p in PATHS}})
+    print("\n### Assumed cost at full intensity (paired difference with no intervention, mean over runs)\n")
+    print_table(spent.rename_axis("path"), lambda v: f"{v:.2f}")
+    per = by_village(arms, "participation_rate") / by_village(arms, "cost_cumulative")
+    print(f"\n### participation_rate: mean effect per 万元 spent over the {months} months\n")
+    print_table(per.rename_axis("village"), lambda v: f"{v:+.4f}")
+
+
+def relative_effects(arms: dict[str, pd.DataFrame]) -> None:
+    effect = by_village(arms, "participation_rate")
+    print("\n### participation_rate: mean effect of each path relative to its effect in the default village\n")
+    print_table((effect / effect.loc["default"]).rename_axis("village"), lambda v: f"{v:.1f}")
+
+
+def morris_table(morris: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Prints the Morris indices of `metric`, largest mu* first, and returns them in that order."""
+    table = morris[morris["metric"] == metric].sort_values("mu_star", ascending=False)
+    print(f"\n### Morris screening, {metric} (default village, 8 trajectories, 20 factors, 1 seed per point)\n")
+    print("| factor | mu* [95% CI] | mu | sigma |\n| --- | --- | --- | --- |")
+    for row in table.itertuples():
+        print(f"| {row.factor} | {row.mu_star:.3f} [{row.mu_star_ci_low:.3f}, {row.mu_star_ci_high:.3f}] | "
+              f"{row.mu:+.3f} | {row.sigma:.3f} |")
+    return table
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     rng = np.random.default_rng(0)
+    run_counts(out)
     arms = paired_effects(out, "arm", "scenario")
     base = runs(out / "arm_none")
     base = base[base["replicate"] < arms[PATHS[0]]["replicate"].max() + 1]  # the seeds the arms share
@@ -78,7 +149,7 @@ def main() -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for metric, ax in zip(("participation_rate", "project_uptake"), axes):
         print(f"\n### {metric}: effect of each path at full intensity, month 120 (paired difference with no "
-              "intervention, mean [95% CI], 20 paired seeds)\n")
+              f"intervention, mean [95% CI], 20 paired seeds; P(first) over {BOOT} bootstrap resamples)\n")
         print("| village | no intervention | " + " | ".join(PATHS) + " | ranking | P(first) |")
         print("| --- " * (len(PATHS) + 4) + "|")
         width = 0.16
@@ -105,6 +176,9 @@ def main() -> None:
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(ROOT / "docs/img/findings_paths.png", dpi=110)
+    viability(out)
+    costs(out, arms)
+    relative_effects(arms)
 
     lhs = paired_effects(out, "lhs", "point_id")
     lhs_base = runs(out / "lhs_none")
@@ -139,14 +213,9 @@ def main() -> None:
 
     morris = pd.read_csv(out / "morris_default/analysis/morris.csv")
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+    tables = {metric: morris_table(morris, metric) for metric in METRICS}
     for metric, ax in zip(("participation_rate", "project_uptake"), axes):
-        table = morris[morris["metric"] == metric].sort_values("mu_star", ascending=False)
-        print(f"\n### Morris screening, {metric} (default village, 8 trajectories, 20 factors, 1 seed per point)\n")
-        print("| factor | mu* [95% CI] | mu | sigma |\n| --- | --- | --- | --- |")
-        for row in table.itertuples():
-            print(f"| {row.factor} | {row.mu_star:.3f} [{row.mu_star_ci_low:.3f}, {row.mu_star_ci_high:.3f}] | "
-                  f"{row.mu:+.3f} | {row.sigma:.3f} |")
-        top = table.head(12)[::-1]
+        top = tables[metric].head(12)[::-1]
         ax.barh(range(len(top)), top["mu_star"], xerr=[top["mu_star"] - top["mu_star_ci_low"],
                                                          top["mu_star_ci_high"] - top["mu_star"]],
                 color=["tab:red" if f.startswith("interventions.") else "tab:gray" for f in top["factor"]])
