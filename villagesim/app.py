@@ -23,7 +23,6 @@ import secrets
 import threading
 import time
 
-import numpy as np
 import solara
 import solara.lab
 
@@ -33,6 +32,7 @@ from villagesim.errors import InputError
 from villagesim.events import describe
 from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
 from villagesim.model import VillageModel
+from villagesim.seeds import replicate_seeds
 
 DEFAULT_PRESET, DEFAULT_SEED = "default", 2024
 LANGUAGE_ENV = "VILLAGESIM_LANG"
@@ -224,7 +224,7 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
             error.value = str(err)
             return
         error.value = ""
-        seed_list = np.random.SeedSequence(seed).generate_state(seeds.value, np.uint32).tolist()
+        seed_list = replicate_seeds(seed, seeds.value)
         runs = {"a": [], "b": []}
         progress.value = 0
         for s in seed_list:

@@ -155,6 +155,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from villagesim import charts
     from villagesim.model import VillageModel
+    from villagesim.seeds import replicate_seeds
     from villagesim.stats import mean_ci
 
     scenario, overrides = model_overrides(args)
@@ -164,7 +165,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
     arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
     base_seed = 2024 if args.seed is None else args.seed
-    seeds = np.random.SeedSequence(base_seed).generate_state(args.seeds, np.uint32).tolist()
+    seeds = replicate_seeds(base_seed, args.seeds)
     frames = {arm: [VillageModel(params, seed=s).run(args.steps).timeseries() for s in seeds]
               for arm, params in arms.items()}
 

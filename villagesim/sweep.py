@@ -63,6 +63,7 @@ from villagesim import __version__, scenarios
 from villagesim.config import flatten, lookup, resolve
 from villagesim.errors import InputError
 from villagesim.metrics import METRICS
+from villagesim.seeds import run_seed
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
@@ -345,16 +346,6 @@ def point_overrides(spec: Spec, point: tuple) -> dict[str, Any]:
     values = dict(zip(spec.factor_keys, point))
     preset = spec.scenarios[values.pop(SCENARIO_FACTOR, spec.scenario)]
     return {**preset, **spec.set, **values}
-
-
-def run_seed(seed: int, point_id: int, replicate: int) -> int:
-    """The model seed of one run: 63 bits of ``SeedSequence(seed, spawn_key=(point_id, replicate))``.
-
-    >>> run_seed(42, 0, 0) == run_seed(42, 0, 0) != run_seed(42, 0, 1)
-    True
-    """
-    state = np.random.SeedSequence(seed, spawn_key=(point_id, replicate)).generate_state(1, np.uint64)
-    return int(state[0] >> np.uint64(1))
 
 
 def series_steps(months: int, every: int) -> list[int]:
