@@ -232,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("villagesim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `villagesim params | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
