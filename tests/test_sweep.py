@@ -147,7 +147,11 @@ def session_processes(session: int) -> list[int]:
 
 
 LONGER = SMALL.replace("replicates = 3", "replicates = 10").replace("months = 8", "months = 30")
-DRIVER = ("import sys; from villagesim.sweep import make_executor, run_sweep; "
+# Each run in the driver's own process waits 50 ms first, so that however fast
+# the model gets, a serial sweep is still under way when the kill lands.
+DRIVER = ("import sys, time; from villagesim.model import VillageModel; "
+          "from villagesim.sweep import make_executor, run_sweep; "
+          "run = VillageModel.run; VillageModel.run = lambda self, months=None: time.sleep(0.05) or run(self, months); "
           "run_sweep(sys.argv[1], sys.argv[2], make_executor(sys.argv[3], 2, None)[0])")
 
 
