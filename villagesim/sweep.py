@@ -695,6 +695,8 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     total = manifest["runs"]
     bar = Progress(total, len(done)) if progress else None
     executor = executor or SerialExecutor()
+    if isinstance(executor, SerialExecutor):
+        in_flight = 1  # its runs finish inside submit: journal each at once, so a kill loses none
     start = time.monotonic()
     failed = 0
     first_result = None
