@@ -66,6 +66,14 @@ def test_global_cascades_occur_inside_the_window_only(z, inside):
         assert high < 0.05
 
 
+def test_no_global_cascades_just_outside_the_window_at_10000_nodes():
+    """Not only far away: 0.3 below and 1.0 above the analytic window, Watts's graph size."""
+    low, high = watts.window(PHI, np.linspace(0.3, 10.5, 400))
+    for z in (low - 0.3, high + 1.0):
+        shares = watts.cascade_shares(10_000, z, PHI, 100, np.random.default_rng(7))
+        assert clopper_pearson(int((shares > 0.1).sum()), 100)[1] < 0.1, z
+
+
 def test_cascades_are_bimodal_inside_the_window():
     """Global cascades take nearly everyone; the rest stay tiny (Watts's 'robust yet fragile')."""
     shares = watts.cascade_shares(2000, 3.0, PHI, 150, np.random.default_rng(7))
