@@ -1,7 +1,6 @@
 """The participation rule against Granovetter's riot example (Watts's cascade window: tests/test_published.py)."""
 
 import numpy as np
-import pytest
 import scipy.sparse as sp
 
 from villagesim.participation import cascade
