@@ -78,6 +78,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from villagesim import charts
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()
@@ -116,8 +117,7 @@ def main() -> None:
     fig.suptitle(f"Ring lattice of {args.nodes:,} nodes, degree {args.degree}, degree-preserving rewiring; "
                  f"{args.runs} runs per point", fontsize=10)
     fig.tight_layout()
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.figure, dpi=110)
+    charts.save(fig, args.figure)
     print(f"wrote {args.figure}")
 
 

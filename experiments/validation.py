@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 
+from villagesim import charts
 from villagesim.calibration import FITTED, Groups, fit, read_groups, run_design, simulate, summary, to_params
 from villagesim.config import resolve
 
@@ -136,8 +137,7 @@ def main() -> None:
     axes[0].legend(fontsize=7, loc="upper left")
     fig.suptitle("19 Karnataka villages (Banerjee et al. 2013); marker area ∝ households", fontsize=10)
     fig.tight_layout()
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.figure, dpi=110)
+    charts.save(fig, args.figure)
     print(f"wrote {args.figure}")
 
 

@@ -94,6 +94,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from villagesim import charts
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()
@@ -134,8 +135,7 @@ def main() -> None:
                  f"Erdős-Rényi n = {args.nodes:,}", fontsize=10)
     ax.legend(fontsize=8, loc="center right")
     fig.tight_layout()
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.figure, dpi=110)
+    charts.save(fig, args.figure)
     print(f"wrote {args.figure}")
 
 

@@ -8,8 +8,8 @@ screenshot of each state it checks under its ``tmp_path``.
 
 from __future__ import annotations
 
+import importlib.util
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,17 +27,14 @@ from villagesim.metrics import COLUMNS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+# The browser flags, free port and server stop are the measuring script's own.
+_spec = importlib.util.spec_from_file_location(
+    "measure_view", Path(__file__).resolve().parent.parent / "experiments" / "measure_view.py")
+measure_view = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(measure_view)
+CHROMIUM, CHROMIUM_ARGS, free_port = measure_view.CHROMIUM, measure_view.CHROMIUM_ARGS, measure_view.free_port
 SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-core CI machine
 WAIT = 60_000  # ms for anything the page does
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +57,7 @@ def server():
                 time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        measure_view.stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -41,5 +43,7 @@ def timeseries_figure(runs: dict[str, list[pd.DataFrame]], metrics=MAIN_METRICS,
 
 
 def save(fig, path) -> None:
+    """Write ``fig`` as a PNG at ``path`` (creating its folder) and close it."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, metadata=PNG_METADATA)
     plt.close(fig)
