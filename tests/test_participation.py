@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from villagesim.participation import cascade
+from villagesim.participation import cascade, needed
 
 
 def complete(n):
@@ -39,3 +39,18 @@ def test_ineligible_people_never_join():
     eligible[50] = False
     active = cascade(complete(n), counts == 0, eligible, counts / (n - 1))
     assert active.sum() == 50 and not active[50:].any()
+
+
+def test_needed_counts_are_exactly_those_of_the_rule():
+    """The precomputed count each person needs agrees with the rule as written, rounding included."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    denominator = rng.integers(1, 60, n)
+    # Gaps on and next to the shares c / denominator, where rounding decides.
+    gap = rng.integers(0, 60, n) / denominator + rng.choice([0.0, 1e-17, -1e-17, 1e-16, -1e-16], n)
+    for weight in (1.0, 0.5, 0.3, 1e-3):
+        need = needed(gap * weight, weight, denominator)
+        counts = np.arange(200)[:, None]
+        reaches = weight * (counts / denominator) >= gap * weight
+        first = np.where(reaches.any(axis=0), reaches.argmax(axis=0), np.inf)
+        assert np.array_equal(need, first)

@@ -82,10 +82,12 @@ def test_spring_festival_brings_people_home_and_they_leave_after():
 
 
 def test_opportunity_lowers_leaving_and_raises_returns():
-    params, _, _, _, pop = village()
+    params = resolve()
     low, high = np.array([0.0]), np.array([1.0])
-    assert migration.leave_hazard(pop, params, high).sum() < migration.leave_hazard(pop, params, low).sum()
-    assert migration.return_hazard(pop, params, high).sum() > migration.return_hazard(pop, params, low).sum()
+    assert (migration.leave_hazard(params, high) < migration.leave_hazard(params, low)).all()
+    assert (migration.return_hazard(params, high) > migration.return_hazard(params, low)).all()
+    member_factor = params["migration.member_leave_factor"]
+    assert migration.leave_hazard(params, low)[0, 1] == params["migration.leave_hazard"] * member_factor
 
 
 def test_meeting_without_quorum_is_a_formality():

@@ -40,12 +40,17 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     """Age everyone a month; deaths; newcomers take some freed slots."""
     n = pop.size
     pop.age += pop.alive / 12.0
-    died = (pop.alive & (rng.random(n) < monthly_mortality(pop.age, params))).nonzero()[0]
+    draw = rng.random(n)
+    # Mortality never falls with age, so only draws below the oldest's risk can mean a death.
+    oldest = monthly_mortality(np.array([pop.age.max(initial=0.0)]), params)[0] * (1.0 + 1e-9)
+    candidates = (draw < oldest).nonzero()[0]
+    died = candidates[pop.alive[candidates] & (draw[candidates] < monthly_mortality(pop.age[candidates], params))]
     for flag in (pop.alive, pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
         flag[died] = False
 
     # A household member comes of age and takes the place (and ties) of the dead.
-    reborn = died[rng.random(died.size) < params["demography.renewal"]]
+    renewed = rng.random(died.size) < params["demography.renewal"]
+    reborn = died[renewed]
     k = reborn.size
     if k:
         pop.alive[reborn] = True
@@ -64,5 +69,5 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
 
     aged_out = (pop.alive & (pop.role == YOUTH) & (pop.age > params["demography.youth_max_age"])).nonzero()[0]
     pop.role[aged_out] = RESIDENT
-    return Changes(died=np.setdiff1d(died, reborn, assume_unique=True) if k else died, reborn=reborn, aged_out=aged_out)
+    return Changes(died=died[~renewed], reborn=reborn, aged_out=aged_out)
 

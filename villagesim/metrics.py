@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.branch import Branch
-from villagesim.grouping import per_village
+from villagesim.grouping import segment_sums
 from villagesim.population import MEMBER, NEVER, YOUTH, Population
 from villagesim.uptake import VIABLE, Project
 
@@ -57,34 +57,32 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     """Per-village counts and sums, shape (villages, len(TALLY)); the last four arguments are per village."""
     villages = branch.strength.size
     alive = pop.alive
-    members = (alive & (pop.role == MEMBER)).nonzero()[0]
+    member = alive & (pop.role == MEMBER)
     youth = alive & (pop.role == YOUTH)
     present = alive & ~pop.away
-    village = pop.village
-    return np.array([
-        per_village(village, alive, villages),
-        per_village(village, pop.participating & alive, villages),
-        per_village(village, pop.enrolled & alive, villages),
-        per_village(pop.village, alive, villages, pop.trust),
-        branch.active,
-        per_village(village, youth, villages),
-        per_village(village, youth & present, villages),
-        per_village(pop.village[members], np.ones(members.size, bool), villages),
-        per_village(pop.village[members], np.ones(members.size, bool), villages, pop.age[members]),
-        raised,
-        resolved,
-        relapses,
-        cost,
-        per_village(village, present, villages),
-        per_village(village, alive & (pop.role != MEMBER) & (pop.activist_since != NEVER), villages),
-        branch.strength,
-        project.status == VIABLE,
-        project.opportunity,
-    ], np.float64).T
+    table = np.empty((villages, len(TALLY)))
+    # The people's counts and sums in two segmented sums, one per dtype.
+    table[:, _COUNTED] = segment_sums(pop.village, np.stack([
+        alive, pop.participating & alive, pop.enrolled & alive, youth, youth & present, member, present,
+        alive & ~member & (pop.activist_since != NEVER)]), villages, np.int64).T
+    table[:, _SUMMED] = segment_sums(pop.village, np.stack([
+        np.where(alive, pop.trust, 0.0), np.where(member, pop.age, 0.0)]), villages).T
+    table[:, _GIVEN] = np.array([branch.active, raised, resolved, relapses, cost, branch.strength,
+                                 project.status == VIABLE, project.opportunity], np.float64).T
+    return table
+
+
+_COUNTED = [TALLY.index(name) for name in
+            ("living", "participating", "enrolled", "youth", "youth_present", "members", "present", "activists")]
+_SUMMED = [TALLY.index(name) for name in ("trust", "member_age")]
+_GIVEN = [TALLY.index(name) for name in
+          ("active", "raised", "resolved", "relapses", "cost", "strength", "viable", "opportunity")]
 
 
 def region(table: np.ndarray) -> np.ndarray:
     """The region's tally: sums over villages, and means where a sum means nothing."""
+    if len(table) == 1:  # a village alone is its own region
+        return table[0]
     total = table.sum(axis=0)
     total[MEANS] = table[:, MEANS].mean(axis=0)
     return total
@@ -93,7 +91,7 @@ def region(table: np.ndarray) -> np.ndarray:
 def row(month: int, t: np.ndarray, params: dict) -> list[float]:
     """One row of ``COLUMNS`` from one tally (a village's, or :func:`region`'s)."""
     (living, participating, enrolled, trust, active, youth, youth_present, members, member_age, raised, resolved,
-     relapses, cost, present, activists, strength, viable, opportunity) = (float(x) for x in t)
+     relapses, cost, present, activists, strength, viable, opportunity) = t.tolist()
     enrolled_share = _ratio(enrolled, living)
     return [
         month,

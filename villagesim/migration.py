@@ -18,18 +18,15 @@ def in_festival(calendar_month: int, start: int, length: int) -> bool:
     return (calendar_month - start) % 12 < length
 
 
-def leave_hazard(pop: Population, params: dict, opportunity: np.ndarray, who=slice(None)) -> np.ndarray:
-    """Monthly chance each person (of ``who``) leaves to work away (zero for all but present youth)."""
-    young = pop.alive[who] & ~pop.works_away[who] & (pop.age[who] <= params["demography.youth_max_age"])
-    hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity[pop.village[who]])
-    hazard = np.where(pop.role[who] == MEMBER, hazard * params["migration.member_leave_factor"], hazard)
-    return np.where(young, np.minimum(hazard, 1.0), 0.0)
+def leave_hazard(params: dict, opportunity: np.ndarray) -> np.ndarray:
+    """Monthly chance a present young person leaves to work away: per village (rows), non-member and member (columns)."""
+    hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity)
+    return np.minimum(np.stack([hazard, hazard * params["migration.member_leave_factor"]], axis=1), 1.0)
 
 
-def return_hazard(pop: Population, params: dict, opportunity: np.ndarray, who=slice(None)) -> np.ndarray:
-    """Monthly chance each person (of ``who``) away returns for good (rises with opportunity)."""
-    hazard = params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity[pop.village[who]])
-    return np.where(pop.alive[who] & pop.works_away[who], np.minimum(hazard, 1.0), 0.0)
+def return_hazard(params: dict, opportunity: np.ndarray) -> np.ndarray:
+    """Monthly chance someone away returns for good, per village (it rises with opportunity)."""
+    return np.minimum(params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity), 1.0)
 
 
 def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month: int, opportunity: np.ndarray) -> None:
@@ -42,9 +39,10 @@ def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month
         pop.away[pop.alive & pop.works_away] = True
 
     away = (pop.alive & pop.works_away).nonzero()[0]
-    returns = away[rng.random(away.size) < return_hazard(pop, params, opportunity, away)]
+    returns = away[rng.random(away.size) < return_hazard(params, opportunity)[pop.village[away]]]
     young = (pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])).nonzero()[0]
-    leaves = young[rng.random(young.size) < leave_hazard(pop, params, opportunity, young)]
+    hazard = leave_hazard(params, opportunity)[pop.village[young], (pop.role[young] == MEMBER).astype(np.intp)]
+    leaves = young[rng.random(young.size) < hazard]
     pop.works_away[returns] = False
     pop.away[returns] = False
     pop.works_away[leaves] = True

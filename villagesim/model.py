@@ -78,7 +78,7 @@ class VillageModel(mesa.Model):
         self.population: Population = generate(layout, p, self.rng, given)
         self.villages = int(layout.venue_hamlet.size)
         self.venue_hamlet = layout.venue_hamlet
-        self.household_village = np.zeros(int(layout.household.max(initial=-1)) + 1, np.int32)
+        self.household_village = np.zeros(int(layout.household.max(initial=-1)) + 1, np.intp)
         self.household_village[layout.household] = layout.village
         self.branch = branch.Branch.start(self.villages, p)
         self.project = uptake.Project.start(self.villages, p)
@@ -186,8 +186,9 @@ class VillageModel(mesa.Model):
         if admitted.size:
             self._recast(admitted)
             self.events.append(Event(month, "members_admitted", value=int(admitted.size)))
+            # New members are the only change to what branch.step assessed: they count from this month.
+            branch.assess(pop, self.branch, p, villagers)
         service.relax_trust(pop, p)
-        branch.assess(pop, self.branch, p, villagers)
 
         self.cost += monthly_cost(intensity, p) * self.villages
         self._record(month, appeals.raised, appeals.resolved)

@@ -47,18 +47,10 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     """
     if denominator is None:
         denominator = np.diff(adj.indptr)
-    # base + weight * share >= threshold, as weight * share >= gap: one array to read per person, not two.
-    gap = threshold - np.broadcast_to(base, eligible.shape)
-    denominator = np.maximum(denominator, 1)
-    active = seeds & eligible
-    waiting = eligible & ~active
-    count = column_sums(adj, active.nonzero()[0])
-    # With no active neighbour the rule reads base >= threshold; the share is needed only next to the active.
-    first = waiting & (gap <= 0.0)
-    near = count.nonzero()[0]
-    near = near[waiting[near]]
-    first[near] = weight * (count[near] / denominator[near]) >= gap[near]
-    joined = first.nonzero()[0]
+    need = needed(threshold - base, weight, np.maximum(denominator, 1))
+    waiting = eligible & ~seeds
+    count = column_sums(adj, (eligible & seeds).nonzero()[0])
+    joined = (waiting & (count >= need)).nonzero()[0]
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
     while joined.size:
@@ -68,13 +60,35 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
             break
         touched = adj.indices[ties_of(adj, joined)]
         np.add.at(count, touched, 1)  # ties are unweighted
-        touched = touched[waiting[touched]]
+        joined = touched[waiting[touched] & (count[touched] >= need[touched])]
         # Of repeated entries exactly one keeps its own position in ``slot``.
-        order = np.arange(touched.size)
-        slot[touched] = order
-        touched = touched[slot[touched] == order]
-        joined = touched[weight * (count[touched] / denominator[touched]) >= gap[touched]]
+        order = np.arange(joined.size)
+        slot[joined] = order
+        joined = joined[slot[joined] == order]
     return eligible & ~waiting  # the seeds and all who joined
+
+
+def needed(gap: np.ndarray, weight: float, denominator: np.ndarray) -> np.ndarray:
+    """Fewest active neighbours ``c`` with ``weight * (c / denominator) >= gap``, per person (inf if none).
+
+    Found once, so that each round of the cascade compares two numbers per
+    person; the guess from dividing is corrected by one either way, so the
+    answer is exactly that of the rule as written, rounding included.
+
+    >>> needed(np.array([-0.1, 0.25, 0.3, 2.0]), 1.0, np.array([4, 4, 4, 4])).tolist()
+    [0.0, 1.0, 2.0, 8.0]
+    >>> needed(np.array([0.0, 0.3]), 0.0, np.array([4, 4])).tolist()
+    [0.0, inf]
+    """
+    def reaches(c):
+        return weight * (c / denominator) >= gap
+
+    if weight <= 0.0:
+        return np.where(gap <= 0.0, 0.0, np.inf)
+    guess = np.maximum(np.ceil(gap * denominator / weight), 0.0)
+    guess += ~reaches(guess)
+    guess -= (guess > 0) & reaches(guess - 1.0)
+    return guess
 
 
 def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,

@@ -28,9 +28,9 @@ NEVER = -1  # month stamp meaning "not yet"
 class Population:
     """Per-person state; every array has one entry per person slot."""
 
-    village: np.ndarray  # int32, village index
-    hamlet: np.ndarray  # int32, global hamlet index
-    household: np.ndarray  # int32, global household index
+    village: np.ndarray  # intp (indices are native width: numpy gathers faster with them), village index
+    hamlet: np.ndarray  # intp, global hamlet index
+    household: np.ndarray  # intp, global household index
     alive: np.ndarray  # bool
     role: np.ndarray  # int8: RESIDENT, YOUTH or MEMBER
     age: np.ndarray  # float64, years

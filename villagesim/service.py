@@ -61,9 +61,11 @@ def visits(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gen
     substitution = params["interventions.digital.visit_substitution"] * intensity["digital"]
     rate = params["outreach.visits_per_member"] * pop.activity[visitor] * (1.0 - substitution)
     who = np.repeat(visitor, rng.poisson(rate))
-    degree = np.diff(adj.indptr)[who]
-    pick = adj.indptr[who] + (rng.random(who.size) * degree).astype(np.int64)
-    who, target = who[degree > 0], adj.indices[pick[degree > 0]]
+    first = adj.indptr[who]
+    degree = adj.indptr[who + 1] - first
+    pick = first + (rng.random(who.size) * degree).astype(np.intp)
+    tied = degree > 0
+    who, target = who[tied], adj.indices[pick[tied]]
     home = pop.present[target]
     gain = params["outreach.visit_trust_gain"] * pop.capability[who[home]]
     return np.bincount(target[home], weights=gain, minlength=pop.size)
