@@ -47,9 +47,9 @@ def test_needed_counts_are_exactly_those_of_the_rule():
     n = 20_000
     denominator = rng.integers(1, 60, n)
     # Gaps on and next to the shares c / denominator, where rounding decides.
-    gap = rng.integers(0, 60, n) / denominator + rng.choice([0.0, 1e-17, -1e-17, 1e-16, -1e-16], n)
+    gap = rng.integers(-5, 60, n) / denominator + rng.choice([0.0, 1e-17, -1e-17, 1e-16, -1e-16], n)
     for weight in (1.0, 0.5, 0.3, 1e-3):
-        need = needed(gap * weight, weight, denominator)
+        need = np.maximum(needed(gap * weight, weight, denominator), 0.0)  # counts are never negative
         counts = np.arange(200)[:, None]
         reaches = weight * (counts / denominator) >= gap * weight
         first = np.where(reaches.any(axis=0), reaches.argmax(axis=0), np.inf)

@@ -61,7 +61,7 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
     member = pop.is_member().nonzero()[0]
     village = pop.village[member]
     attend = ~pop.away[member] | online[member]
-    n_members = per_village(village, np.ones(member.size, bool), villages)
+    n_members = np.bincount(village, minlength=villages)
     quorate = per_village(village, attend, villages) >= params["branch.quorum"] * n_members
     held = rng.random(villages) < regularity(params, intensity)
     branch.meeting = held * np.where(quorate & (n_members > 0), 1.0, params["branch.formality_effect"])
@@ -71,7 +71,7 @@ def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator
     activity = pop.activity[member]
     renew = params["branch.activity_renewal"] * branch.meeting[village] * attend
     activity = activity + renew * (ceiling - activity) - params["branch.activity_decay"] * activity
-    pop.activity[member] = activity.clip(0.0, ceiling)
+    pop.activity[member] = np.minimum(np.maximum(activity, 0.0), ceiling)
     trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
     pop.capability[member] += trained * (1.0 - pop.capability[member])
 
@@ -93,7 +93,7 @@ def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray)
     activity = pop.activity[member]
     branch.effort = per_village(village, working, villages, activity * pop.capability[member])
     activity_sum = per_village(village, working, villages, activity)
-    branch.members = per_village(village, np.ones(member.size, bool), villages)
+    branch.members = np.bincount(village, minlength=villages)
     branch.quality = np.divide(branch.effort, activity_sum, out=np.zeros(villages), where=activity_sum > 0)
     branch.strength = (np.divide(branch.effort, branch.members, out=np.zeros(villages), where=branch.members > 0)
                        * (0.5 + 0.5 * branch.regularity))

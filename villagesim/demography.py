@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from villagesim.population import NEVER, RESIDENT, YOUTH, Population, draw_digital, draw_thresholds, draw_trust
+from villagesim.population import NEVER, RESIDENT, YOUTH, Population, clip01, draw_digital, draw_thresholds, draw_trust
 
 
 @dataclass
@@ -42,7 +42,7 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     pop.age += pop.alive / 12.0
     draw = rng.random(n)
     # Mortality never falls with age, so only draws below the oldest's risk can mean a death.
-    oldest = monthly_mortality(np.array([pop.age.max(initial=0.0)]), params)[0] * (1.0 + 1e-9)
+    oldest = monthly_mortality(pop.age.max(initial=0.0), params) * (1.0 + 1e-9)
     candidates = (draw < oldest).nonzero()[0]
     died = candidates[pop.alive[candidates] & (draw[candidates] < monthly_mortality(pop.age[candidates], params))]
     for flag in (pop.alive, pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
@@ -59,7 +59,7 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
         pop.trust[reborn] = draw_trust(rng, k, params)
         pop.digital[reborn] = draw_digital(rng, pop.age[reborn], params)
         pop.threshold[reborn] = draw_thresholds(rng, k, params)
-        pop.capability[reborn] = np.clip(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], k), 0, 1)
+        pop.capability[reborn] = clip01(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], k))
         pop.activity[reborn] = 0.0
         pop.activist_since[reborn] = NEVER
         pop.member_since[reborn] = NEVER

@@ -29,23 +29,20 @@ from __future__ import annotations
 from villagesim.config import INTERVENTIONS
 
 
+_KEYS = {name: tuple(f"interventions.{name}.{field}" for field in ("intensity", "start", "cost")) for name in INTERVENTIONS}
+
+
 def intensities(params: dict, month: int) -> dict[str, float]:
     """Intensity of each path in ``month`` (zero before its start)."""
-    return {
-        name: params[f"interventions.{name}.intensity"] if month >= params[f"interventions.{name}.start"] else 0.0
-        for name in INTERVENTIONS
-    }
+    return {name: params[intensity] if month >= params[start] else 0.0
+            for name, (intensity, start, _) in _KEYS.items()}
 
 
 def monthly_cost(intensity: dict[str, float], params: dict) -> float:
     """Cost of one village's interventions for one month, in 万元."""
-    return sum(intensity[name] * params[f"interventions.{name}.cost"] for name in INTERVENTIONS)
+    return sum(intensity[name] * params[cost] for name, (_, _, cost) in _KEYS.items())
 
 
 def started(params: dict, month: int) -> list[str]:
     """Paths with a positive intensity whose start is ``month``."""
-    return [
-        name
-        for name in INTERVENTIONS
-        if params[f"interventions.{name}.intensity"] > 0 and max(params[f"interventions.{name}.start"], 1) == month
-    ]
+    return [name for name, (intensity, start, _) in _KEYS.items() if params[intensity] > 0 and max(params[start], 1) == month]

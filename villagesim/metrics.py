@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.branch import Branch
-from villagesim.grouping import segment_sums
+from villagesim.grouping import per_village
 from villagesim.population import MEMBER, NEVER, YOUTH, Population
 from villagesim.uptake import VIABLE, Project
 
@@ -60,23 +60,27 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     member = alive & (pop.role == MEMBER)
     youth = alive & (pop.role == YOUTH)
     present = alive & ~pop.away
-    table = np.empty((villages, len(TALLY)))
-    # The people's counts and sums in two segmented sums, one per dtype.
-    table[:, _COUNTED] = segment_sums(pop.village, np.stack([
-        alive, pop.participating & alive, pop.enrolled & alive, youth, youth & present, member, present,
-        alive & ~member & (pop.activist_since != NEVER)]), villages, np.int64).T
-    table[:, _SUMMED] = segment_sums(pop.village, np.stack([
-        np.where(alive, pop.trust, 0.0), np.where(member, pop.age, 0.0)]), villages).T
-    table[:, _GIVEN] = np.array([branch.active, raised, resolved, relapses, cost, branch.strength,
-                                 project.status == VIABLE, project.opportunity], np.float64).T
-    return table
-
-
-_COUNTED = [TALLY.index(name) for name in
-            ("living", "participating", "enrolled", "youth", "youth_present", "members", "present", "activists")]
-_SUMMED = [TALLY.index(name) for name in ("trust", "member_age")]
-_GIVEN = [TALLY.index(name) for name in
-          ("active", "raised", "resolved", "relapses", "cost", "strength", "viable", "opportunity")]
+    village = pop.village
+    return np.array([
+        per_village(village, alive, villages),
+        per_village(village, pop.participating & alive, villages),
+        per_village(village, pop.enrolled & alive, villages),
+        per_village(village, alive, villages, pop.trust),
+        branch.active,
+        per_village(village, youth, villages),
+        per_village(village, youth & present, villages),
+        per_village(village, member, villages),
+        per_village(village, member, villages, pop.age),
+        raised,
+        resolved,
+        relapses,
+        cost,
+        per_village(village, present, villages),
+        per_village(village, alive & ~member & (pop.activist_since != NEVER), villages),
+        branch.strength,
+        project.status == VIABLE,
+        project.opportunity,
+    ], np.float64).T
 
 
 def region(table: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from villagesim import metrics
 from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
 from villagesim.network import column_sums, generate_layout, generate_ties, imported_layout, read_network
-from villagesim.population import MEMBER, Population, generate
+from villagesim.population import MEMBER, Population, clip01, generate
 from villagesim.region import VillageView
 
 EAGER_AGENTS = 200_000
@@ -171,7 +171,7 @@ class VillageModel(mesa.Model):
         branch.step(pop, self.branch, p, rng, intensity, online, villagers)
         visit_gain = service.visits(pop, self.adjacency, p, rng, intensity)
         pop.trust += visit_gain
-        pop.trust.clip(0.0, 1.0, out=pop.trust)
+        clip01(pop.trust, out=pop.trust)
         visited = visit_gain > 0
         heard = visited | online | service.venue_users(pop, p, rng, intensity, self.venue_hamlet)
         appeals = service.appeals(pop, p, rng, heard, online, self.branch.capacity, self.branch.quality)

@@ -56,20 +56,25 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
 
 def ties_of(adj: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
     """Positions in ``adj.indices`` and ``adj.data`` of the ties of ``rows``, row after row."""
+    return _ties(adj, rows)[0]
+
+
+def _ties(adj: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ties_of`, the number of ties of each of ``rows``, and where each row's ties end in the first."""
     stop = adj.indptr[rows + 1]
     length = stop - adj.indptr[rows]
     ends = length.cumsum()
-    return (stop - ends).repeat(length) + np.arange(ends[-1] if ends.size else 0)
+    return (stop - ends).repeat(length) + np.arange(ends[-1] if ends.size else 0), length, ends
 
 
 def row_sums(adj: sp.csr_matrix, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``(adj @ x)[rows]`` for unweighted ties, walking only the ties of ``rows``."""
-    length = adj.indptr[rows + 1] - adj.indptr[rows]
-    values = x[adj.indices[ties_of(adj, rows)]]
+    ties, length, ends = _ties(adj, rows)
+    values = x[adj.indices[ties]]
     sums = np.zeros(rows.size)
     tied = length > 0
     if tied.any():
-        sums[tied] = np.add.reduceat(values, (length.cumsum() - length)[tied], dtype=np.float64)
+        sums[tied] = np.add.reduceat(values, (ends - length)[tied], dtype=np.float64)
     return sums
 
 
@@ -78,8 +83,8 @@ def column_sums(adj: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray | None
 
     The adjacency is symmetric, so this walks only the ties of ``rows``.
     """
-    ties = ties_of(adj, rows)
-    w = None if weights is None else np.repeat(weights, np.diff(adj.indptr)[rows])
+    ties, length, _ = _ties(adj, rows)
+    w = None if weights is None else np.repeat(weights, length)
     return np.bincount(adj.indices[ties], weights=w, minlength=adj.shape[0])
 
 @dataclass

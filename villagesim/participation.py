@@ -72,23 +72,21 @@ def needed(gap: np.ndarray, weight: float, denominator: np.ndarray) -> np.ndarra
     """Fewest active neighbours ``c`` with ``weight * (c / denominator) >= gap``, per person (inf if none).
 
     Found once, so that each round of the cascade compares two numbers per
-    person; the guess from dividing is corrected by one either way, so the
-    answer is exactly that of the rule as written, rounding included.
+    person. The quotient's rounding puts the answer within one of its
+    ceiling; trying the rule as written on both sides makes it exact. A
+    count of 0 or less means no active neighbour is needed.
 
-    >>> needed(np.array([-0.1, 0.25, 0.3, 2.0]), 1.0, np.array([4, 4, 4, 4])).tolist()
+    >>> needed(np.array([0.0, 0.25, 0.3, 2.0]), 1.0, np.array([4, 4, 4, 4])).tolist()
     [0.0, 1.0, 2.0, 8.0]
     >>> needed(np.array([0.0, 0.3]), 0.0, np.array([4, 4])).tolist()
     [0.0, inf]
     """
-    def reaches(c):
-        return weight * (c / denominator) >= gap
-
     if weight <= 0.0:
         return np.where(gap <= 0.0, 0.0, np.inf)
-    guess = np.maximum(np.ceil(gap * denominator / weight), 0.0)
-    guess += ~reaches(guess)
-    guess -= (guess > 0) & reaches(guess - 1.0)
-    return guess
+    guess = np.ceil(gap * denominator / weight)
+    below = guess - 1.0
+    # Monotone in c: one step down if the count below already reaches, one step up if the guess does not.
+    return guess + 1.0 - (weight * (guess / denominator) >= gap) - (weight * (below / denominator) >= gap)
 
 
 def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,

@@ -62,8 +62,9 @@ class Population:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _clip01(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, 0.0, 1.0)
+def clip01(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``x`` limited to [0, 1] (into ``out`` if given): two ufuncs, without the Python layer of ``np.clip``."""
+    return np.minimum(np.maximum(x, 0.0, out=out), 1.0, out=out)
 
 
 def draw_ages(rng: np.random.Generator, n: int, youth_share: float, elderly_share: float) -> np.ndarray:
@@ -84,17 +85,17 @@ def draw_digital(rng: np.random.Generator, age: np.ndarray, params: dict) -> np.
 
 
 def draw_thresholds(rng: np.random.Generator, n: int, params: dict) -> np.ndarray:
-    return _clip01(rng.normal(params["participation.threshold_mean"], params["participation.threshold_sd"], n))
+    return clip01(rng.normal(params["participation.threshold_mean"], params["participation.threshold_sd"], n))
 
 
 def draw_trust(rng: np.random.Generator, n: int, params: dict) -> np.ndarray:
-    return _clip01(rng.normal(params["village.trust_mean"], params["village.trust_sd"], n))
+    return clip01(rng.normal(params["village.trust_mean"], params["village.trust_sd"], n))
 
 
 def attainable_activity(age: np.ndarray, params: dict) -> np.ndarray:
     """Highest activity a member of this age can sustain (ageing lowers it)."""
     over = np.maximum(age - params["branch.decline_age"], 0.0)
-    return _clip01(1.0 - params["branch.decline_rate"] * over)
+    return clip01(1.0 - params["branch.decline_rate"] * over)
 
 
 def pick_members(rng: np.random.Generator, age: np.ndarray, village: np.ndarray, params: dict) -> np.ndarray:
@@ -141,7 +142,7 @@ def generate(layout: Layout, params: dict, rng: np.random.Generator, given: dict
     if "away" in given:
         away = np.where(given["away"] >= 0, given["away"] == 1, away)
 
-    capability = _clip01(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], n))
+    capability = clip01(rng.normal(params["branch.capability_mean"], params["branch.capability_sd"], n))
     activity = np.where(member, attainable_activity(age, params) * rng.uniform(0.5, 1.0, n), 0.0)
     return Population(
         village=layout.village,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.grouping import first_k_per_group, per_village, stochastic_round
-from villagesim.population import MEMBER, NEVER, Population, attainable_activity
+from villagesim.population import MEMBER, NEVER, Population, attainable_activity, clip01
 
 
 def step(pop: Population, params: dict, rng: np.random.Generator, month: int, calendar_month: int,
@@ -33,7 +33,7 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     admitted = ready[first_k_per_group(pop.village[ready], pop.trust[ready] + jitter, quota)]
     pop.role[admitted] = MEMBER
     pop.member_since[admitted] = month
-    recruit_skill = np.clip(rng.normal(params["recruitment.capability_mean"], params["branch.capability_sd"], admitted.size), 0, 1)
+    recruit_skill = clip01(rng.normal(params["recruitment.capability_mean"], params["branch.capability_sd"], admitted.size))
     pop.capability[admitted] = np.maximum(pop.capability[admitted], recruit_skill)
     pop.activity[admitted] = 0.9 * attainable_activity(pop.age[admitted], params)
 

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from villagesim.grouping import per_village
-from villagesim.population import Population
+from villagesim.population import Population, clip01
 
 ELDERLY_MOBILITY_AGE = 70.0
 
@@ -83,8 +83,8 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
     resolved = raised_heard & (rng.random(raised.size) < share[village])
     gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[village])
     trust = pop.trust[raised] + np.where(resolved, gain, -params["appeals.neglected_loss"])
-    pop.trust[raised] = trust.clip(0.0, 1.0)
-    return Appeals(per_village(village, np.ones(raised.size, bool), villages), per_village(village, resolved, villages))
+    pop.trust[raised] = clip01(trust)
+    return Appeals(np.bincount(village, minlength=villages), per_village(village, resolved, villages))
 
 
 def relax_trust(pop: Population, params: dict) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from villagesim.population import Population
+from villagesim.population import Population, clip01
 
 
 def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray, online: np.ndarray) -> np.ndarray:
@@ -52,5 +52,5 @@ def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dic
     relapsed = ~caught & (rng.random(shocked.size) < params["shocks.relapse_prob"])
     change = np.zeros(households)
     change[shocked] = caught * params["shocks.caught_gain"] - relapsed * params["shocks.relapse_loss"]
-    pop.trust[people] = (pop.trust[people] + change[home]).clip(0.0, 1.0)
+    pop.trust[people] = clip01(pop.trust[people] + change[home])
     return np.bincount(household_village[shocked[relapsed]], minlength=strength.size)

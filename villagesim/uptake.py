@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.network import column_sums, row_sums
-from villagesim.population import Population
+from villagesim.population import Population, clip01
 
 WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
 STATUS_NAMES = ("waiting", "running", "viable", "failed")
@@ -62,8 +62,8 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
     heard = np.zeros(aware.size, bool)
     tellers = aware.nonzero()[0]
     deaf = (~aware).nonzero()[0]
-    keep = np.log1p(-np.minimum([p_news, p_news_enrolled], 1.0 - 1e-12))
-    log_keep = keep[enrolled[tellers].view(np.int8)]
+    keep, keep_enrolled = np.log1p(-np.minimum([p_news, p_news_enrolled], 1.0 - 1e-12))
+    log_keep = np.where(enrolled[tellers], keep_enrolled, keep)
     if 4 * tellers.size < aware.size:
         log_miss = column_sums(adj, tellers, log_keep)[deaf]
     else:
@@ -123,7 +123,7 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
         pop.enrolled &= ~lost
     enrolled = pop.enrolled.nonzero()[0]
     pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
-    pop.trust.clip(0.0, 1.0, out=pop.trust)
+    clip01(pop.trust, out=pop.trust)
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
     return {"launched": launch.nonzero()[0], "viable": viable.nonzero()[0], "failed": failed.nonzero()[0]}
