@@ -21,7 +21,7 @@ def in_festival(calendar_month: int, start: int, length: int) -> bool:
 def leave_hazard(params: dict, opportunity: np.ndarray) -> np.ndarray:
     """Monthly chance a present young person leaves to work away: per village (rows), non-member and member (columns)."""
     hazard = params["migration.leave_hazard"] * (1.0 - params["migration.opportunity_effect"] * opportunity)
-    return np.minimum(np.stack([hazard, hazard * params["migration.member_leave_factor"]], axis=1), 1.0)
+    return np.minimum(hazard[:, None] * (1.0, params["migration.member_leave_factor"]), 1.0)
 
 
 def return_hazard(params: dict, opportunity: np.ndarray) -> np.ndarray:

@@ -3,9 +3,8 @@
 Examples
 --------
 >>> model = VillageModel.from_scenario("hollowed", seed=7, overrides={"interventions.training.intensity": 0.6})
->>> model.run(24)
->>> frame = model.timeseries()
->>> len(frame), frame["step"].iloc[-1]
+>>> frame = model.run(24).timeseries()
+>>> len(frame), int(frame["step"].iloc[-1])
 (25, 24)
 >>> sorted({type(a).__name__ for a in model.agents})
 ['Member', 'Resident', 'Youth']
@@ -130,7 +129,7 @@ class VillageModel(mesa.Model):
             agent.unique_id = unique_id
 
     def _sync_agents(self, changes: demography.Changes) -> None:
-        for index in np.concatenate([changes.died, changes.reborn]):
+        for index in (*changes.died, *changes.reborn):
             agent = self._people.pop(int(index), None)
             if agent is not None:
                 agent.remove()
@@ -162,7 +161,8 @@ class VillageModel(mesa.Model):
         changes = demography.step(pop, p, rng)
         self._sync_agents(changes)
         # Living neighbours change only around the dead (the reborn take a living slot).
-        self._living_neighbours -= column_sums(self.adjacency, changes.died)
+        if changes.died.size:
+            self._living_neighbours -= column_sums(self.adjacency, changes.died)
         living_neighbours = self._living_neighbours
         migration.step(pop, p, rng, calendar, self.project.opportunity)
         self._villagers = villagers = self._count_villagers()

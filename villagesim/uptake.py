@@ -20,6 +20,7 @@ the rules the model does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +63,7 @@ def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_n
     heard = np.zeros(aware.size, bool)
     tellers = aware.nonzero()[0]
     deaf = (~aware).nonzero()[0]
-    keep, keep_enrolled = np.log1p(-np.minimum([p_news, p_news_enrolled], 1.0 - 1e-12))
+    keep, keep_enrolled = (math.log1p(-min(p, 1.0 - 1e-12)) for p in (p_news, p_news_enrolled))
     log_keep = np.where(enrolled[tellers], keep_enrolled, keep)
     if 4 * tellers.size < aware.size:
         log_miss = column_sums(adj, tellers, log_keep)[deaf]
