@@ -34,9 +34,11 @@ from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, r
 FAULTS = {"dev": {"kill": 2, "dask": 1, "disk": 2}, "ci": {"kill": 3, "dask": 1, "disk": 6},
           "long": {"kill": 30, "dask": 10, "disk": 100}}[os.environ.get("VILLAGESIM_HYPOTHESIS", "ci")]
 
-SPEC = """
+# Enough runs that every driver kill of the profile lands in the middle of the sweep.
+REPLICATES = max(6, 2 * FAULTS["kill"])
+SPEC = f"""
 months = 10
-replicates = 6
+replicates = {REPLICATES}
 seed = 7
 [set]
 "village.population" = 80
@@ -48,7 +50,7 @@ scenario = ["default", "hollowed"]
 metrics = ["participation_rate", "trust_mean", "members", "cost_cumulative"]
 every = 5
 """
-RUNS = 2 * 3 * 6
+RUNS = 2 * 3 * REPLICATES
 
 
 def table(out: Path, name: str = "runs") -> pd.DataFrame:
@@ -141,7 +143,9 @@ def test_driver_killed_at_random_moments_then_resumed(spec_path, reference, tmp_
                     "--executor", "processes", "--workers", "2"]
         else:
             argv = [sys.executable, "-c", DRIVER, spec_path, out, "2"]
-        target = int(rng.integers(before, before + max((RUNS - before) // 3, 1))) + 1
+        # Spread the kills over what is left, so that the last one still finds the sweep unfinished.
+        spread = max((RUNS - before) // (FAULTS["kill"] - kills + 1), 1)
+        target = int(rng.integers(before, before + spread)) + 1
         driver = subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
         try:

@@ -362,3 +362,13 @@ def test_resume_warns_when_the_code_changed(tmp_path, capsys):
     run_sweep(spec, tmp_path / "out")
     assert "villagesim's code changed since this sweep started" in capsys.readouterr().err
     assert json.loads(manifest.read_text(encoding="utf-8"))["code_sha256"] == "an older version"
+
+
+def test_resuming_a_finished_sweep_reports_no_undefined_rates(tmp_path, capsys):
+    spec = str(write_spec(tmp_path, SMALL.replace("replicates = 3", "replicates = 1")))
+    argv = ["sweep", spec, "--out", str(tmp_path / "out"), "--executor", "serial"]
+    assert cli.main(argv) == 0
+    assert "runs/s" in capsys.readouterr().out
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "(4 already done), 0 failed; 0 runs in" in printed and "nan" not in printed and "runs/s" not in printed

@@ -840,9 +840,12 @@ def cmd_sweep(args) -> int:
     finally:
         release()
     resumed = f" ({summary.skipped} already done)" if summary.skipped else ""
-    print(f"{summary.done} runs{resumed}, {summary.failed} failed; {summary.new} runs in {summary.seconds:.1f} s "
-          f"({summary.rate:.2f} runs/s; {summary.steady_rate:.2f} runs/s after the first result at "
-          f"{summary.first_result_s:.1f} s)")
+    # Rates only where they are defined: a resume with nothing left to do has none.
+    rates = [f"{summary.rate:.2f} runs/s"] if summary.new else []
+    if not math.isnan(summary.steady_rate):
+        rates.append(f"{summary.steady_rate:.2f} runs/s after the first result at {summary.first_result_s:.1f} s")
+    print(f"{summary.done} runs{resumed}, {summary.failed} failed; {summary.new} runs in {summary.seconds:.1f} s"
+          + (f" ({'; '.join(rates)})" if rates else ""))
     print(f"wrote {Path(args.out) / 'runs'}" + (f", {Path(args.out) / 'timeseries'}" if spec.every else ""))
     return 0
 
