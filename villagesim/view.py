@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import collections
-import functools
 import glob
 import hashlib
 import io
@@ -79,10 +78,16 @@ matplotlib.rcParams["font.family"] = ["DejaVu Sans", *([CJK_FONT] if CJK_FONT el
 
 
 def _jpeg(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas as JPEG: a tenth of the time PNG takes, which matters at every step."""
+    """The canvas as JPEG: a tenth of the time PNG takes, which matters at every step.
+
+    The canvas is opaque, so its RGBA pixels are read as RGBX, without a copy. ``optimize`` makes
+    Pillow encode into one buffer the size of the picture: in 64 KB pieces (its default) the freed
+    pieces, split by the model's small allocations between frames, were never reused, and resident
+    memory grew by about 10 KB per frame.
+    """
     out = io.BytesIO()
-    pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    pixels.convert("RGB").save(out, "JPEG", quality=90)
+    pixels = Image.frombuffer("RGBX", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBX", 0, 1)
+    pixels.save(out, "JPEG", quality=90, optimize=True)
     return out.getvalue()
 
 
@@ -265,11 +270,13 @@ def _mark(lines: LineCollection, marks) -> None:
 
 
 class _ChartCanvas:
-    """Axes and labels of one language drawn once per axis range, with empty line artists to draw each frame into.
+    """One language's six panels, with empty line artists to draw each frame into; the axes and
+    labels of each axis range are drawn once and kept as pixels to restore under each frame.
 
-    A new range refits this figure in place: building a new figure per range (75 in a 2,000-month run)
-    let resident memory creep by about 25 MB per 1,000 months, as the freed figures' memory
-    (about 10 MB each) stayed fragmented in the allocator. Used only under DRAW_LOCK.
+    One figure per language, refitted in place: a new figure per axis range (75 ranges in a 2,000-month
+    run) made resident memory creep by 20-25 MB per 1,000 months, as each dropped figure (about
+    10 MB, in reference cycles) waited for a full garbage collection and the allocator kept its memory
+    afterwards. Shared by every tab; used only under DRAW_LOCK.
     """
 
     def __init__(self, lang: str):
@@ -280,33 +287,28 @@ class _ChartCanvas:
                       for m, ax in self.panels.items()}
         self.marks = {m: _marker_lines(ax, animated=True) for m, ax in self.panels.items()}
         self.axes_range = None
+        self.backgrounds = collections.OrderedDict()  # axis range -> pixels, least recently used first
 
     def fit(self, xmax: int, tops: tuple) -> None:
-        """Set the axis ranges and draw the axes and labels as the background of each frame."""
-        for metric, ax in self.panels.items():
-            ax.set_xlim(0, xmax)
-            ax.set_ylim(0, dict(tops).get(metric, 1.0))
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.axes_range = (xmax, tops)
+        """Set the axis ranges and restore their axes and labels, drawing them if not kept."""
+        key = (xmax, tops)
+        if key != self.axes_range:
+            for metric, ax in self.panels.items():
+                ax.set_xlim(0, xmax)
+                ax.set_ylim(0, dict(tops).get(metric, 1.0))
+            self.axes_range = key
+        if key in self.backgrounds:
+            self.backgrounds.move_to_end(key)
+        else:
+            self.canvas.draw()
+            self.backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
+            if len(self.backgrounds) > CHART_BACKGROUNDS_KEPT:
+                self.backgrounds.popitem(last=False)
+        self.canvas.restore_region(self.backgrounds[key])
 
 
-# Per language, least recently used first; shared by every tab.
-_chart_canvases: dict[str, list[_ChartCanvas]] = {}
-CHART_CANVASES_KEPT = 4  # per language: tabs at as many axis ranges draw without refitting
-
-
-def _chart_canvas(lang: str, xmax: int, tops: tuple) -> _ChartCanvas:
-    """A canvas fitted to these axis ranges: one kept, else the least recently used one refitted."""
-    kept = _chart_canvases.setdefault(lang, [])
-    charts = next((c for c in kept if c.axes_range == (xmax, tops)), None)
-    if charts is None:
-        charts = kept.pop(0) if len(kept) >= CHART_CANVASES_KEPT else _ChartCanvas(lang)
-        charts.fit(xmax, tops)
-    else:
-        kept.remove(charts)
-    kept.append(charts)
-    return charts
+_chart_canvases: dict[str, _ChartCanvas] = {}
+CHART_BACKGROUNDS_KEPT = 8  # per language (1.6 MB each): tabs at as many axis ranges draw without a full redraw
 
 
 def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
@@ -315,8 +317,10 @@ def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
     tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
     marks = markers(events)
     with DRAW_LOCK:
-        charts = _chart_canvas(lang, month_axis_end(int(steps[-1])), tops)
-        charts.canvas.restore_region(charts.background)
+        charts = _chart_canvases.get(lang)
+        if charts is None:
+            charts = _chart_canvases[lang] = _ChartCanvas(lang)
+        charts.fit(month_axis_end(int(steps[-1])), tops)
         for metric, line in charts.lines.items():
             ax = charts.panels[metric]
             if marks:
