@@ -36,7 +36,7 @@ from mesa.discrete_space import CellAgent, Network
 
 from villagesim.config import INTERVENTIONS, resolve
 from villagesim.network import generate_layout, generate_ties
-from villagesim.population import MEMBER, YOUTH, generate
+from villagesim.population import MEMBER, generate
 
 NEVER = -1
 REFERENCE_POPULATION = 1500.0

@@ -15,7 +15,6 @@ import errno
 import functools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -168,36 +167,6 @@ def test_driver_killed_at_random_moments_then_resumed(spec_path, reference, tmp_
 
 
 # --- a Dask worker killed mid-run ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def dask_cluster():
-    """A real scheduler and a nanny-supervised worker pair on 127.0.0.1 that stop by themselves."""
-    from dask.distributed import Client
-
-    bin_dir = Path(sys.executable).parent
-    address = f"tcp://127.0.0.1:{free_port()}"
-    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port",
-                                  address.rsplit(":", 1)[1], "--no-dashboard", "--idle-timeout", "300s"], **common)
-    workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
-                                "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
-                               **common)
-    try:
-        with Client(address, timeout="60s") as client:
-            client.wait_for_workers(2, timeout=120)
-            yield client
-    finally:
-        for process in (workers, scheduler):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 def test_dask_worker_killed_mid_run(spec_path, reference, tmp_path, dask_cluster):

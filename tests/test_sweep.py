@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -84,37 +83,6 @@ def test_a_run_equals_a_direct_model_run(reference):
     frame = model.timeseries()
     series = table(reference, "timeseries")
     assert series[series["run_id"] == 7]["trust_mean"].tolist() == frame["trust_mean"].iloc[[0, 4, 8]].tolist()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; they also stop by themselves."""
-    bin_dir = Path(sys.executable).parent
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard", "--idle-timeout", "300s"], **common)
-    workers = [subprocess.Popen([bin_dir / "dask", "worker", address, "--host", "127.0.0.1", "--no-nanny",
-                                 "--nthreads", "1", "--no-dashboard", "--death-timeout", "30", "--lifetime", "600s"],
-                                **common) for _ in range(2)]
-    try:
-        from dask.distributed import Client
-
-        with Client(address, timeout="60s") as client:
-            client.wait_for_workers(2, timeout=120)
-        yield address
-    finally:
-        for process in (*workers, scheduler):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("argv", [
