@@ -22,10 +22,10 @@
 
 Failed runs are left out of every mean and counted in ``points.csv``.
 
-Examples
---------
->>> tables = analyze("sweep-out", echo=lambda *a: None)  # doctest: +SKIP
->>> tables["points"].filter(like="participation_rate").head()  # doctest: +SKIP
+Example, on the folder of a finished sweep (so not run as a doctest)::
+
+    tables = analyze("sweep-out", echo=lambda *a: None)
+    tables["points"].filter(like="participation_rate").head()
 """
 
 from __future__ import annotations
