@@ -87,7 +87,7 @@ def main() -> None:
     for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
         print(f"| {name} | {seconds / counted * 1e3:.3f} | {seconds / total:.0%} |")
     rest = total - sum(spent.values())
-    print(f"| the step's own bookkeeping (intensities, events, trust bounds) | {rest / counted * 1e3:.3f} | {rest / total:.0%} |")
+    print(f"| the step's own bookkeeping (intensities, events, trust bounds, Mesa's clock) and these timers | {rest / counted * 1e3:.3f} | {rest / total:.0%} |")
     print(f"| **the month** | **{total / counted * 1e3:.3f}** | |")
 
 

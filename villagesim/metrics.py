@@ -85,8 +85,6 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
 
 def region(table: np.ndarray) -> np.ndarray:
     """The region's tally: sums over villages, and means where a sum means nothing."""
-    if len(table) == 1:  # a village alone is its own region
-        return table[0]
     total = table.sum(axis=0)
     total[MEANS] = table[:, MEANS].mean(axis=0)
     return total

@@ -53,7 +53,6 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     return adj
 
 
-
 def ties_of(adj: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
     """Positions in ``adj.indices`` and ``adj.data`` of the ties of ``rows``, row after row."""
     return _ties(adj, rows)[0]
@@ -86,6 +85,7 @@ def column_sums(adj: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray | None
     ties, length, _ = _ties(adj, rows)
     w = None if weights is None else np.repeat(weights, length)
     return np.bincount(adj.indices[ties], weights=w, minlength=adj.shape[0])
+
 
 @dataclass
 class Layout:
