@@ -7,7 +7,7 @@ either side, so ties are clustered) is rewired by degree-preserving double
 edge swaps: a share ``p`` of the ties is swapped away (p = 1: a random
 graph of the same degree sequence). A focal node and its neighbours are
 switched on; the participation rule in pure-threshold mode
-(:func:`villagesim.participation.cascade`, with the denominator 1 so that
+(:func:`villagesim.submodels.participation.cascade`, with the denominator 1 so that
 the threshold counts neighbours) then runs: a simple contagion needs one
 active neighbour, a complex contagion two. We record how far it travels
 (final share) and how fast (rounds of word of mouth until half the nodes
@@ -24,7 +24,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from villagesim.participation import cascade
+from villagesim.submodels.participation import cascade
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +78,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from villagesim import charts
+    from villagesim.view import charts
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()

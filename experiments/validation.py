@@ -22,9 +22,9 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 
-from villagesim import charts
+from villagesim.view import charts
 from villagesim.calibration import FITTED, Groups, fit, read_groups, run_design, simulate, summary, to_params
-from villagesim.config import resolve
+from villagesim.params import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@
 
 Erdős-Rényi graphs of mean degree z; every node has threshold 0.18; one
 random node is switched on; the participation rule in pure-threshold mode
-(:func:`villagesim.participation.cascade`, trust weight 0, no habit) runs to
+(:func:`villagesim.submodels.participation.cascade`, trust weight 0, no habit) runs to
 its end. A cascade is global when it reaches more than ``--global-share`` of
 the nodes. Beside the simulated frequency the script draws the analytic
 answer for an infinite graph: the chance that the seed touches the giant
@@ -22,7 +22,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from villagesim.network import from_edges
-from villagesim.participation import cascade
+from villagesim.submodels.participation import cascade
 
 ROOT = Path(__file__).resolve().parents[1]
 KMAX = 200  # degrees beyond this have negligible Poisson mass for z <= 20
@@ -94,7 +94,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from villagesim import charts
+    from villagesim.view import charts
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()

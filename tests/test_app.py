@@ -7,8 +7,11 @@ import socket
 import numpy as np
 import pytest
 
-from villagesim import app, cli, scenarios, view
-from villagesim.config import INTERVENTIONS
+from villagesim import cli
+from villagesim.params import scenarios
+from villagesim.view import app
+from villagesim.view import render as view
+from villagesim.params import INTERVENTIONS
 from villagesim.events import describe
 from villagesim.i18n import EVENTS, LANGUAGES, TEXT, preset_label, text
 from villagesim.model import VillageModel

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from villagesim import scenarios
+from villagesim.params import scenarios
 from villagesim.events import Event, describe
 from villagesim.i18n import TEXT, preset_label, text
 from villagesim.metrics import COLUMNS

@@ -1,4 +1,4 @@
-"""The plain Mesa twin (benchmarks/plain_mesa.py) is the same model as villagesim.
+"""The plain Mesa twin (villagesim/benchmark/plain_mesa.py) is the same model as villagesim.
 
 Both start from the same initial village (same seed, same generators) and
 then draw their own random numbers, so each seed gives a pair of runs whose
@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from villagesim.bench import load_twin
-from villagesim.config import INTERVENTIONS
+from villagesim.benchmark.bench import load_twin
+from villagesim.params import INTERVENTIONS
 from villagesim.model import VillageModel
 
 OUTCOMES = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",

@@ -9,7 +9,7 @@ from scipy.sparse.csgraph import connected_components
 
 from villagesim.calibration import FITTED, Groups, read_groups, simulate, summary
 from villagesim.cli import main
-from villagesim.config import resolve
+from villagesim.params import resolve
 from villagesim.network import from_edges
 
 SMALL = ["--months", "8", "--replicates", "4", "--candidates", "16", "--bootstrap", "50", "--final-replicates", "8"]

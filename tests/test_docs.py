@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from villagesim.cli import main
-from villagesim.config import PARAMS
+from villagesim.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"

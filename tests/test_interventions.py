@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from villagesim import VillageModel, service
-from villagesim.interventions import intensities
+from villagesim import VillageModel
+from villagesim.submodels import service
+from villagesim.submodels.interventions import intensities
 from villagesim.population import MEMBER
 from villagesim.stats import mean_ci
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from villagesim import VillageModel, scenarios
+from villagesim import VillageModel
+from villagesim.params import scenarios
 from villagesim.agents import Member, Resident, Youth
 from villagesim.errors import InputError
 from villagesim.metrics import COLUMNS

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from villagesim.participation import cascade, needed
+from villagesim.submodels.participation import cascade, needed
 
 
 def complete(n):

@@ -85,7 +85,7 @@ def test_agents_on_demand_beyond_the_eager_limit(monkeypatch):
 
 
 def test_the_browser_pictures_draw_a_village_of_the_region(region):
-    from villagesim.view import NetworkPicture, live_charts
+    from villagesim.view.render import NetworkPicture, live_charts
 
     view = region.village(4)
     images = (b"\xff\xd8\xff", b"\x89PNG")  # JPEG or PNG

@@ -1,4 +1,4 @@
-"""Sweeps survive faults (issue 7): the driver SIGKILLed at random moments, a Dask worker killed mid-run,
+"""Sweeps survive faults: the driver SIGKILLed at random moments, a Dask worker killed mid-run,
 the disk filling up while results are written.
 
 After every fault the results folder must be readable (``pandas.read_parquet(OUT / "runs")``) and hold
@@ -26,7 +26,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from villagesim import cli, sweep
+from villagesim import cli
+from villagesim.sweep import run as sweep_run
+from villagesim.sweep import store as sweep_store
 from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep
 
 # Faults injected per kind under each profile; each test prints what it injected (pytest -s).
@@ -253,7 +255,7 @@ def test_disk_full_while_writing_then_resumed(spec_path, reference, tmp_path, mo
     """
     rng = np.random.default_rng(99)
     spec = load_spec(spec_path)
-    real_write = sweep.write_table
+    real_write = sweep_store.write_table
     where = collections.Counter()
     for trial in range(FAULTS["disk"]):
         out = tmp_path / f"out{trial}"
@@ -268,8 +270,8 @@ def test_disk_full_while_writing_then_resumed(spec_path, reference, tmp_path, mo
             disk.free -= len(data)
             real_write(table, path)
 
-        monkeypatch.setattr(sweep, "write_table", write_table)
-        monkeypatch.setattr(sweep, "ResultStore", functools.partial(FillingStore, disk=disk))
+        monkeypatch.setattr(sweep_store, "write_table", write_table)
+        monkeypatch.setattr(sweep_run, "ResultStore", functools.partial(FillingStore, disk=disk))
         with pytest.raises(OSError) as failure:
             run_sweep(spec, out, batch=8 if trial % 2 == 0 else int(rng.integers(2, 8)))
         assert failure.value.errno == errno.ENOSPC
@@ -296,7 +298,7 @@ def test_disk_full_on_the_command_line_is_one_line_and_resumable(spec_path, refe
 
     out = tmp_path / "out"
     argv = ["sweep", str(spec_path), "--out", str(out), "--executor", "serial"]
-    monkeypatch.setattr(sweep, "write_table", no_space)
+    monkeypatch.setattr(sweep_store, "write_table", no_space)
     assert cli.main(argv) == 1
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert "No space left on device" in last and "run the same command again to resume" in last

@@ -1,4 +1,4 @@
-"""Every input a user can give is accepted because it is valid, or refused in one line (issue 7).
+"""Every input a user can give is accepted because it is valid, or refused in one line.
 
 Generated inputs (hypothesis) go through the real command line
 (``villagesim.cli.main`` in-process, and a few real subprocesses). A refusal
@@ -31,8 +31,10 @@ from hypothesis import event, given
 from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
 
-from villagesim import charts, cli, network, scenarios
-from villagesim.config import MAX_PEOPLE, PARAMS, REGISTRY, resolve
+from villagesim import cli, network
+from villagesim.params import parse_assignment, scenarios
+from villagesim.view import charts
+from villagesim.params import MAX_PEOPLE, PARAMS, REGISTRY, resolve
 from villagesim.metrics import METRICS
 
 SMALL = 40  # people in the villages the accepted inputs run, so each run takes milliseconds
@@ -201,7 +203,7 @@ def test_set_values_are_accepted_or_refused_in_one_line(case):
                 assert len(frame) == 2
             else:
                 tally("accepted (large: checked up to the model, not run)")
-                key, value = cli.parse_assignment(text)
+                key, value = parse_assignment(text)
                 assert resolve({"village.population": SMALL, key: value})[key] == params[key]
         else:
             assert_refused(argv, out, key)

@@ -1,4 +1,4 @@
-"""Valid but extreme villages run, and the model's bookkeeping holds under random valid parameters (issue 7)."""
+"""Valid but extreme villages run, and the model's bookkeeping holds under random valid parameters."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from villagesim import VillageModel, demography
+from villagesim import VillageModel
+from villagesim.submodels import demography
 from villagesim.agents import Member, Resident, Youth
-from villagesim.config import MAX_PEOPLE, PARAMS
+from villagesim.params import MAX_PEOPLE, PARAMS
 from villagesim.metrics import COLUMNS
 from villagesim.population import MEMBER, RESIDENT, YOUTH
 

@@ -5,12 +5,12 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from villagesim import branch, demography, migration, service
-from villagesim.config import resolve
-from villagesim.interventions import intensities
+from villagesim.submodels import branch, demography, migration, service
+from villagesim.params import resolve
+from villagesim.submodels.interventions import intensities
 from villagesim.network import generate_layout, generate_ties
 from villagesim.population import MEMBER, YOUTH, generate
-from villagesim.uptake import spread_news
+from villagesim.submodels.uptake import spread_news
 
 NONE = intensities(resolve(), 0)
 

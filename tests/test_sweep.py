@@ -18,9 +18,11 @@ import pandas as pd
 import psutil
 import pytest
 
-from villagesim import cli, sweep
+from villagesim import cli
+from villagesim.sweep import store as sweep_store
 from villagesim.model import VillageModel
-from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep, schemas
+from villagesim.sweep import (NONDETERMINISTIC_COLUMNS, ExecutorFailed, ResultStore, SerialExecutor, load_spec, run_sweep,
+                              schemas)
 
 SMALL = """
 months = 8
@@ -250,19 +252,19 @@ def test_store_recovers_from_a_crash_between_the_two_parts(tmp_path, monkeypatch
     store.recover()
     for run_id in range(5):
         store.add(*fake_run(spec, run_id))
-    real_write = sweep.write_table
+    real_write = sweep_store.write_table
 
     def failing(table, path):
         if path.parent.name == "runs":
             raise OSError("disk full")
         real_write(table, path)
 
-    monkeypatch.setattr(sweep, "write_table", failing)
+    monkeypatch.setattr(sweep_store, "write_table", failing)
     with pytest.raises(OSError):
         store.close()
     assert (tmp_path / "out" / "timeseries" / "part-000000.parquet").exists()
     assert not (tmp_path / "out" / "runs" / "part-000000.parquet").exists()
-    monkeypatch.setattr(sweep, "write_table", real_write)
+    monkeypatch.setattr(sweep_store, "write_table", real_write)
     _, again = small_store(tmp_path, batch=100)
     assert again.recover() == set(range(5))
     assert len(pd.read_parquet(tmp_path / "out" / "timeseries")) == 15  # rewritten, not doubled
@@ -291,7 +293,7 @@ def test_manifest_records_the_spec(reference):
                                               "low": None, "high": None}
 
 
-class BreaksAfter(sweep.SerialExecutor):
+class BreaksAfter(SerialExecutor):
     """Runs ``good`` tasks, then fails every later one as a broken process pool would."""
 
     def __init__(self, good: int):
@@ -311,7 +313,7 @@ class BreaksAfter(sweep.SerialExecutor):
 
 def test_executor_failure_stops_the_sweep_and_a_resume_completes_it(tmp_path, reference):
     out = tmp_path / "out"
-    with pytest.raises(sweep.ExecutorFailed, match="BrokenProcessPool: a worker died"):
+    with pytest.raises(ExecutorFailed, match="BrokenProcessPool: a worker died"):
         run_sweep(write_spec(tmp_path), out, BreaksAfter(5))
     assert sorted(table(out)["run_id"]) == [0, 1, 2, 3, 4]
     assert run_sweep(write_spec(tmp_path), out).skipped == 5

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from villagesim import cli, sweep
+from villagesim import cli
+from villagesim.sweep import run as sweep_run
 from villagesim.analysis import analyze
 from villagesim.sweep import Outcome, run_sweep
 
@@ -43,7 +44,7 @@ def ishigami(x, a=7.0, b=0.1):
 
 def test_sobol_indices_of_the_ishigami_function(tmp_path, monkeypatch):
     """Analytical values (Ishigami and Homma 1990): S1 = .314, .442, 0; ST = .558, .442, .244."""
-    monkeypatch.setattr(sweep, "run_task", model_of(ishigami))
+    monkeypatch.setattr(sweep_run, "run_task", model_of(ishigami))
     spec = synthetic_spec(tmp_path, "sobol", 1024, [(0.0, 2 * math.pi)] * 3)
     run_sweep(spec, tmp_path / "out")
     table = analyze(tmp_path / "out", echo=lambda *a: None)["sobol"].set_index("factor")
@@ -57,7 +58,7 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path, monkeypatch):
 def test_morris_indices_of_a_linear_function(tmp_path, monkeypatch):
     """y = 3 u1 + 0.5 u2 + 0 u3 with u the factor scaled to its range: mu* = 3, 0.5, 0 and sigma = 0."""
     bounds = [(0.0, 10.0), (2.0, 4.0), (0.0, 100.0)]
-    monkeypatch.setattr(sweep, "run_task", model_of(lambda x: 3 * x[0] / 10 + 0.5 * (x[1] - 2) / 2))
+    monkeypatch.setattr(sweep_run, "run_task", model_of(lambda x: 3 * x[0] / 10 + 0.5 * (x[1] - 2) / 2))
     run_sweep(synthetic_spec(tmp_path, "morris", 10, bounds), tmp_path / "out")
     table = analyze(tmp_path / "out", echo=lambda *a: None)["morris"].set_index("factor")
     np.testing.assert_allclose(table["mu_star"], [3.0, 0.5, 0.0], atol=1e-9)
@@ -65,7 +66,7 @@ def test_morris_indices_of_a_linear_function(tmp_path, monkeypatch):
 
 
 def test_indices_are_not_computed_when_a_point_has_no_successful_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sweep, "run_task", model_of(ishigami, fail_point=3))
+    monkeypatch.setattr(sweep_run, "run_task", model_of(ishigami, fail_point=3))
     run_sweep(synthetic_spec(tmp_path, "sobol", 8, [(0.0, 1.0)] * 3), tmp_path / "out")
     assert cli.main(["analyze", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out

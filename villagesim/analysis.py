@@ -237,7 +237,7 @@ def _short(key: str) -> str:
 
 
 def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
-    from villagesim import charts
+    from villagesim.view import charts
 
     groups = fan_runs(spec, runs)
     wanted = [i for ids in groups.values() for i in ids]
@@ -267,7 +267,7 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None, echo:
     With ``best``, also the best design point for that metric (per level of
     factor ``by``), written to ``best.csv``.
     """
-    from villagesim import charts
+    from villagesim.view import charts
 
     out = Path(out)
     spec, manifest, runs = load(out)
@@ -333,22 +333,3 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None, echo:
         draw("timeseries", timeseries_fans(out, spec, runs))
     echo(f"\nwrote {', '.join(written)} in {dest}")
     return tables
-
-
-def cmd_analyze(args) -> int:
-    from villagesim.cli import output_dir
-
-    if args.by and not args.best:
-        raise InputError("--by: only with --best METRIC")
-    analyze(args.dir, output_dir(args.out) if args.out else None, best=args.best, by=args.by, lowest=args.lowest)
-    return 0
-
-
-def add_command(subparsers) -> None:
-    parser = subparsers.add_parser("analyze", help="means with CIs, Sobol'/Morris indices, charts and CSV of a sweep")
-    parser.add_argument("dir", metavar="DIR", help="a sweep's --out folder")
-    parser.add_argument("--out", default=None, metavar="DIR", help="where to write (default: DIR/analysis)")
-    parser.add_argument("--best", metavar="METRIC", default=None, help="also report the point with the best mean")
-    parser.add_argument("--by", metavar="FACTOR", default=None, help="with --best: one best point per level")
-    parser.add_argument("--lowest", action="store_true", help="with --best: lowest is best (e.g. relapse_count)")
-    parser.set_defaults(handler=cmd_analyze)

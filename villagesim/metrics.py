@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from villagesim.branch import Branch
+from villagesim.submodels.branch import Branch
 from villagesim.grouping import per_village
 from villagesim.population import MEMBER, NEVER, YOUTH, Population
-from villagesim.uptake import VIABLE, Project
+from villagesim.submodels.uptake import VIABLE, Project
 
 METRICS: dict[str, str] = {
     "participation_rate": "share of living adults who took part in village affairs this month",

@@ -20,12 +20,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from villagesim import branch, demography, migration, participation, recruitment, scenarios, service, shocks, uptake
+from villagesim.params import scenarios
+from villagesim.submodels import branch, demography, migration, participation, recruitment, service, shocks, uptake
 from villagesim.agents import AGENT_CLASSES, Member, Person
-from villagesim.config import resolve
+from villagesim.params import resolve
 from villagesim.errors import InputError
 from villagesim.events import Event
-from villagesim.interventions import intensities, monthly_cost, started
+from villagesim.submodels.interventions import intensities, monthly_cost, started
 from villagesim import metrics
 from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
@@ -53,7 +54,7 @@ class VillageModel(mesa.Model):
     Parameters
     ----------
     params : mapping of dotted keys to values, optional
-        Overrides of the defaults in :mod:`villagesim.config`; validated.
+        Overrides of the defaults in :mod:`villagesim.params`; validated.
     seed : int, optional
         Seed of the random number generator; drawn at random if omitted
         (and then reported in :attr:`seed`).

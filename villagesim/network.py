@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from villagesim.config import MAX_PEOPLE
+from villagesim.params import MAX_PEOPLE
 from villagesim.errors import InputError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024

@@ -6,7 +6,7 @@ village ``v`` is one contiguous block of slots. Each village has its own
 branch, project and network; a few ties join each village to the next one
 along the road (``region.village_ties``). The towns are outside the model:
 whoever works away is in a town, keeps their village, household and ties,
-and comes back for the festival or for good (:mod:`villagesim.migration`).
+and comes back for the festival or for good (:mod:`villagesim.submodels.migration`).
 Nobody moves from one village to another.
 
 :meth:`VillageModel.village_timeseries` gives the metrics of every village

@@ -4,7 +4,7 @@ Three parts, as docs/performance.md reports them:
 
 (a) the default village (about 1,500 people, 120 months): agent-steps per
     second of villagesim and of the plain Mesa twin in
-    ``benchmarks/plain_mesa.py`` (same rules, one object per person), and
+    ``villagesim/benchmark/plain_mesa.py`` (same rules, one object per person), and
     their ratio; also the wall time of a whole default run, network and all;
 (b) regions of 10,000, 100,000 and 1,000,000 people (villages of 1,500):
     agent-steps per second, set-up time and peak memory, each size in a
@@ -24,17 +24,15 @@ core; both are reported, and each target is judged on each.
 ``mesa_agent_steps_per_s``, ``speedup_vs_mesa``, ``run_s``...), ``scale``
 (a list of objects with ``agents``, ``agent_steps_per_s``, ``setup_s``,
 ``peak_rss_mb``...), ``sweep`` (``serial_runs_per_s``,
-``processes_runs_per_s``, ``workers``) and ``targets`` (each target of
-issue 6 with its figure and whether it is met).
+``processes_runs_per_s``, ``workers``) and ``targets`` (each performance
+target with its figure and whether it is met).
 
-The twin lives outside the package (it is a benchmark, not part of the
-model), so the command needs a source checkout: :func:`load_twin`.
+The twin ships in the package (:mod:`villagesim.benchmark.plain_mesa`), so
+the command works from an installed wheel.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -47,25 +45,16 @@ from pathlib import Path
 
 import numpy as np
 
-from villagesim.cli import _non_negative, _positive
-from villagesim.errors import InputError
 
-TWIN = Path(__file__).resolve().parents[1] / "benchmarks" / "plain_mesa.py"
 VILLAGE = 1500
 SCALES = (10_000, 100_000, 1_000_000)
 
 
 def load_twin():
-    """The plain Mesa twin module (``benchmarks/plain_mesa.py`` of the source checkout)."""
-    if "benchmarks.plain_mesa" in sys.modules:
-        return sys.modules["benchmarks.plain_mesa"]
-    if not TWIN.is_file():
-        raise InputError(f"bench: {TWIN} not found; the benchmark needs a source checkout of villagesim")
-    spec = importlib.util.spec_from_file_location("benchmarks.plain_mesa", TWIN)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The plain Mesa twin module, :mod:`villagesim.benchmark.plain_mesa`."""
+    from villagesim.benchmark import plain_mesa
+
+    return plain_mesa
 
 
 def _clock(fn) -> tuple[float, float]:
@@ -162,7 +151,7 @@ def scale(sizes, months: int, repeats: int) -> list[dict]:
     for agents in sizes:
         runs = []
         for _ in range(repeats):
-            done = subprocess.run([sys.executable, "-m", "villagesim.bench", "--region", str(agents), str(months)],
+            done = subprocess.run([sys.executable, "-m", "villagesim.benchmark.bench", "--region", str(agents), str(months)],
                                   capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout))
         best = max(runs, key=lambda r: r["agent_steps_per_s"])
@@ -208,7 +197,7 @@ LIMITS = {
 
 
 def targets(result: dict) -> dict:
-    """Each target of issue 6 with its figure in wall time and in CPU time, and whether each meets it.
+    """Each performance target with its figure in wall time and in CPU time, and whether each meets it.
 
     On a loaded machine wall time counts the waits for the CPU too; CPU time
     is the work done on one core.
@@ -239,64 +228,6 @@ def machine() -> dict:
     return {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
             "python": platform.python_version(), "load_average": os.getloadavg(),
             "copy_gb_per_s": copy_bandwidth()}
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    sizes = [int(s) for s in args.scale.split(",") if s.strip()] if args.scale else []
-    if any(s < 1 for s in sizes):
-        raise InputError(f"--scale {args.scale}: must be positive people counts separated by commas")
-    load_twin()
-    result = {"machine": machine()}
-    result["village"] = village(args.months, args.repeats, args.pairs)
-    result["scale"] = scale(sizes, args.region_months, max(1, args.repeats - 1))
-    result["sweep"] = sweep(args.sweep_runs, args.months, os.cpu_count() or 1) if args.sweep_runs else None
-    result["targets"] = targets(result)
-    result["machine"]["load_average_after"] = os.getloadavg()
-    if args.json:
-        print(json.dumps(result, indent=1))
-        return 0
-    v, m = result["village"], result["machine"]
-    print(f"villagesim bench on {m['cpus']} CPUs, load average {m['load_average'][0]:.1f} before, "
-          f"{m['load_average_after'][0]:.1f} after; numpy copy {m['copy_gb_per_s']:.1f} GB/s")
-    print("(wall: elapsed time; cpu: CPU time of the process, i.e. the work on one core)")
-    print(f"(a) default village, {v['agents']} people x {v['months']} months")
-    print(f"    villagesim  {v['agent_steps_per_s']:>12,.0f} agent-steps/s wall {v['agent_steps_per_cpu_s']:>12,.0f} cpu"
-          f"   whole run {v['run_s']:.3f} s wall {v['run_cpu_s']:.3f} s cpu")
-    print(f"    plain Mesa  {v['mesa_agent_steps_per_s']:>12,.0f} agent-steps/s wall "
-          f"{v['mesa_agent_steps_per_cpu_s']:>12,.0f} cpu   speed-up {v['speedup_vs_mesa']:.0f}x wall "
-          f"{v['speedup_vs_mesa_cpu']:.0f}x cpu")
-    print(f"(b) regions, {args.region_months} months each, one fresh process per size")
-    print(f"    {'agents':>10} {'villages':>9} {'agent-steps/s':>14} {'(cpu)':>12} {'ns/agent-step':>14} {'(cpu)':>6}"
-          f" {'set-up s':>9} {'peak MB':>8}")
-    for r in result["scale"]:
-        print(f"    {r['agents']:>10,} {r['villages']:>9} {r['agent_steps_per_s']:>14,.0f} {r['agent_steps_per_cpu_s']:>12,.0f}"
-              f" {r['ns_per_agent_step']:>14.0f} {r['cpu_ns_per_agent_step']:>6.0f} {r['setup_s']:>9.2f}"
-              f" {r['peak_rss_mb']:>8.0f}")
-    if result["sweep"]:
-        s = result["sweep"]
-        print(f"(c) sweep of {s['runs']} default runs: {s['serial_runs_per_s']:.2f} runs/s serial, "
-              f"{s['processes_runs_per_s']:.2f} runs/s with {s['workers']} processes (wall)")
-    print("targets (wall / cpu):")
-    for name, t in result["targets"].items():
-        print(f"    {'met ' if t['met_wall'] else 'MISS'} / {'met ' if t['met_cpu'] else 'MISS'}  "
-              f"{name}: {t['wall']:.4g} / {t['cpu']:.4g}")
-    return 0
-
-
-def add_command(sub) -> None:
-    bench = sub.add_parser("bench", help="measure speed against plain Mesa, scaling to a million people, sweep throughput")
-    bench.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    bench.add_argument("--months", type=_positive, default=120, help="months of the default-village runs (default: 120)")
-    bench.add_argument("--region-months", type=_positive, default=24,
-                       help="months of each region run; 24 take in the project launch and its news (default: 24)")
-    bench.add_argument("--repeats", type=_positive, default=3, help="repeats; the best time is kept (default: 3)")
-    bench.add_argument("--pairs", type=_positive, default=3,
-                       help="timings of the plain Mesa twin, each paired with villagesim's (default: 3)")
-    bench.add_argument("--scale", default=",".join(str(s) for s in SCALES),
-                       help="region sizes in people, comma-separated; empty to skip (default: 10000,100000,1000000)")
-    bench.add_argument("--sweep-runs", type=_non_negative, default=60,
-                       help="runs in the sweep timing, enough to amortise the pool's start-up; 0 skips it (default: 60)")
-    bench.set_defaults(handler=cmd_bench)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--region"]:

@@ -5,7 +5,7 @@ run as phases of ``model.agents.shuffle_do(...)``, neighbours through
 Mesa's network cell space (``mesa.discrete_space.Network``), per-village
 state in plain objects, outcomes through ``mesa.DataCollector``, no numpy
 arrays. It follows the same rules, in the same order, with the same
-parameters (:mod:`villagesim.config`) as :class:`villagesim.VillageModel`;
+parameters (:mod:`villagesim.params`) as :class:`villagesim.VillageModel`;
 only the random streams differ. ``tests/test_benchmark_equivalence.py``
 checks that the two give the same outcome means, and ``villagesim bench``
 times both.
@@ -34,7 +34,7 @@ import mesa
 import networkx as nx
 from mesa.discrete_space import CellAgent, Network
 
-from villagesim.config import INTERVENTIONS, resolve
+from villagesim.params import INTERVENTIONS, resolve
 from villagesim.network import generate_layout, generate_ties
 from villagesim.population import MEMBER, generate
 

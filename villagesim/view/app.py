@@ -3,7 +3,7 @@
 One page per browser tab, each with its own model (Solara keeps component
 state per tab). The sidebar holds the run controls, the preset, the seed,
 the interventions and the main village parameters, all addressed by the
-dotted keys of :mod:`villagesim.config` and validated there. The main area
+dotted keys of :mod:`villagesim.params` and validated there. The main area
 has two tabs: the live run (month, headline numbers, the village network,
 live charts, the event log) and a comparison of two configurations on the
 same seeds.
@@ -26,8 +26,9 @@ import time
 import solara
 import solara.lab
 
-from villagesim import scenarios, view
-from villagesim.config import INTERVENTIONS, lookup, resolve
+from villagesim.params import scenarios
+from villagesim.view import render
+from villagesim.params import INTERVENTIONS, lookup, resolve
 from villagesim.errors import InputError
 from villagesim.events import describe
 from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
@@ -84,7 +85,7 @@ class Run:
 
     def reset(self, preset: str, overrides: dict, seed: int) -> None:
         model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides)
-        network = view.NetworkPicture(model)
+        network = render.NetworkPicture(model)
         with self.lock:
             self.model, self.network = model, network
 
@@ -103,7 +104,7 @@ def prepare() -> None:
     run = Run(DEFAULT_PRESET, {}, DEFAULT_SEED)
     run.network.frame()
     for lang in LANGUAGES:
-        view.live_charts(run.model.timeseries(), run.model.events, lang)
+        render.live_charts(run.model.timeseries(), run.model.events, lang)
 
 
 def configured(preset: str, overrides: dict) -> dict:
@@ -154,11 +155,11 @@ def NetworkLegend(colour_by: str, lang: str):
 
     with solara.Row(gap="14px", style={"flex-wrap": "wrap"}, classes=["vs-legend"]):
         if colour_by == "role":
-            for role, colour in view.ROLE_COLOURS.items():
+            for role, colour in render.ROLE_COLOURS.items():
                 swatch(colour, text(f"role.{role}", lang))
         elif colour_by == "participation":
-            swatch(view.PARTICIPATING, text("participating", lang))
-            swatch(view.NOT_PARTICIPATING, text("not_participating", lang))
+            swatch(render.PARTICIPATING, text("participating", lang))
+            swatch(render.NOT_PARTICIPATING, text("not_participating", lang))
         else:
             swatch("linear-gradient(90deg, #440154, #21918c, #fde725)", text("trust_scale", lang))
         solara.Text(text("shape", lang), style={"font-size": "0.85em"})
@@ -173,7 +174,7 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
         model = run.model
         frame = model.timeseries()
         network = run.network.frame(colour_by) if show_network else None
-        charts = view.live_charts(frame, model.events, lang)
+        charts = render.live_charts(frame, model.events, lang)
         events = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
     latest = frame.iloc[-1]
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
@@ -268,14 +269,14 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
 def ComparisonResult(runs: dict, starts: dict, lang: str):
     """The comparison's charts, their export and the table of final values."""
     label = {arm: text(f"config_{arm}", lang) for arm in runs}
-    picture = solara.use_memo(lambda: view.comparison_png({label[a]: f for a, f in runs.items()},
+    picture = solara.use_memo(lambda: render.comparison_png({label[a]: f for a, f in runs.items()},
                                                           {label[a]: s for a, s in starts.items()}, lang),
                               [runs, lang])
     solara.Image(picture, width="100%", classes=["vs-compare-chart"])
     solara.FileDownload(picture, filename="villagesim-comparison.png", label=text("compare_png", lang),
                         mime_type="image/png")
     header = [text("metric", lang), text("config_a", lang), text("config_b", lang), text("diff_ci", lang)]
-    rows = view.comparison_table(runs)
+    rows = render.comparison_table(runs)
     with solara.v.SimpleTable(dense=True, class_="vs-compare-table"):
         with solara.v.Html(tag="thead"):
             with solara.v.Html(tag="tr"):
@@ -410,7 +411,7 @@ def Page():
             name = f"villagesim-{preset.value}-seed{seed.value}"
             solara.FileDownload(lambda: run.model.timeseries().to_csv(index=False, lineterminator="\n"),
                                 filename=f"{name}.csv", label=text("csv", L), mime_type="text/csv")
-            solara.FileDownload(lambda: view.charts_png(run.model.timeseries(), run.model.events, L,
+            solara.FileDownload(lambda: render.charts_png(run.model.timeseries(), run.model.events, L,
                                                         f"{preset.value}, {text('seed', L)} {seed.value}"),
                                 filename=f"{name}.png", label=text("png", L), mime_type="image/png")
 

@@ -133,7 +133,7 @@ PARAMS: tuple[Param, ...] = (
     _p("demography.mortality_60", 0.008, 0.0, 1.0, "per year", ASSUMED, "Annual death probability at age 60 (Gompertz level; approximates rural life tables)."),
     _p("demography.mortality_slope", 0.09, 0.0, 0.5, "per year of age", ASSUMED, "Gompertz slope: mortality rises by exp(slope) per year of age."),
     _p("demography.renewal", 0.7, 0.0, 1.0, "share of deaths", ASSUMED, "Share of deaths replaced by an 18-year-old of the same household coming of age."),
-    _p("demography.youth_max_age", 40, 18, 80, "years", "issue 2 (18-40)", "Oldest age counted as youth; older youth become residents."),
+    _p("demography.youth_max_age", 40, 18, 80, "years", "assumption (18-40)", "Oldest age counted as youth; older youth become residents."),
     _p("demography.digital_loss", 0.04, 0.0, 1.0, "per year", ASSUMED, "Yearly chance that a person aged 60+ loses digital access."),
     # --- migration --------------------------------------------------------
     _p("migration.leave_hazard", 0.012, 0.0, 1.0, "per month", ASSUMED, "Monthly hazard that a present young person leaves to work away, at zero opportunity."),

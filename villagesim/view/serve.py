@@ -1,4 +1,4 @@
-"""``villagesim serve``: the browser view (:mod:`villagesim.app`) on a local Solara server.
+"""The browser view (:mod:`villagesim.view.app`) on a local Solara server (``villagesim serve``).
 
 The server binds to 127.0.0.1 unless ``--host`` says otherwise, and needs no
 internet connection: Solara's front end comes from the ``solara-assets``
@@ -7,14 +7,12 @@ package and every picture is drawn on the server.
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import sys
 import warnings
 
 from villagesim.errors import InputError
-from villagesim.i18n import LANGUAGES
 
 # Solara reads these when first imported: no telemetry, no banner, production mode, and a
 # closed tab's model freed after 10 minutes (a tab whose connection drops for less gets it back).
@@ -23,18 +21,8 @@ SOLARA_ENVIRONMENT = {
     "SOLARA_KERNEL_CULL_TIMEOUT": "10m",
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_MODE": "production",
-    "SOLARA_APP": "villagesim.app",
+    "SOLARA_APP": "villagesim.view.app",
 }
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a port number in [1, 65535], got {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number in [1, 65535], got {port}")
-    return port
 
 
 def check_bindable(host: str, port: int) -> None:
@@ -51,16 +39,17 @@ def check_bindable(host: str, port: int) -> None:
             raise InputError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    check_bindable(args.host, args.port)
+def serve(host: str, port: int, lang: str) -> None:
+    """Serve the browser view on ``host:port`` until interrupted; the page starts in ``lang``."""
+    check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
-    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    from villagesim.app import LANGUAGE_ENV, prepare
-    from villagesim.view import CJK_FONT
+    from villagesim.view.app import LANGUAGE_ENV, prepare
+    from villagesim.view.render import CJK_FONT
 
-    os.environ[LANGUAGE_ENV] = args.lang
+    os.environ[LANGUAGE_ENV] = lang
 
     if CJK_FONT is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
@@ -69,14 +58,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Solara warns on the first visit that plain http means lax cookies: right for a local server.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
-    print(f"villagesim: browser view at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")
-    return 0
-
-
-def add_command(subparsers) -> None:
-    serve = subparsers.add_parser("serve", help="the browser view for demonstrations (Solara, works offline)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
-    serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
-    serve.set_defaults(handler=cmd_serve)
+    print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

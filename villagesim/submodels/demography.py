@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from villagesim.config import resolve
+>>> from villagesim.params import resolve
 >>> p = resolve()
 >>> round(float(monthly_mortality(np.array([60.0]), p)[0]), 6)
 0.000669

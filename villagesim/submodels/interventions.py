@@ -5,18 +5,18 @@ Each path has an intensity in [0, 1] and a start month
 only through the mechanisms of the submodels (see docs/ODD.md):
 
 - ``standardization`` (§4.1): regular organisational life and written
-  monitoring procedures (:mod:`villagesim.branch`, :mod:`villagesim.shocks`);
-- ``training`` (§4.2): members' capability (:mod:`villagesim.branch`);
-- ``venue`` (§4.3): a service centre people can reach (:mod:`villagesim.service`);
+  monitoring procedures (:mod:`villagesim.submodels.branch`, :mod:`villagesim.submodels.shocks`);
+- ``training`` (§4.2): members' capability (:mod:`villagesim.submodels.branch`);
+- ``venue`` (§4.3): a service centre people can reach (:mod:`villagesim.submodels.service`);
 - ``digital`` (§4.4, 智慧党建): a platform for those with digital access, at
   home or away, which also takes time from door-to-door visits
-  (:mod:`villagesim.service`, :mod:`villagesim.branch`, :mod:`villagesim.shocks`);
+  (:mod:`villagesim.submodels.service`, :mod:`villagesim.submodels.branch`, :mod:`villagesim.submodels.shocks`);
 - ``recruitment`` (§3.1, 凝聚年轻优秀党员): a larger admission quota and
-  activist pool (:mod:`villagesim.recruitment`).
+  activist pool (:mod:`villagesim.submodels.recruitment`).
 
 Examples
 --------
->>> from villagesim.config import resolve
+>>> from villagesim.params import resolve
 >>> p = resolve({"interventions.venue.intensity": 1.0, "interventions.venue.start": 12})
 >>> intensities(p, 11)["venue"], intensities(p, 12)["venue"]
 (0.0, 1.0)
@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-from villagesim.config import INTERVENTIONS
+from villagesim.params import INTERVENTIONS
 
 
 _KEYS = {name: tuple(f"interventions.{name}.{field}" for field in ("intensity", "start", "cost")) for name in INTERVENTIONS}

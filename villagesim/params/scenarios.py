@@ -1,7 +1,7 @@
 """Village presets: TOML files of dotted-key overrides, and their loader.
 
 A preset sets only what differs from the parameter defaults
-(:mod:`villagesim.config`). Its top-level ``description`` and
+(:mod:`villagesim.params`). Its top-level ``description`` and
 ``description_zh`` say what village it is; every other key, as nested
 tables or quoted dotted keys, is a parameter. Relative paths of a
 ``[network]`` table are taken from the preset file's folder.
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from villagesim.config import flatten, lookup
 from villagesim.errors import InputError
+from villagesim.params.registry import flatten, lookup, parse_assignment, resolve
 
-PRESET_DIR = Path(__file__).parent
+PRESET_DIR = Path(__file__).parent / "presets"
 META_KEYS = ("description", "description_zh")
 PATH_KEYS = ("network.nodes", "network.edges")
 
@@ -85,3 +85,17 @@ def load(name_or_path: str | os.PathLike) -> Scenario:
         if key in PATH_KEYS and value:
             overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
     return Scenario(name=path.stem, overrides=overrides, **meta)
+
+
+def configure(name_or_path: str | os.PathLike, assignments: list[str] = ()) -> tuple[Scenario, dict[str, Any]]:
+    """A scenario and its overrides merged with ``KEY=VALUE`` assignments, validated together.
+
+    >>> scenario, overrides = configure("hollowed", ["village.population=400"])
+    >>> scenario.name, overrides["village.population"]
+    ('hollowed', 400)
+    """
+    scenario = load(name_or_path)
+    overrides = dict(scenario.overrides)
+    overrides.update(parse_assignment(text) for text in assignments)
+    resolve(overrides)
+    return scenario, overrides

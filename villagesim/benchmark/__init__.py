@@ -1,0 +1,1 @@
+"""Benchmarks shipped with the package: the plain-Mesa twin and ``villagesim bench``."""

@@ -1,0 +1,5 @@
+import sys
+
+from villagesim.cli import main
+
+sys.exit(main())

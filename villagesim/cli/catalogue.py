@@ -1,0 +1,38 @@
+"""``villagesim scenarios`` and ``villagesim params``: what there is to choose from."""
+
+from __future__ import annotations
+
+import argparse
+
+from villagesim.params import PARAMS, scenarios
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    for name in scenarios.names():
+        scenario = scenarios.load(name)
+        text = scenario.description_zh if args.lang == "zh" else scenario.description
+        print(f"{name:<14} {text}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print("| key | default | unit | range | source | meaning |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for p in PARAMS:
+            rng = "" if p.lo is None else f"[{p.lo}, {p.hi}]"
+            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {p.source} | {p.doc} |")
+    else:
+        for p in PARAMS:
+            print(f"{p.key:<48} {p.default!r:<10} {p.unit}")
+    return 0
+
+
+def add_command(sub) -> None:
+    listing = sub.add_parser("scenarios", help="list the presets")
+    listing.add_argument("--lang", choices=("en", "zh"), default="en")
+    listing.set_defaults(handler=cmd_scenarios)
+
+    params = sub.add_parser("params", help="list every parameter with its default and unit")
+    params.add_argument("--markdown", action="store_true", help="the full table as Markdown (as in docs/ODD.md)")
+    params.set_defaults(handler=cmd_params)

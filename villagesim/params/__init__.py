@@ -1,0 +1,13 @@
+"""The parameters: one typed registry of dotted keys (:mod:`~villagesim.params.registry`)
+and the village presets that set them (:mod:`~villagesim.params.scenarios`).
+
+>>> from villagesim.params import resolve
+>>> resolve({"interventions.training.intensity": 0.6})["interventions.training.intensity"]
+0.6
+"""
+
+from villagesim.params.registry import (DEFAULTS, INTERVENTIONS, MAX_PEOPLE, PARAMS, REGISTRY, Param, flatten, lookup,
+                                        parse_assignment, resolve)
+
+__all__ = ["DEFAULTS", "INTERVENTIONS", "MAX_PEOPLE", "PARAMS", "REGISTRY", "Param", "flatten", "lookup",
+           "parse_assignment", "resolve"]

@@ -1,0 +1,232 @@
+"""The sweep spec: a TOML file of a base scenario, fixed overrides, factors and a design, validated whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+from villagesim.params import scenarios
+from villagesim.params import flatten, lookup, resolve
+from villagesim.errors import InputError
+from villagesim.metrics import METRICS
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+SAMPLED = ("lhs", "sobol", "morris")
+TOP_KEYS = ("scenario", "months", "replicates", "seed", "design", "samples", "set", "factors", "output")
+OUTPUT_KEYS = ("metrics", "every")
+SCENARIO_FACTOR = "scenario"
+NONDETERMINISTIC_COLUMNS = ("duration_s",)
+"""Columns that differ between two runs of the same sweep; compare all others."""
+
+
+@dataclass
+class Factor:
+    """One factor: a list of ``values`` (grid) or a range ``[low, high]`` (sampled designs)."""
+
+    key: str
+    values: list | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass
+class Spec:
+    """A validated sweep specification (see docs/sweeps.md for every key).
+
+    ``scenarios`` maps each scenario used (one, or the values of a
+    ``scenario`` factor) to its preset overrides, so the spec stays the same
+    object even if a preset file changes later.
+    """
+
+    scenario: str | None
+    scenarios: dict[str, dict[str, Any]]
+    set: dict[str, Any]
+    factors: list[Factor]
+    months: int
+    replicates: int = 1
+    seed: int = 0
+    design: str = "grid"
+    samples: int | None = None
+    metrics: list[str] = field(default_factory=lambda: list(METRICS))
+    every: int = 0
+
+    @property
+    def factor_keys(self) -> list[str]:
+        return [f.key for f in self.factors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Spec":
+        data = dict(data)
+        data["factors"] = [Factor(**f) for f in data["factors"]]
+        return cls(**data)
+
+
+def load_spec(path: str | os.PathLike) -> Spec:
+    """Read and validate a sweep spec TOML, including every design point.
+
+    Raises :class:`InputError` with one line naming the file and key.
+
+    >>> load_spec("no/such.toml")
+    Traceback (most recent call last):
+    ...
+    villagesim.errors.InputError: sweep spec no/such.toml: no such file
+    """
+    from villagesim.sweep.design import check_points
+
+    path = Path(path)
+    table = scenarios.read_toml(path, "sweep spec")
+    try:
+        spec = parse_spec(table, base_dir=path.parent)
+        check_points(spec)  # the design reads the spec: imported here, not at the top
+    except InputError as err:
+        raise InputError(f"sweep spec {path}: {err}") from None
+    return spec
+
+
+def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec:
+    """A :class:`Spec` from a parsed TOML table; relative scenario paths are taken from ``base_dir``."""
+    for key in table:
+        if key not in TOP_KEYS:
+            raise InputError(f"{key}: unknown key; {_allowed(key, TOP_KEYS)}")
+    design = table.get("design", "grid")
+    if design not in DESIGNS:
+        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}")
+    samples = table.get("samples")
+    if samples is not None:
+        samples = _integer("samples", samples, 1)
+    if design in SAMPLED and samples is None:
+        raise InputError(f"samples: required for design {design!r} (base sample size, e.g. 256)")
+    if design == "sobol" and samples & (samples - 1):
+        raise InputError(f"samples: must be a power of 2 for design 'sobol' (Sobol' sequence), got {samples}")
+
+    fixed = {}
+    for key, value in flatten(_table("set", table.get("set", {}))).items():
+        fixed[key] = _param(f"set.{key}", key, value)
+    factors = _parse_factors(_table("factors", table.get("factors", {})), design, fixed)
+    if design in SAMPLED and not factors:
+        raise InputError(f"factors: design {design!r} needs at least one factor {{min = .., max = ..}}")
+
+    scenario_factor = next((f for f in factors if f.key == SCENARIO_FACTOR), None)
+    if scenario_factor and "scenario" in table:
+        raise InputError("scenario: give it at the top or as a factor, not both")
+    names = scenario_factor.values if scenario_factor else [table.get("scenario", "default")]
+    presets = {}
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
+        presets[name] = _scenario(name, base_dir).overrides
+    default_months = resolve({**presets[names[0]], **fixed})["time.months"]
+
+    output = _table("output", table.get("output", {}))
+    for key in output:
+        if key not in OUTPUT_KEYS:
+            raise InputError(f"output.{key}: unknown key; {_allowed(key, OUTPUT_KEYS)}")
+    metrics = output.get("metrics", list(METRICS))
+    if not isinstance(metrics, list) or not metrics:
+        raise InputError(f"output.metrics: must be a non-empty list of metric names, got {metrics!r}")
+    for name in metrics:
+        if not isinstance(name, str) or name not in METRICS:
+            raise InputError(f"output.metrics: unknown metric {name!r}; {_allowed(str(name), METRICS)}")
+    if len(set(metrics)) < len(metrics):
+        raise InputError("output.metrics: a metric is listed twice")
+
+    return Spec(
+        scenario=None if scenario_factor else names[0],
+        scenarios=presets,
+        set=fixed,
+        factors=factors,
+        months=_param("months", "time.months", table.get("months", default_months)),
+        replicates=_integer("replicates", table.get("replicates", 1), 1),
+        seed=_integer("seed", table.get("seed", 0), 0),
+        design=design,
+        samples=samples,
+        metrics=list(metrics),
+        every=_integer("output.every", output.get("every", 0), 0),
+    )
+
+
+def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) -> list[Factor]:
+    flat = flatten(table)
+    ranges: dict[str, dict[str, Any]] = {}
+    for key in list(flat):
+        stem, _, end = key.rpartition(".")
+        if end in ("min", "max") and stem not in flat:
+            ranges.setdefault(stem, {})[end] = flat.pop(key)
+    factors = []
+    for key, value in [*flat.items(), *ranges.items()]:
+        name = f"factors.{key}"
+        if key in fixed:
+            raise InputError(f"{name}: also fixed in [set]; remove it from one of them")
+        if key == SCENARIO_FACTOR:
+            if design != "grid" or not isinstance(value, list) or not value or not all(
+                    isinstance(v, str) for v in value):
+                raise InputError(f"{name}: must be a non-empty list of presets or TOML paths, with design 'grid'")
+            if len(set(value)) < len(value):
+                raise InputError(f"{name}: a value is listed twice")
+            factors.append(Factor(key, values=list(value)))
+            continue
+        param = lookup(key) if key in ranges else _known(name, key)
+        if design == "grid":
+            if not isinstance(value, list) or not value:
+                raise InputError(f"{name}: design 'grid' needs a non-empty list of values, got {value!r}")
+            values = [_param(name, key, v) for v in value]
+            if len(set(values)) < len(values):
+                raise InputError(f"{name}: a value is listed twice")
+            factors.append(Factor(key, values=values))
+            continue
+        if not isinstance(value, dict) or set(value) != {"min", "max"}:
+            raise InputError(f"{name}: design {design!r} needs {{min = .., max = ..}}, got {value!r}")
+        if param.kind not in (int, float):
+            raise InputError(f"{name}: cannot be sampled (it is {param.allowed()}); fix it in [set] or use a grid")
+        low, high = (_param(f"{name}.{end}", key, value[end]) for end in ("min", "max"))
+        if not low < high:
+            raise InputError(f"{name}: min must be below max, got min = {low}, max = {high}")
+        factors.append(Factor(key, low=float(low), high=float(high)))
+    return factors
+
+
+def _scenario(name: str, base_dir: str | os.PathLike) -> scenarios.Scenario:
+    """A preset by name, or a scenario file by a path relative to the spec's folder."""
+    if name.endswith(".toml") and not os.path.isabs(name):
+        name = str(Path(base_dir) / name)
+    return scenarios.load(name)
+
+
+def _known(name: str, key: str):
+    try:
+        return lookup(key)
+    except InputError as err:
+        raise InputError(f"factors.{err}") from None
+
+
+def _param(name: str, key: str, value: Any) -> Any:
+    try:
+        return lookup(key).check(value)
+    except InputError as err:
+        raise InputError(str(err).replace(key, name, 1)) from None
+
+
+def _integer(name: str, value: Any, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise InputError(f"{name}: must be an integer >= {least}, got {value!r}")
+    return value
+
+
+def _table(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"{name}: must be a table ([{name}]), got {value!r}")
+    return value
+
+
+def _allowed(key: str, allowed) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{hint}allowed: {', '.join(allowed)}"
