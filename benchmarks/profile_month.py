@@ -1,6 +1,6 @@
 """Where a month's time goes: time per submodel (wall clock: run it on an idle machine), as docs/performance.md reports it.
 
-Each submodel that ``VillageModel.step`` calls is wrapped in a timer (a
+Each step of the month's schedule (:data:`villagesim.submodels.SCHEDULE`) is wrapped in a timer (a
 wrapper costs well under a microsecond, against tens for a submodel), the
 model runs, and the table gives milliseconds per month and the share of
 the month. Months before ``--skip`` are run but not counted, so that the
@@ -19,22 +19,6 @@ from collections import Counter
 from villagesim import model as model_module
 from villagesim.model import VillageModel
 
-# What VillageModel.step calls, by the name the table shows.
-SUBMODELS = {
-    "demography": ("demography", "step"),
-    "migration": ("migration", "step"),
-    "platform use": ("service", "platform_users"),
-    "branch: organisational life, assessment": ("branch", "step"),
-    "members' visits": ("service", "visits"),
-    "venue": ("service", "venue_users"),
-    "appeals": ("service", "appeals"),
-    "shocks": ("shocks", "step"),
-    "participation: the threshold cascade": ("participation", "step"),
-    "project uptake: news and enrolment": ("uptake", "step"),
-    "recruitment": ("recruitment", "step"),
-    "trust relaxation": ("service", "relax_trust"),
-    "living neighbours after deaths": (None, "column_sums"),
-}
 METHODS = {
     "agent objects for deaths, newcomers and roles": "_sync_agents",
     "metrics, per village and for the region": "_record",
@@ -56,19 +40,15 @@ def profile(villages: int, months: int, skip: int, seed: int) -> tuple[int, floa
     spent: Counter = Counter()
     model = VillageModel({"region.villages": villages}, seed=seed)
     model.run(skip)
-    originals = []
-    for name, (module, function) in SUBMODELS.items():
-        owner = model_module if module is None else getattr(model_module, module)
-        originals.append((owner, function, getattr(owner, function)))
-        setattr(owner, function, timed(getattr(owner, function), name, spent))
+    schedule = model_module.SCHEDULE
+    model_module.SCHEDULE = tuple((name, timed(step, name, spent)) for name, step in schedule)
     for name, method in METHODS.items():
         setattr(model, method, timed(getattr(model, method), name, spent))
     start = time.perf_counter()
     try:
         model.run(months - skip)
     finally:
-        for owner, function, original in originals:
-            setattr(owner, function, original)
+        model_module.SCHEDULE = schedule
     return model.population.size, time.perf_counter() - start, spent
 
 
@@ -87,7 +67,7 @@ def main() -> None:
     for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
         print(f"| {name} | {seconds / counted * 1e3:.3f} | {seconds / total:.0%} |")
     rest = total - sum(spent.values())
-    print(f"| the step's own bookkeeping (intensities, events, trust bounds, Mesa's clock) and these timers | {rest / counted * 1e3:.3f} | {rest / total:.0%} |")
+    print(f"| the step's own bookkeeping (the month context, events, Mesa's clock) and these timers | {rest / counted * 1e3:.3f} | {rest / total:.0%} |")
     print(f"| **the month** | **{total / counted * 1e3:.3f}** | |")
 
 

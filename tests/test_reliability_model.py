@@ -26,8 +26,8 @@ def run_checked(model: VillageModel, months: int):
     """Run ``months`` months checking, after each, that every person is accounted for; return the time series."""
     pop = model.population
     changes = []
-    real_step = demography.step
-    with mock.patch.object(demography, "step", lambda *a: changes.append(real_step(*a)) or changes[-1]):
+    real_turn_over = demography.turn_over
+    with mock.patch.object(demography, "turn_over", lambda *a: changes.append(real_turn_over(*a)) or changes[-1]):
         for month in range(1, months + 1):
             alive_before = pop.alive.copy()
             model.step()

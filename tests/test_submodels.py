@@ -32,7 +32,7 @@ def test_mortality_matches_its_hazard():
     pop.age[:] = 80.0
     expected = demography.monthly_mortality(np.array([80.0 + 1 / 12]), params)[0]
     params = resolve({"demography.renewal": 0.0}, base=params)
-    changes = demography.step(pop, params, rng)
+    changes = demography.turn_over(pop, params, rng)
     assert binomial_ok(changes.died.size, pop.size, expected)
     assert (~pop.alive).sum() == changes.died.size
 
@@ -41,7 +41,7 @@ def test_renewal_replaces_the_dead_with_young_people_of_the_same_household():
     params, rng, _, _, pop = village({"village.population": 20_000, "demography.renewal": 0.5})
     pop.age[:] = 95.0
     household = pop.household.copy()
-    changes = demography.step(pop, params, rng)
+    changes = demography.turn_over(pop, params, rng)
     died = changes.died.size + changes.reborn.size
     assert binomial_ok(changes.reborn.size, died, 0.5)
     assert (pop.age[changes.reborn] == 18.0).all() and (pop.role[changes.reborn] == YOUTH).all()
@@ -51,7 +51,7 @@ def test_renewal_replaces_the_dead_with_young_people_of_the_same_household():
 def test_youth_past_the_age_limit_become_residents():
     params, rng, _, _, pop = village()
     pop.age[:] = np.where(pop.role == YOUTH, 40.99, pop.age)
-    changes = demography.step(pop, resolve({"demography.mortality_60": 0.0}), rng)
+    changes = demography.turn_over(pop, resolve({"demography.mortality_60": 0.0}), rng)
     assert changes.aged_out.size > 0
     assert not ((pop.role == YOUTH) & (pop.age > 40)).any()
 
@@ -61,7 +61,7 @@ def test_leave_hazard_gives_its_expected_share():
                                       "migration.initial_away_middle": 0.0, "migration.return_hazard": 0.0,
                                       "village.opportunity": 0.5})
     young = pop.alive & (pop.age <= 40) & (pop.role != MEMBER)
-    migration.step(pop, params, rng, calendar_month=6, opportunity=np.array([0.5]))
+    migration.move(pop, params, rng, calendar_month=6, opportunity=np.array([0.5]))
     expected = params["migration.leave_hazard"] * (1 - params["migration.opportunity_effect"] * 0.5)
     assert binomial_ok((pop.away & young).sum(), young.sum(), expected)
     assert not (pop.away & ~young & (pop.role != MEMBER)).any()
@@ -72,12 +72,12 @@ def test_spring_festival_brings_people_home_and_they_leave_after():
                                       "migration.return_hazard": 0.0})
     opportunity = np.array([0.0])
     migrants = pop.works_away.copy()
-    migration.step(pop, params, rng, 1, opportunity)  # January: festival starts
+    migration.move(pop, params, rng, 1, opportunity)  # January: festival starts
     assert binomial_ok((migrants & ~pop.away).sum(), migrants.sum(), params["migration.festival_return"])
     home_in_january = migrants & ~pop.away
-    migration.step(pop, params, rng, 2, opportunity)  # still festival
+    migration.move(pop, params, rng, 2, opportunity)  # still festival
     assert (home_in_january == (migrants & ~pop.away)).all()
-    migration.step(pop, params, rng, 3, opportunity)  # festival over
+    migration.move(pop, params, rng, 3, opportunity)  # festival over
     assert (pop.away[migrants]).all()
 
 
@@ -96,10 +96,10 @@ def test_meeting_without_quorum_is_a_formality():
     nobody_online = np.zeros(pop.size, bool)
     villagers = np.array([float(pop.alive.sum())])
     pop.away[pop.role == MEMBER] = True
-    branch.step(pop, state, params, rng, NONE, nobody_online, villagers)
+    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online, villagers)
     assert state.meeting[0] == pytest.approx(params["branch.formality_effect"])
     pop.away[:] = False
-    branch.step(pop, state, params, rng, NONE, nobody_online, villagers)
+    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online, villagers)
     assert state.meeting[0] == 1.0
 
 
@@ -108,7 +108,7 @@ def test_ageing_caps_member_activity():
     state = branch.Branch.start(1, params)
     pop.age[pop.role == MEMBER] = 90.0
     for _ in range(24):
-        branch.step(pop, state, params, rng, NONE, np.zeros(pop.size, bool), np.array([1500.0]))
+        branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool), np.array([1500.0]))
     ceiling = 1 - params["branch.decline_rate"] * (90 - params["branch.decline_age"])
     assert pop.activity[pop.role == MEMBER].max() <= ceiling + 1e-12
 

@@ -21,17 +21,16 @@ import numpy as np
 import pandas as pd
 
 from villagesim.params import scenarios
-from villagesim.submodels import branch, demography, migration, participation, recruitment, service, shocks, uptake
+from villagesim.submodels import SCHEDULE, Month, branch, uptake
 from villagesim.agents import AGENT_CLASSES, Member, Person
 from villagesim.params import resolve
 from villagesim.errors import InputError
 from villagesim.events import Event
-from villagesim.submodels.interventions import intensities, monthly_cost, started
 from villagesim import metrics
 from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
-from villagesim.network import column_sums, generate_layout, generate_ties, imported_layout, read_network
-from villagesim.population import MEMBER, Population, clip01, generate
+from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
+from villagesim.population import MEMBER, Population, generate
 from villagesim.region import VillageView
 
 EAGER_AGENTS = 200_000
@@ -129,7 +128,9 @@ class VillageModel(mesa.Model):
             self.register_agent(agent)
             agent.unique_id = unique_id
 
-    def _sync_agents(self, changes: demography.Changes) -> None:
+    def _sync_agents(self, month: Month) -> None:
+        """Agent objects follow the month's changes: the dead go, newcomers come, new roles show."""
+        changes = month.changes
         for index in (*changes.died, *changes.reborn):
             agent = self._people.pop(int(index), None)
             if agent is not None:
@@ -138,6 +139,7 @@ class VillageModel(mesa.Model):
             for index in changes.reborn:
                 self.person(index)
         self._recast(changes.aged_out)
+        self._recast(month.admitted)
 
     # --- the month -------------------------------------------------------------
 
@@ -153,46 +155,18 @@ class VillageModel(mesa.Model):
         return per_village(self.population.village, self.population.alive, self.villages)
 
     def step(self) -> None:
-        """One month: the submodels in the order of the ODD's schedule."""
-        p, pop, rng, month = self.params, self.population, self.rng, self.steps
-        calendar = self.calendar_month(month)
-        intensity = intensities(p, month)
-        self.events += [Event(month, "intervention_started", name) for name in started(p, month)]
-
-        changes = demography.step(pop, p, rng)
-        self._sync_agents(changes)
-        # Living neighbours change only around the dead (the reborn take a living slot).
-        if changes.died.size:
-            self._living_neighbours -= column_sums(self.adjacency, changes.died)
-        living_neighbours = self._living_neighbours
-        migration.step(pop, p, rng, calendar, self.project.opportunity)
-        self._villagers = villagers = self._count_villagers()
-
-        online = service.platform_users(pop, p, rng, intensity)
-        branch.step(pop, self.branch, p, rng, intensity, online, villagers)
-        visit_gain = service.visits(pop, self.adjacency, p, rng, intensity)
-        pop.trust += visit_gain
-        clip01(pop.trust, out=pop.trust)
-        visited = visit_gain > 0
-        heard = visited | online | service.venue_users(pop, p, rng, intensity, self.venue_hamlet)
-        appeals = service.appeals(pop, p, rng, heard, online, self.branch.capacity, self.branch.quality)
-        self.relapses += shocks.step(pop, p, rng, intensity, self.branch.strength, self.household_village)
-
-        participation.step(pop, self.adjacency, p, rng, online, living_neighbours)
-        happened = uptake.step(pop, self.project, self.adjacency, p, rng, month, visited, online,
-                               living_neighbours, villagers)
-        for code, where in happened.items():
-            self.events += [Event(month, f"project_{code}", int(v)) for v in where]
-        admitted = recruitment.step(pop, p, rng, month, calendar, intensity, self.villages)
-        if admitted.size:
-            self._recast(admitted)
-            self.events.append(Event(month, "members_admitted", value=int(admitted.size)))
-            # New members are the only change to what branch.step assessed: they count from this month.
-            branch.assess(pop, self.branch, p, villagers)
-        service.relax_trust(pop, p)
-
-        self.cost += monthly_cost(intensity, p) * self.villages
-        self._record(month, appeals.raised, appeals.resolved)
+        """One month: the submodels of :data:`~villagesim.submodels.SCHEDULE`, in order, then observation."""
+        month = Month(self.steps, self.calendar_month(self.steps), self.params, self.rng, self.population,
+                      self.adjacency, self.branch, self.project, self.venue_hamlet, self.household_village,
+                      self._living_neighbours, self._villagers)
+        for _, submodel in SCHEDULE:
+            submodel(month)
+        self._villagers = month.villagers
+        self._sync_agents(month)
+        self.events += month.events
+        self.relapses += month.relapses
+        self.cost += month.spent
+        self._record(month.number, month.appeals.raised, month.appeals.resolved)
 
     def _record(self, month: int, raised: np.ndarray, resolved: np.ndarray) -> None:
         cost = np.full(self.villages, self.cost / self.villages)

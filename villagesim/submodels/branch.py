@@ -18,6 +18,7 @@ import numpy as np
 
 from villagesim.grouping import per_village
 from villagesim.population import Population, attainable_activity
+from villagesim.submodels.month import Month
 
 REFERENCE_POPULATION = 1500.0  # venue and platform capacities are given per 1,500 adults
 MEETING_MEMORY = 0.8  # weight of past months in the regularity a branch is known for
@@ -49,8 +50,8 @@ def regularity(params: dict, intensity: dict[str, float]) -> float:
     return base + gain * (1.0 - base)
 
 
-def step(pop: Population, branch: Branch, params: dict, rng: np.random.Generator,
-         intensity: dict[str, float], online: np.ndarray, villagers: np.ndarray) -> None:
+def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.Generator,
+                  intensity: dict[str, float], online: np.ndarray, villagers: np.ndarray) -> None:
     """One month of organisational life; updates ``pop`` members and ``branch`` in place.
 
     ``online`` marks people on the platform this month (members away join
@@ -98,3 +99,15 @@ def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray)
     branch.strength = (np.divide(branch.effort, branch.members, out=np.zeros(villages), where=branch.members > 0)
                        * (0.5 + 0.5 * branch.regularity))
     branch.active = per_village(village, working & (activity >= params["branch.active_threshold"]), villages)
+
+
+def step(month: Month) -> None:
+    """Organisational life for the month (members away join online)."""
+    hold_meetings(month.population, month.branch, month.params, month.rng, month.intensity, month.online,
+                  month.villagers)
+
+
+def reassess(month: Month) -> None:
+    """New members count from the month they are admitted: the only change to what :func:`step` assessed."""
+    if month.admitted is not None and month.admitted.size:
+        assess(month.population, month.branch, month.params, month.villagers)

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from villagesim.grouping import per_village
+from villagesim.network import column_sums
 from villagesim.population import NEVER, RESIDENT, YOUTH, Population, clip01, draw_digital, draw_thresholds, draw_trust
+from villagesim.submodels.month import Month
 
 
 @dataclass
@@ -36,7 +39,7 @@ def monthly_mortality(age: np.ndarray, params: dict) -> np.ndarray:
     return monthly(np.minimum(params["demography.mortality_60"] * np.exp(params["demography.mortality_slope"] * (age - 60.0)), 1.0))
 
 
-def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
+def turn_over(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     """Age everyone a month; deaths; newcomers take some freed slots."""
     n = pop.size
     pop.age += pop.alive / 12.0
@@ -71,3 +74,12 @@ def step(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     pop.role[aged_out] = RESIDENT
     return Changes(died=died[~renewed], reborn=reborn, aged_out=aged_out)
 
+
+def step(month: Month) -> None:
+    """Ageing, deaths and newcomers; the living neighbours and villagers follow."""
+    pop = month.population
+    month.changes = changes = turn_over(pop, month.params, month.rng)
+    # Living neighbours change only around the dead (the reborn take a living slot).
+    if changes.died.size:
+        month.living_neighbours -= column_sums(month.adjacency, changes.died)
+    month.villagers = per_village(pop.village, pop.alive, month.villages)

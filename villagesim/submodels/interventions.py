@@ -26,8 +26,9 @@ Examples
 
 from __future__ import annotations
 
+from villagesim.events import Event
 from villagesim.params import INTERVENTIONS
-
+from villagesim.submodels.month import Month
 
 _KEYS = {name: tuple(f"interventions.{name}.{field}" for field in ("intensity", "start", "cost")) for name in INTERVENTIONS}
 
@@ -46,3 +47,11 @@ def monthly_cost(intensity: dict[str, float], params: dict) -> float:
 def started(params: dict, month: int) -> list[str]:
     """Paths with a positive intensity whose start is ``month``."""
     return [name for name, (intensity, start, _) in _KEYS.items() if params[intensity] > 0 and max(params[start], 1) == month]
+
+
+def step(month: Month) -> None:
+    """This month's intensities, the paths that start, and what all villages spend on them."""
+    p = month.params
+    month.intensity = intensities(p, month.number)
+    month.events += [Event(month.number, "intervention_started", name) for name in started(p, month.number)]
+    month.spent = monthly_cost(month.intensity, p) * month.villages

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.population import MEMBER, Population
+from villagesim.submodels.month import Month
 
 
 def in_festival(calendar_month: int, start: int, length: int) -> bool:
@@ -29,7 +30,7 @@ def return_hazard(params: dict, opportunity: np.ndarray) -> np.ndarray:
     return np.minimum(params["migration.return_hazard"] * (1.0 + params["migration.return_effect"] * opportunity), 1.0)
 
 
-def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month: int, opportunity: np.ndarray) -> None:
+def move(pop: Population, params: dict, rng: np.random.Generator, calendar_month: int, opportunity: np.ndarray) -> None:
     """Festival comings and goings, then departures and returns for good (draws only for those concerned)."""
     start, length = params["migration.festival_month"], params["migration.festival_length"]
     if length > 0 and calendar_month == start:
@@ -48,3 +49,8 @@ def step(pop: Population, params: dict, rng: np.random.Generator, calendar_month
     pop.works_away[leaves] = True
     # Those who decide to leave during the festival go when it ends.
     pop.away[leaves] = not (length > 0 and in_festival(calendar_month, start, length))
+
+
+def step(month: Month) -> None:
+    """The month's comings and goings, with the opportunity the project has made."""
+    move(month.population, month.params, month.rng, month.calendar, month.project.opportunity)

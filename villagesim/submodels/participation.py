@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from villagesim.network import column_sums, ties_of
 from villagesim.population import Population
+from villagesim.submodels.month import Month
 
 
 def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, threshold: np.ndarray,
@@ -89,8 +90,8 @@ def needed(gap: np.ndarray, weight: float, denominator: np.ndarray) -> np.ndarra
     return guess + 1.0 - (weight * (guess / denominator) >= gap) - (weight * (below / denominator) >= gap)
 
 
-def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
-         online: np.ndarray, living_neighbours: np.ndarray) -> None:
+def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
+              online: np.ndarray, living_neighbours: np.ndarray) -> None:
     """This month's participants: who is eligible, who seeds, then the cascade."""
     eligible = pop.alive & (~pop.away | online)
     w = params["participation.trust_weight"]
@@ -105,3 +106,8 @@ def step(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gener
     # Those whose trust alone suffices join in the first round.
     pop.participating[:] = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
                                    params["participation.max_rounds"])
+
+
+def step(month: Month) -> None:
+    """This month's participants in village affairs."""
+    take_part(month.population, month.adjacency, month.params, month.rng, month.online, month.living_neighbours)

@@ -14,11 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.grouping import first_k_per_group, per_village, stochastic_round
+from villagesim.events import Event
 from villagesim.population import MEMBER, NEVER, Population, attainable_activity, clip01
+from villagesim.submodels.branch import reassess
+from villagesim.submodels.month import Month
 
 
-def step(pop: Population, params: dict, rng: np.random.Generator, month: int, calendar_month: int,
-         intensity: dict[str, float], villages: int) -> np.ndarray:
+def admit(pop: Population, params: dict, rng: np.random.Generator, month: int, calendar_month: int,
+          intensity: dict[str, float], villages: int) -> np.ndarray:
     """The yearly admission and activist selection; returns the indices admitted."""
     if calendar_month != params["recruitment.admission_month"]:
         return np.empty(0, np.int64)
@@ -46,3 +49,12 @@ def step(pop: Population, params: dict, rng: np.random.Generator, month: int, ca
     picked = candidate[first_k_per_group(pop.village[candidate], rng.random(candidate.size), need)]
     pop.activist_since[picked] = month
     return admitted
+
+
+def step(month: Month) -> None:
+    """The yearly admission; the branch is assessed again so that new members count from this month."""
+    month.admitted = admit(month.population, month.params, month.rng, month.number, month.calendar, month.intensity,
+                           month.villages)
+    if month.admitted.size:
+        month.events.append(Event(month.number, "members_admitted", value=int(month.admitted.size)))
+        reassess(month)

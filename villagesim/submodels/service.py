@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.population import Population, clip01
+from villagesim.submodels.month import Month
 
 ELDERLY_MOBILITY_AGE = 70.0
 
@@ -90,3 +91,24 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
 def relax_trust(pop: Population, params: dict) -> None:
     """Trust drifts back towards its baseline without contact."""
     pop.trust += params["trust.relaxation"] * (params["trust.baseline"] - pop.trust)
+
+
+def use_platform(month: Month) -> None:
+    """Who is on the platform this month."""
+    month.online = platform_users(month.population, month.params, month.rng, month.intensity)
+
+
+def step(month: Month) -> None:
+    """Visits, the service centre and appeals: who the branch hears, what it resolves, and trust."""
+    pop, p, rng = month.population, month.params, month.rng
+    gain = visits(pop, month.adjacency, p, rng, month.intensity)
+    pop.trust += gain
+    clip01(pop.trust, out=pop.trust)
+    month.visited = gain > 0
+    month.heard = month.visited | month.online | venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
+    month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality)
+
+
+def relax(month: Month) -> None:
+    """Trust drifts back towards its baseline."""
+    relax_trust(month.population, month.params)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from villagesim.population import Population, clip01
+from villagesim.submodels.month import Month
 
 
 def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray, online: np.ndarray) -> np.ndarray:
@@ -29,8 +30,8 @@ def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray
     return np.minimum(chance, 1.0)
 
 
-def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
-         strength: np.ndarray, household_village: np.ndarray) -> np.ndarray:
+def strike(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
+           strength: np.ndarray, household_village: np.ndarray) -> np.ndarray:
     """Shocks, monitoring and relapse for one month; returns relapses per village.
 
     Shocks are rare, so only the people of the shocked households are looked at.
@@ -54,3 +55,9 @@ def step(pop: Population, params: dict, rng: np.random.Generator, intensity: dic
     change[shocked] = caught * params["shocks.caught_gain"] - relapsed * params["shocks.relapse_loss"]
     pop.trust[people] = clip01(pop.trust[people] + change[home])
     return np.bincount(household_village[shocked[relapsed]], minlength=strength.size)
+
+
+def step(month: Month) -> None:
+    """The month's shocks, caught or not; the relapses per village."""
+    month.relapses = strike(month.population, month.params, month.rng, month.intensity, month.branch.strength,
+                            month.household_village)

@@ -28,7 +28,9 @@ import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.network import column_sums, row_sums
+from villagesim.events import Event
 from villagesim.population import Population, clip01
+from villagesim.submodels.month import Month
 
 WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
 STATUS_NAMES = ("waiting", "running", "viable", "failed")
@@ -93,9 +95,9 @@ def enrol(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, can_enrol
     return joined
 
 
-def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
-         month: int, visited: np.ndarray, online: np.ndarray, living_neighbours: np.ndarray,
-         villagers: np.ndarray) -> dict[str, np.ndarray]:
+def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
+            month: int, visited: np.ndarray, online: np.ndarray, living_neighbours: np.ndarray,
+            villagers: np.ndarray) -> dict[str, np.ndarray]:
     """One month of the project; returns the villages where it launched, became viable or failed."""
     villages = project.status.size
     launch = (project.status == WAITING) & (month >= params["project.start"])
@@ -128,3 +130,11 @@ def step(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rn
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
     return {"launched": launch.nonzero()[0], "viable": viable.nonzero()[0], "failed": failed.nonzero()[0]}
+
+
+def step(month: Month) -> None:
+    """The project's month; its launches, successes and failures are logged."""
+    happened = advance(month.population, month.project, month.adjacency, month.params, month.rng, month.number,
+                       month.visited, month.online, month.living_neighbours, month.villagers)
+    for code, where in happened.items():
+        month.events += [Event(month.number, f"project_{code}", int(v)) for v in where]
