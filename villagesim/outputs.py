@@ -81,13 +81,16 @@ def output_dir(path: str | os.PathLike, flag: str = "--out") -> Path:
     'run'
     """
     out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{flag} {path}: exists and is not a folder")
     existing = out.absolute()
-    while not existing.exists():
+    while not _exists(existing):
         existing = existing.parent
+    if existing == out.absolute() and not existing.is_dir():
+        raise InputError(f"{flag} {path}: exists and is not a folder")
     if not existing.is_dir():
         raise InputError(f"{flag} {path}: cannot be created, {existing} is a file")
+    limit = os.pathconf(existing, "PC_NAME_MAX")
+    if any(len(os.fsencode(name)) > limit for name in out.absolute().relative_to(existing).parts):
+        raise InputError(f"{flag} {path}: cannot be created, a name in it is over the {limit} bytes {existing} allows")
     if existing != out.absolute() or not _probe(out.absolute().parent):
         problem = _probe(existing)
         if problem:
@@ -95,13 +98,33 @@ def output_dir(path: str | os.PathLike, flag: str = "--out") -> Path:
     return out
 
 
-def _probe(folder: Path) -> str | None:
-    """Why nothing can be written in ``folder`` (None if a byte can)."""
-    probe = folder / f".villagesim-probe-{os.getpid()}-{secrets.token_hex(4)}"
+def _exists(path: Path) -> bool:
     try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as err:
-        return err.strerror
+        os.stat(path)
+    except OSError:  # also a name too long, or a file on the way: then not as a folder to write in
+        return False
+    return True
+
+
+def _probe(folder: Path) -> str | None:
+    """Why nothing can be written in ``folder`` (None if a byte can).
+
+    The probe is a file without a name (``O_TMPFILE``) where the file system
+    allows, so that a kill leaves nothing; else a hidden name ignored as staging.
+    """
+    probe, fd = None, -1
+    if hasattr(os, "O_TMPFILE"):
+        try:
+            fd = os.open(folder, os.O_WRONLY | os.O_TMPFILE, 0o600)
+        except OSError as err:
+            if err.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                return err.strerror
+    if fd < 0:
+        probe = folder / f"{_STAGING}probe-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as err:
+            return err.strerror
     try:
         os.write(fd, b"\0")
         os.fsync(fd)
@@ -109,7 +132,8 @@ def _probe(folder: Path) -> str | None:
         return err.strerror
     finally:
         os.close(fd)
-        os.unlink(probe)
+        if probe is not None:
+            probe.unlink()
     return None
 
 
