@@ -286,36 +286,43 @@ WRITER = textwrap.dedent("""
 
     out = Output(sys.argv[1])
     out.claim("test", {"version": int(sys.argv[2])}, overwrite=True)
+    print("ready", flush=True)
     with out.writing() as folder:
         for k in range(8):
             with open(folder / f"part{k}.bin", "wb") as handle:
-                for _ in range(64):
-                    handle.write(sys.argv[2].encode() * 4096)
+                for _ in range(256):
+                    handle.write(sys.argv[2].encode() * 16384)
 """)
 
 
 def test_killed_at_random_moments_the_target_is_old_or_new_never_mixed(tmp_path):
-    """Kills at random times in a light writer (no model to import): each file of the target always belongs
-    to one version, and the version its manifest names."""
+    """Kills at random moments of a light writer (no model to import), timed from the moment it starts writing:
+    every file of the target always belongs to the version its manifest names."""
     import random
     import time
 
+    def start(version: int) -> tuple[subprocess.Popen, float]:
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(out), str(version)], stdout=subprocess.PIPE)
+        assert writer.stdout.readline() == b"ready\n"
+        return writer, time.monotonic()
+
     rng = random.Random(15)
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-c", WRITER, str(out), "0"], check=True)
-    seen = set()
+    writer, began = start(0)
+    assert writer.wait() == 0
+    span = time.monotonic() - began
+    mid_write = 0
     for trial in range(1, 13):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(out), str(trial % 10)])
-        time.sleep(rng.uniform(0.0, 0.4))
-        writer.send_signal(signal.SIGKILL)
+        writer, began = start(trial % 10)
+        time.sleep(max(0.0, rng.uniform(0.0, 1.2 * span) - (time.monotonic() - began)))
+        writer.kill()
         writer.wait()
+        mid_write += any(p.name.startswith(".staging-") for p in tmp_path.iterdir())
         manifest = json.loads((out / MANIFEST).read_text())
-        version = str(manifest["inputs"]["version"])
-        files = {p.name: p.read_bytes() for p in out.iterdir() if p.name != MANIFEST}
-        assert sorted(files) == [f"part{k}.bin" for k in range(8)]
-        assert all(data == version.encode() * 4096 * 64 for data in files.values())
-        seen.add(writer.returncode)
-    assert seen == {-signal.SIGKILL}
+        version = str(manifest["inputs"]["version"]).encode()
+        assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, *(f"part{k}.bin" for k in range(8))])
+        assert all((out / f"part{k}.bin").read_bytes() == version * 16384 * 256 for k in range(8))
+    assert mid_write >= 3, f"only {mid_write} of 12 kills landed while writing"
 
 
 # --- no silent overwrite ---------------------------------------------------------------------------------
