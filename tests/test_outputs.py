@@ -449,3 +449,15 @@ def test_unreadable_manifest_is_refused(tmp_path):
     (tmp_path / "out" / MANIFEST).write_text("{not json")
     with pytest.raises(InputError, match="no readable villagesim.json"):
         Output(tmp_path / "out").claim("run", {})
+
+
+def test_a_linked_folder_stays_a_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    for version in (1, 2):
+        out = Output(tmp_path / "link")
+        out.claim("test", {"v": version}, overwrite=True)
+        with out.writing() as folder:
+            (folder / "a.txt").write_text(str(version))
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "a.txt").read_text() == "2"
+    assert sorted(os.listdir(tmp_path)) == ["link", "real"]

@@ -212,7 +212,7 @@ class Output:
         old = _manifest(self.path) or {}
         ours = {*old.get("files", {}), MANIFEST}
         entries = _entries(self.path)
-        if stage.parent == self.path.parent and (not entries or entries <= ours):
+        if stage.parent == self.path.parent and not self.path.is_symlink() and (not entries or entries <= ours):
             if not self.path.exists() or not entries:
                 os.replace(stage, self.path)  # onto nothing or an empty folder: one atomic rename
             elif not _exchange(stage, self.path):
