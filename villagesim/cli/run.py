@@ -17,7 +17,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario, overrides = model_overrides(args)
     out = output_dir(args.out)
-    model = VillageModel(overrides, seed=args.seed, preset=scenario.name)
+    model = VillageModel(overrides, seed=args.seed)
     model.run(args.steps)
     frame = model.timeseries()
 
