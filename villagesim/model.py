@@ -295,12 +295,15 @@ class VillageModel(mesa.Model):
     @property
     def grid(self) -> mesa.space.NetworkGrid:
         """The ties as Mesa's ``NetworkGrid``, for Mesa's space components: node ``i`` is slot ``i`` and
-        holds that person's agent (``agent.pos``). Built from :attr:`adjacency` on first use, not by the
-        month's steps; the agents are placed again whenever they have changed since."""
+        holds that person's agent (``agent.pos``); the graph keeps the slots' ``hamlet`` and ``household``
+        arrays (``G.graph``) for a layout. Built from :attr:`adjacency` on first use, not by the month's
+        steps; the agents are placed again whenever they have changed since."""
         if self._grid is None:
             import networkx as nx
 
-            self._grid = mesa.space.NetworkGrid(nx.from_scipy_sparse_array(self.adjacency))
+            graph = nx.from_scipy_sparse_array(self.adjacency)
+            graph.graph.update(hamlet=self.population.hamlet, household=self.population.household)
+            self._grid = mesa.space.NetworkGrid(graph)
             self._grid_placed = None
         placed = (self.steps, len(self._people))
         if self._grid_placed != placed:
