@@ -65,6 +65,13 @@ def test_datacollector_holds_the_time_series():
     per_village = villages.village_timeseries().groupby("step")["population"].sum()
     assert per_village.tolist() == villages.datacollector.model_vars["population"]
     assert model.datacollector.agent_reporters == {}
+    # A reporter a user adds is collected alongside, by Mesa.
+    model.datacollector._new_model_reporter("members_home", lambda m: int((m.population.is_member() & ~m.population.away).sum()))
+    model.datacollector.model_vars["members_home"] = [None] * len(frame)
+    model.step()
+    extended = model.datacollector.get_model_vars_dataframe()
+    assert extended["members_home"].iloc[-1] == (model.population.is_member() & ~model.population.away).sum()
+    assert len(model.timeseries()) == 17 and model.timeseries()["step"].iloc[-1] == 16
 
 
 def test_agent_reporters_on_request():

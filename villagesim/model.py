@@ -74,6 +74,37 @@ def _report(name: str, model: "VillageModel") -> float:
     return METRICS[name].compute(model._tally, model.params)
 
 
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector whose model reporters are the metrics (:func:`_report`), collected in one pass.
+
+    Mesa calls each reporter and deep-copies its value, which costs about as much as the rest of a month's
+    observation; the metrics are floats computed together from one tally, so :meth:`collect` appends them
+    itself. Model reporters a user adds, agent reporters and tables are collected by Mesa as usual.
+    """
+
+    def __init__(self, agent_reporters: Mapping[str, Any] | None = None):
+        super().__init__(model_reporters={name: functools.partial(_report, name) for name in METRICS},
+                         agent_reporters=agent_reporters or None)
+        self._metrics = dict(self.model_reporters)
+        self._columns = [self.model_vars[name] for name in METRICS]
+
+    def collect(self, model: "VillageModel") -> None:
+        reporters = self.model_reporters
+        others = {name: r for name, r in reporters.items() if self._metrics.get(name) is not r} \
+            if len(reporters) != len(self._metrics) else {}
+        self._collection_steps.append(model.time)
+        for column, value in zip(self._columns, metrics.values(model._tally, model.params)):
+            column.append(value)
+        if others or self.agent_reporters or self.agenttype_reporters:
+            self.model_reporters = others
+            try:
+                super().collect(model)
+            finally:
+                self.model_reporters = reporters
+            if others:  # Mesa has recorded the step too
+                self._collection_steps.pop()
+
+
 class VillageModel(mesa.Model):
     """A village (or a region of villages) and its Party branch, one step per month.
 
@@ -152,10 +183,7 @@ class VillageModel(mesa.Model):
         """The context of the month just simulated (month 0 before the first step): what its submodels
         found (``visited``, ``heard``, ``appeals``...), for agent-level scripts (:mod:`villagesim.agents`)."""
         branch.assess(self.population, self.branch, p, self.last_month.villagers)
-        reporters = dict(AGENT_REPORTERS) if agent_reporters is True else dict(agent_reporters or {})
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: functools.partial(_report, name) for name in METRICS},
-            agent_reporters=reporters or None)
+        self.datacollector = MetricsCollector(AGENT_REPORTERS if agent_reporters is True else agent_reporters)
         """Mesa's DataCollector; its model variables are the time series columns (:data:`~villagesim.metrics.METRICS`)."""
         self._grid: mesa.space.NetworkGrid | None = None
         self._tallies: list[np.ndarray] = []
