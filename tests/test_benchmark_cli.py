@@ -7,7 +7,7 @@ import pytest
 from villagesim import cli
 
 
-def test_bench_json_has_the_figures_the_issue_names(capsys):
+def test_bench_json_has_every_figure_and_target(capsys):
     status = cli.main(["bench", "--json", "--months", "2", "--region-months", "1", "--repeats", "1", "--pairs", "1",
                        "--scale", "1500,3000", "--sweep-runs", "2"])
     assert status == 0

@@ -165,9 +165,10 @@ def morris_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFra
 
 def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
     """One panel per factor: the metric's mean against the factor's level with its 95% CI."""
-    import matplotlib.pyplot as plt
+    from villagesim.view.charts import new_figure
 
-    fig, axes = plt.subplots(1, len(factors), figsize=(4.2 * len(factors), 3.2), squeeze=False)
+    fig = new_figure((4.2 * len(factors), 3.2))
+    axes = fig.subplots(1, len(factors), squeeze=False)
     for ax, factor in zip(axes.flat, factors):
         rows = table[(table["factor"] == factor) & (table["metric"] == metric)]
         numeric = pd.api.types.is_numeric_dtype(rows["level"])
@@ -186,10 +187,11 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
 
 def index_figure(table: pd.DataFrame, columns: list[str], title: str):
     """Bar chart of sensitivity indices with their CIs, one panel per metric."""
-    import matplotlib.pyplot as plt
+    from villagesim.view.charts import new_figure
 
     metrics = list(dict.fromkeys(table["metric"]))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    fig = new_figure((4.2 * len(metrics), 3.6))
+    axes = fig.subplots(1, len(metrics), squeeze=False)
     width = 0.8 / len(columns)
     for ax, metric in zip(axes.flat, metrics):
         rows = table[table["metric"] == metric]

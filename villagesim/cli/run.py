@@ -20,7 +20,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from villagesim.model import VillageModel
     from villagesim.view import charts
 
-    model = VillageModel(overrides, seed=seed, preset=scenario.name)
+    model = VillageModel(overrides, seed=seed)
     model.run(steps)
     frame = model.timeseries()
     summary = {

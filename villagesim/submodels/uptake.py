@@ -36,7 +36,6 @@ from villagesim.population import Population, clip01
 from villagesim.submodels.month import Month
 
 WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
-STATUS_NAMES = ("waiting", "running", "viable", "failed")
 
 
 @dataclass

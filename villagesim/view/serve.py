@@ -47,11 +47,11 @@ def serve(host: str, port: int, lang: str) -> None:
     import uvicorn
 
     from villagesim.view.app import LANGUAGE_ENV, prepare
-    from villagesim.view.render import CJK_FONT
+    from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
 
-    if CJK_FONT is None:
+    if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
               "(install it with: apt-get install fonts-noto-cjk)", file=sys.stderr)
     prepare()
