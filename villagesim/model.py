@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import mesa
@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from villagesim.params import scenarios
-from villagesim.submodels import SCHEDULE, Month, branch, uptake
+from villagesim.submodels import Month, branch, uptake
 from villagesim.agents import AGENT_CLASSES, Member, Person
-from villagesim.params import resolve
 from villagesim.errors import InputError
 from villagesim.events import Event
 from villagesim import metrics
+from villagesim.extensions import plug_in
 from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
 from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
@@ -57,10 +57,16 @@ class VillageModel(mesa.Model):
     seed : int, optional
         Seed of the random number generator; drawn at random if omitted
         (and then reported in :attr:`seed`).
+    extensions : extension files or :class:`~villagesim.extensions.Extension` objects, optional
+        Their parameters join this model's registry (:attr:`registry`) and
+        their steps its month (:attr:`schedule`); see :mod:`villagesim.extensions`.
     """
 
-    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, preset: str = "custom"):
-        self.params = resolve(dict(params or {}))
+    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, preset: str = "custom",
+                 extensions: Iterable = ()):
+        self.extensions, self.registry, self.schedule = plug_in(extensions)
+        self.extension_state: dict[str, Any] = {}  # what extensions keep between months (Month.store)
+        self.params = self.registry.resolve(dict(params or {}))
         self.seed = _check_seed(seed)
         super().__init__(rng=self.seed)
         self.preset = preset
@@ -97,10 +103,12 @@ class VillageModel(mesa.Model):
 
     @classmethod
     def from_scenario(cls, name_or_path: str = "default", seed: int | None = None,
-                      overrides: Mapping[str, Any] | None = None) -> "VillageModel":
-        """A model from a preset name or scenario TOML, with optional dotted-key overrides."""
-        scenario = scenarios.load(name_or_path)
-        return cls({**scenario.overrides, **(overrides or {})}, seed=seed, preset=scenario.name)
+                      overrides: Mapping[str, Any] | None = None, extensions: Iterable = ()) -> "VillageModel":
+        """A model from a preset name or scenario TOML, with optional dotted-key overrides and
+        extensions besides the scenario's own."""
+        scenario = scenarios.load(name_or_path, extensions)
+        return cls({**scenario.overrides, **(overrides or {})}, seed=seed, preset=scenario.name,
+                   extensions=scenario.extensions)
 
     # --- agents --------------------------------------------------------------
 
@@ -155,11 +163,12 @@ class VillageModel(mesa.Model):
         return per_village(self.population.village, self.population.alive, self.villages)
 
     def step(self) -> None:
-        """One month: the submodels of :data:`~villagesim.submodels.SCHEDULE`, in order, then observation."""
+        """One month: the steps of :attr:`schedule` (:data:`~villagesim.submodels.SCHEDULE` and the extensions'),
+        in order, then observation."""
         month = Month(self.steps, self.calendar_month(self.steps), self.params, self.rng, self.population,
                       self.adjacency, self.branch, self.project, self.venue_hamlet, self.household_village,
-                      self._living_neighbours, self._villagers)
-        for _, submodel in SCHEDULE:
+                      self._living_neighbours, self._villagers, store=self.extension_state)
+        for _, submodel in self.schedule:
             submodel(month)
         self._villagers = month.villagers
         self._sync_agents(month)
@@ -186,7 +195,7 @@ class VillageModel(mesa.Model):
         """Change a parameter mid-run; it takes effect from the next month and is logged."""
         if key.startswith(FIXED_DURING_RUN):
             raise InputError(f"{key}: cannot be changed during a run; start a new run instead")
-        self.params = resolve({key: value}, base=self.params)
+        self.params = self.registry.resolve({key: value}, base=self.params)
         if key.startswith("interventions."):
             self.events.append(Event(self.steps + 1, "intervention_changed", key, self.params[key]))
 

@@ -24,6 +24,12 @@ def positive(text: str) -> int:
     return value
 
 
+def add_extension_argument(parser: argparse.ArgumentParser) -> None:
+    """``--extension FILE``: an extension's parameters and steps (villagesim.extensions), repeatable."""
+    parser.add_argument("--extension", dest="extensions", action="append", default=[], metavar="FILE.py",
+                        help="add an extension (a Python file you trust: it runs as code); repeatable")
+
+
 def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | None = None) -> None:
     """``--scenario``, ``--set`` and ``--seed``, shared by every command that builds models."""
     parser.add_argument("--scenario", default="default", help="preset name or scenario TOML file (default: default)")
@@ -35,8 +41,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | Non
 
 
 def model_overrides(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict]:
-    """The scenario and its overrides merged with ``--set``, validated together."""
-    return scenarios.configure(args.scenario, args.assignments)
+    """The scenario (with its extensions and ``--extension``'s) and its overrides merged with ``--set``,
+    validated together."""
+    return scenarios.configure(args.scenario, args.assignments, getattr(args, "extensions", ()))
 
 
 def print_table(rows: list[tuple[str, str]]) -> None:

@@ -6,18 +6,20 @@ import argparse
 import json
 
 from villagesim import __version__
-from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, print_table
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, model_overrides, non_negative,
+                                      print_table)
 from villagesim.outputs import output_dir
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from villagesim.events import describe
+    from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts
 
     scenario, overrides = model_overrides(args)
     out = output_dir(args.out)
-    model = VillageModel(overrides, seed=args.seed, preset=scenario.name)
+    model = VillageModel(overrides, seed=args.seed, preset=scenario.name, extensions=scenario.extensions)
     model.run(args.steps)
     frame = model.timeseries()
 
@@ -30,6 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "steps": model.steps,
         "final": model.final(),
         "params": model.params,
+        "extensions": describe_extensions(model.extensions),
         "events": [describe(e, "en", model.villages) for e in model.events],
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
@@ -46,6 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     run = sub.add_parser("run", help="run one scenario and write its time series, summary and chart")
     add_model_arguments(run)
+    add_extension_argument(run)
     run.add_argument("--steps", type=non_negative, default=None, help="months to simulate (default: time.months)")
     run.add_argument("--out", default="villagesim-run", help="output folder (default: villagesim-run)")
     run.set_defaults(handler=cmd_run)

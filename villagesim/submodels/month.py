@@ -67,6 +67,8 @@ class Month:
     admitted: np.ndarray | None = None
     """New members this month."""
     events: list[Event] = field(default_factory=list)
+    store: dict[str, Any] = field(default_factory=dict)
+    """What extensions keep from month to month, one entry per extension name; the model owns it."""
 
     @property
     def villages(self) -> int:
