@@ -192,3 +192,76 @@ def test_param_check_messages_are_the_registrys():
     assert param.check("3") == 3
     with pytest.raises(InputError, match=r"mine.count: must be an integer in \[0, 5\], got 7"):
         param.check(7)
+
+
+def write_sweep(folder: Path) -> Path:
+    (folder / "rules.py").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    spec = folder / "spec.toml"
+    spec.write_text('extensions = ["rules.py"]\nmonths = 4\nreplicates = 2\nseed = 1\n'
+                    '[set]\n"village.population" = 150\n"first_secretary.start" = 1\n'
+                    '[factors]\n"first_secretary.term" = [0, 12]\n', encoding="utf-8")
+    return spec
+
+
+def test_a_sweep_loads_the_extension_in_its_workers_by_path(tmp_path):
+    import pandas as pd
+
+    from villagesim.sweep import load_spec, make_executor, run_sweep
+
+    spec = load_spec(write_sweep(tmp_path))
+    assert spec.extensions == [{"path": str(tmp_path / "rules.py"), "sha256": load(tmp_path / "rules.py").sha256}]
+    serial = run_sweep(spec, tmp_path / "serial")
+    executor, release, _ = make_executor("processes", 1, None)
+    try:
+        pooled = run_sweep(spec, tmp_path / "pooled", executor)
+    finally:
+        release()
+    assert serial.failed == pooled.failed == 0
+    runs = {name: pd.read_parquet(tmp_path / name / "runs").sort_values("run_id").drop(columns="duration_s")
+            .reset_index(drop=True) for name in ("serial", "pooled")}
+    pd.testing.assert_frame_equal(runs["serial"], runs["pooled"])
+    by_term = runs["serial"].groupby("first_secretary.term")["branch_strength"].mean()
+    assert by_term[12] > by_term[0]
+
+
+def test_a_sweep_refuses_to_resume_with_a_changed_extension(tmp_path, capsys):
+    spec = write_sweep(tmp_path)
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    capsys.readouterr()
+    rules = tmp_path / "rules.py"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("0.15, 0.0, 1.0", "0.25, 0.0, 1.0"), encoding="utf-8")
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different sweep (differs in extensions)" in err and err.count("\n") == 1
+
+
+def test_the_browser_view_shows_and_applies_the_served_extensions_parameters(monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    from villagesim.view import app
+
+    @solara.component
+    def Served():
+        with solara.AppLayout():  # the sidebar shows only inside the app layout, as on the server
+            app.Page()
+
+    monkeypatch.setenv(app.EXTENSIONS_ENV, "")
+    _, plain = solara.render(Served(), handle_error=False)
+    assert plain.find(v.Slider).widgets and not plain.find(v.Slider, label="first_secretary.term: 24").widgets
+    monkeypatch.setenv(app.EXTENSIONS_ENV, str(EXAMPLE))  # what `villagesim serve --extension` sets
+    _, page = solara.render(Served(), handle_error=False)
+    term = page.find(v.Slider, label="first_secretary.term: 24").widget
+    assert (term.min, term.max) == (0, 120)
+    term.v_model = 6
+    page.find(v.Slider, label="first_secretary.term: 6").assert_single()
+    assert not page.find(classes=["vs-error"]).widgets
+
+
+def test_serve_refuses_a_bad_extension_before_listening(tmp_path, capsys):
+    bad = tmp_path / "bad.py"
+    bad.write_text("X = 1\n", encoding="utf-8")
+    assert cli.main(["serve", "--port", "1", "--extension", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"extension {bad}: must define EXTENSION" in err

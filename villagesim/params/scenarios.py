@@ -44,8 +44,9 @@ class Scenario:
     description: str = ""
     description_zh: str = ""
     overrides: dict[str, Any] = field(default_factory=dict)
-    extensions: list[str] = field(default_factory=list)
-    """Absolute paths of its extension files, then those given besides (see :func:`load`)."""
+    extensions: list = field(default_factory=list)
+    """Its extensions, then those given besides (see :func:`load`): absolute paths of files,
+    or :class:`~villagesim.extensions.Extension` objects declared in code."""
 
 
 def names() -> list[str]:
@@ -86,8 +87,7 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
     own = table.pop("extensions", [])
     if not isinstance(own, list) or not all(isinstance(item, str) and item for item in own):
         raise InputError(f"scenario {path}: extensions: must be a list of Python file paths, got {own!r}")
-    files = [str((path.parent / item).resolve()) for item in own] + [str(Path(item).resolve()) for item in extensions]
-    loaded = load_all(files)
+    loaded = load_all([str((path.parent / item).resolve()) for item in own] + list(extensions))
     params = registry(loaded)
     overrides = {}
     for key, value in flatten(table).items():
@@ -97,7 +97,7 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
             raise InputError(f"scenario {path}: {err}") from None
         if key in PATH_KEYS and value:
             overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
-    return Scenario(name=path.stem, overrides=overrides, extensions=[ext.path for ext in loaded], **meta)
+    return Scenario(name=path.stem, overrides=overrides, extensions=[ext.path or ext for ext in loaded], **meta)
 
 
 def configure(name_or_path: str | os.PathLike, assignments: list[str] = (),
