@@ -265,3 +265,13 @@ def test_serve_refuses_a_bad_extension_before_listening(tmp_path, capsys):
     assert cli.main(["serve", "--port", "1", "--extension", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"extension {bad}: must define EXTENSION" in err
+
+
+def test_the_odd_table_of_the_example_is_generated_from_it(capsys):
+    import re
+
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- first_secretary:start -->\n(.*?)<!-- first_secretary:end -->", odd, re.S).group(1)
+    assert cli.main(["params", "--markdown", "--extension", str(EXAMPLE), "--only-extensions"]) == 0
+    assert table == capsys.readouterr().out, "regenerate it with villagesim params --markdown --extension ... " \
+                                             "--only-extensions"

@@ -17,9 +17,13 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from villagesim.errors import InputError
     from villagesim.extensions import load_all, registry
 
-    params = registry(load_all(args.extensions)).params
+    if args.only_extensions and not args.extensions:
+        raise InputError("--only-extensions: needs --extension FILE")
+    view = registry(load_all(args.extensions))
+    params = view.extra if args.only_extensions else view.params
     if args.markdown:
         print("| key | default | unit | range | source | meaning |")
         print("| --- | --- | --- | --- | --- | --- |")
@@ -40,4 +44,5 @@ def add_command(sub) -> None:
     params = sub.add_parser("params", help="list every parameter with its default and unit")
     params.add_argument("--markdown", action="store_true", help="the full table as Markdown (as in docs/ODD.md)")
     add_extension_argument(params)
+    params.add_argument("--only-extensions", action="store_true", help="only the extensions' parameters")
     params.set_defaults(handler=cmd_params)
