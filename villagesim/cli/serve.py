@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from villagesim.cli.arguments import add_extension_argument
 from villagesim.i18n import LANGUAGES
 
 
@@ -20,7 +21,7 @@ def port_number(text: str) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from villagesim.view.serve import serve
 
-    serve(args.host, args.port, args.lang)
+    serve(args.host, args.port, args.lang, args.extensions)
     return 0
 
 
@@ -29,4 +30,5 @@ def add_command(subparsers) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=port_number, default=8765, help="port (default: 8765)")
     serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
+    add_extension_argument(serve)
     serve.set_defaults(handler=cmd_serve)

@@ -39,17 +39,22 @@ def check_bindable(host: str, port: int) -> None:
             raise InputError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
 
 
-def serve(host: str, port: int, lang: str) -> None:
-    """Serve the browser view on ``host:port`` until interrupted; the page starts in ``lang``."""
+def serve(host: str, port: int, lang: str, extensions=()) -> None:
+    """Serve the browser view on ``host:port`` until interrupted; the page starts in ``lang``, and every
+    tab's models load ``extensions`` (files the operator chose; checked here, before listening)."""
+    from villagesim.extensions import load_all
+
+    paths = [ext.path for ext in load_all(extensions)]
     check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    from villagesim.view.app import LANGUAGE_ENV, prepare
+    from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, prepare
     from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
+    os.environ[EXTENSIONS_ENV] = os.pathsep.join(paths)
 
     if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
