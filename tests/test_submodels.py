@@ -10,7 +10,7 @@ from villagesim.params import resolve
 from villagesim.submodels.interventions import intensities
 from villagesim.network import generate_layout, generate_ties
 from villagesim.population import MEMBER, YOUTH, generate
-from villagesim.submodels.uptake import spread_news
+from villagesim.submodels.uptake import hear
 
 NONE = intensities(resolve(), 0)
 
@@ -143,8 +143,9 @@ def test_news_reaches_each_listener_with_the_combined_chance():
     aware[tellers] = True
     enrolled = np.zeros_like(aware)
     enrolled[0] = True
-    heard = spread_news(adj, aware, enrolled, 0.1, 0.3, np.random.default_rng(5))
-    expected = 1 - (1 - 0.3) * (1 - 0.1) ** 2
+    params = {"project.news_prob": 0.1, "project.news_prob_enrolled": 0.3, "project.outreach": 0.05}
+    heard = hear(adj, aware, enrolled, params, np.random.default_rng(5).random(aware.size))
+    expected = 1 - (1 - 0.3) * (1 - 0.1) ** 2 * (1 - 0.05)
     assert not heard[tellers].any()
     assert binomial_ok(heard.sum(), n_listen, expected)
 
