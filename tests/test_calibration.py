@@ -16,7 +16,7 @@ from villagesim.cli import main
 from villagesim.network import from_edges
 from villagesim.params import resolve
 
-SMALL = ["--months", "4", "--replicates", "4", "--candidates", "4", "--max-evaluations", "6", "--profile-points", "2",
+SMALL = ["--months", "4", "--replicates", "4", "--candidates", "4", "--max-evaluations", "6", "--profiles", "1",
          "--bootstrap", "20", "--final-replicates", "8"]
 CERTAIN = {"project.news_prob": 1.0, "project.news_prob_enrolled": 1.0, "project.outreach": 0.0,
            "project.propensity": 20.0, "project.propensity_sd": 0.0, "project.member_shift": 0.0,

@@ -22,11 +22,14 @@ take-up, the slope and the spread. The minimiser: the best point of a
 scrambled Sobol design over :data:`BOUNDS`, polished by Nelder-Mead
 (``scipy.optimize``), all on common random numbers.
 
-A profile re-optimises the other parameters with each parameter held at
-points of its range; its 95% interval is where the profile objective is
-within 3.84 of the minimum (approximate, as the weighting is diagonal), and
-the parameter counts as identified when that interval is closed inside the
-search range.
+A profile re-optimises the other parameters (Nelder-Mead from the
+estimate) with each parameter held at steps of :data:`STEPS` around the
+estimate, in the unit cube of the search box; its 95% interval is where the
+profile objective is within 3.84 of the minimum (linear interpolation
+between steps; approximate, as the weighting is diagonal). A parameter
+counts as identified when the profile crosses that level on both sides
+within the steps; where it does not, the interval runs to the last step or
+the edge of the box and the verdict is "no".
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ MOMENT_NAMES = ("tied only to enrolled seeds", "tied only to seeds who did not e
                 "distance 3 or more", "seeds' take-up", "slope on size (per 100)", "spread (SD)")
 DEFAULT_SEED = 2024
 CHI2_95 = 3.841  # chi-squared, one degree of freedom
+STEPS = (-0.4, -0.15, -0.05, 0.05, 0.15, 0.4)  # profile points around the estimate, in unit-cube widths
 
 
 def to_params(unit: np.ndarray) -> dict[str, float | int]:
@@ -204,12 +208,12 @@ def fit(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFAULT_SE
     return Fit(best.x, estimate, float(best.fun), observed, simulated, errors, count[0])
 
 
-def profile(groups: Groups, base: dict, result: Fit, key: str, points: int, replicates: int = 24,
-            seed: int = DEFAULT_SEED, max_evaluations: int = 24) -> tuple[np.ndarray, np.ndarray]:
-    """The objective along ``key`` (unit-cube points), the others re-optimised from the estimate."""
+def profile(groups: Groups, base: dict, result: Fit, key: str, replicates: int = 24, seed: int = DEFAULT_SEED,
+            max_evaluations: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """The objective along ``key`` (unit-cube points around the estimate), the others re-optimised."""
     data = prepare(groups)
     k = FITTED.index(key)
-    grid = np.linspace(0.0, 1.0, points)
+    grid = np.unique(np.clip(result.unit[k] + np.array(STEPS), 0.0, 1.0))
     others = [i for i in range(len(FITTED)) if i != k]
     values = []
     for x in grid:
@@ -227,14 +231,23 @@ def profile(groups: Groups, base: dict, result: Fit, key: str, points: int, repl
 
 def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit) -> tuple[float, float, bool]:
     """95% profile interval of ``key`` in its own units, and whether it is closed inside the search range."""
-    unit = np.append(grid, result.unit[FITTED.index(key)])
-    value = np.append(values, result.objective)
+    centre = result.unit[FITTED.index(key)]
+    unit, value = np.append(grid, centre), np.append(values, result.objective)
     order = np.argsort(unit)
     unit, value = unit[order], value[order]
-    inside = value <= value.min() + CHI2_95
-    lo, hi = unit[inside].min(), unit[inside].max()
-    closed = not inside[0] and not inside[-1]
-    low, high = (to_params(np.full(len(FITTED), u))[key] for u in (lo, hi))
+    level = value.min() + CHI2_95
+    best = int(np.argmin(value))
+    ends, closed = [], True
+    for side in (range(best, -1, -1), range(best, unit.size)):
+        side = list(side)
+        out = next((i for i in side if value[i] > level), None)
+        if out is None:
+            closed = False
+            ends.append(float(unit[side[-1]]))
+            continue
+        inner = side[side.index(out) - 1]
+        ends.append(float(np.interp(level, [value[inner], value[out]], [unit[inner], unit[out]])))
+    low, high = (to_params(np.full(len(FITTED), u))[key] for u in sorted(ends))
     return float(low), float(high), closed
 
 

@@ -61,9 +61,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     result = fit(groups, base, args.replicates, seed, args.candidates, args.max_evaluations, args.bootstrap)
     fitted_at = time.perf_counter()
     intervals, identified, profiles = {}, {}, {}
-    if args.profile_points:
+    if args.profiles:
         for key in FITTED:
-            grid, values = profile(groups, base, result, key, args.profile_points, args.replicates, seed)
+            grid, values = profile(groups, base, result, key, args.replicates, seed)
             lo, hi, closed = interval(key, grid, values, result)
             intervals[key], identified[key], profiles[key] = (lo, hi), closed, (grid, values)
     profiled_at = time.perf_counter()
@@ -178,8 +178,8 @@ def add_command(subparsers) -> None:
     cal.add_argument("--candidates", type=positive, default=64, help="Sobol candidates before Nelder-Mead (default: 64)")
     cal.add_argument("--max-evaluations", type=positive, default=200,
                      help="Nelder-Mead evaluations at most (default: 200)")
-    cal.add_argument("--profile-points", type=non_negative, default=4,
-                     help="points per parameter profile, 0 for none (default: 4)")
+    cal.add_argument("--profiles", type=non_negative, choices=(0, 1), default=1,
+                     help="1: profile each parameter for its interval (6 refits each), 0: skip (default: 1)")
     cal.add_argument("--bootstrap", type=positive, default=400,
                      help="bootstrap draws over groups for the moments' standard errors (default: 400)")
     cal.add_argument("--final-replicates", type=positive, default=200,
