@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import shortest_path
+from scipy.sparse.csgraph import connected_components, shortest_path
 
 from villagesim.errors import InputError
 from villagesim.network import from_edges, parse_flag, read_edge_list, read_node_table
@@ -106,8 +105,12 @@ def seeds_centrality(groups: Groups) -> np.ndarray:
     out = np.empty(len(groups.labels))
     for g in range(len(groups.labels)):
         nodes = np.flatnonzero(groups.group == g)
-        graph = nx.from_scipy_sparse_array(groups.adjacency[nodes][:, nodes])
-        giant = max(nx.connected_components(graph), key=len)
-        ec = nx.eigenvector_centrality(graph.subgraph(giant), max_iter=10_000, tol=1e-10)
-        out[g] = np.mean([ec.get(k, 0.0) for k in np.flatnonzero(groups.seed[nodes])])
+        adj = groups.adjacency[nodes][:, nodes]
+        _, label = connected_components(adj, directed=False)
+        giant = label == np.bincount(label).argmax()
+        centrality = np.zeros(nodes.size)
+        if giant.sum() > 1:  # a village without ties has no centrality to speak of: its seeds score 0
+            vector = np.linalg.eigh(adj[giant][:, giant].toarray())[1][:, -1]
+            centrality[giant] = np.abs(vector)
+        out[g] = centrality[groups.seed[nodes]].mean()
     return out
