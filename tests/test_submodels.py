@@ -158,3 +158,17 @@ def test_generated_network_is_clustered_in_hamlets():
     assert (adj != adj.T).nnz == 0 and adj.diagonal().sum() == 0
     degree = np.diff(adj.indptr)
     assert 5 < degree.mean() < 15
+
+
+def test_the_village_model_takes_in_at_most_its_places_members_first():
+    from villagesim import VillageModel
+
+    model = VillageModel({"village.population": 400, "region.villages": 2, "project.start": 0, "project.places": 25,
+                          "project.propensity": 20.0, "project.outreach": 1.0}, seed=3)
+    model.run(6)
+    pop = model.population
+    decided = np.bincount(pop.village, weights=pop.decided, minlength=2)
+    assert (decided == 25).all()  # everyone hears at once and wants in: exactly the places are used
+    assert (np.bincount(pop.village, weights=pop.enrolled, minlength=2) <= 25).all()
+    members_home = pop.is_member() & ~pop.away
+    assert pop.decided[members_home].mean() > pop.decided[~pop.is_member() & pop.alive].mean()
