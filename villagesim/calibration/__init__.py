@@ -12,10 +12,10 @@ the seeds' observed decisions as inputs (``--given-seeds``) or simulated.
 from villagesim.calibration.data import Groups, read_groups, subset
 from villagesim.calibration.fit import (BASELINES, BOUNDS, DEFAULT_SEED, FITTED, FIXED, MOMENT_NAMES, Fit,
                                         baseline_fit, baseline_predict, covariates, fit, interval, leave_one_out,
-                                        profile, summary)
+                                        profile, summary, to_params)
 from villagesim.calibration.predict import predict, read_params, write_csv, write_params
 from villagesim.calibration.rule import simulate
 
 __all__ = ["BASELINES", "BOUNDS", "DEFAULT_SEED", "FITTED", "FIXED", "MOMENT_NAMES", "Fit", "Groups", "baseline_fit",
            "baseline_predict", "covariates", "fit", "interval", "leave_one_out", "predict", "profile", "read_groups",
-           "read_params", "simulate", "subset", "summary", "write_csv", "write_params"]
+           "read_params", "simulate", "subset", "summary", "to_params", "write_csv", "write_params"]

@@ -10,7 +10,7 @@ import numpy as np
 
 from villagesim.calibration import (BASELINES, DEFAULT_SEED, FITTED, FIXED, MOMENT_NAMES, Groups, baseline_fit,
                                     baseline_predict, covariates, fit, interval, predict, profile, read_groups,
-                                    read_params, summary, write_csv, write_params)
+                                    read_params, summary, to_params, write_csv, write_params)
 from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, positive
 from villagesim.errors import InputError
 from villagesim.outputs import output_dir
@@ -112,8 +112,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _value(key: str, unit: float) -> float:
-    from villagesim.calibration.fit import to_params
-
     return float(to_params(np.full(len(FITTED), unit))[key])
 
 
