@@ -29,7 +29,8 @@ NBS = "NBS 农民工监测调查报告 2024"
 ORG = "中组部 党内统计公报 2023"
 RULES = "党章; 中国共产党支部工作条例（试行）"
 ASSUMED = "assumption"
-BCDJ = "assumption; jointly consistent with the take-up level in Banerjee et al. 2013 (ODD 7.11)"
+BCDJ_FIT = "fitted on 19 villages of Banerjee et al. 2013 (ODD 7.11, docs/validation.md)"
+BCDJ_PUB = "Banerjee et al. 2013: no significant endorsement effect (ODD 7.11)"
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,16 @@ PARAMS: tuple[Param, ...] = (
     # --- project -----------------------------------------------------------
     _p("project.start", 12, 0, 100_000, "month", ASSUMED, "Month the branch launches the collective project."),
     _p("project.potential", 0.5, 0.0, 1.0, "index", ASSUMED, "Economic potential of the project (tourism high)."),
-    _p("project.news_prob", 0.05, 0.0, 1.0, "per tie-month", BCDJ, "Chance an aware, unenrolled person tells a given neighbour in a month."),
-    _p("project.news_prob_enrolled", 0.10, 0.0, 1.0, "per tie-month", BCDJ, "Chance an enrolled person tells a given neighbour in a month."),
-    _p("project.enrol_rate", 0.08, 0.0, 1.0, "per month", BCDJ, "Monthly chance a convinced, aware person enrols."),
-    _p("project.trust_weight", 0.7, 0.0, 1.0, "weight", ASSUMED, "Weight of trust against neighbours' enrolment in the enrolment rule."),
-    _p("project.threshold_shift", 0.1, -1.0, 1.0, "index", BCDJ, "Added to each person's threshold for enrolling (a riskier project needs more)."),
+    _p("project.campaign", 6, 1, 100_000, "months", ASSUMED, "Months after launch during which news spreads and the informed decide (the campaign)."),
+    _p("project.news_prob", 0.012, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an informed person who did not enrol tells a given neighbour in a month of the campaign."),
+    _p("project.news_prob_enrolled", 0.029, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an enrolled person tells a given neighbour in a month of the campaign."),
+    _p("project.outreach", 0.34, 0.0, 1.0, "per month", BCDJ_FIT, "Chance a person hears of the project from the campaign itself in a month, without a tie."),
+    _p("project.propensity", -2.25, -20.0, 20.0, "logit", BCDJ_FIT, "Village-level propensity of an informed non-member to enrol (log-odds), mean over villages."),
+    _p("project.propensity_sd", 1.76, 0.0, 5.0, "logit", BCDJ_FIT, "Standard deviation of the village propensity across villages (log-odds)."),
+    _p("project.member_shift", 0.01, -5.0, 5.0, "logit", BCDJ_FIT, "Added to a member's log-odds of enrolling (members are the data's leaders)."),
+    _p("project.trust_effect", 2.0, 0.0, 20.0, "logit per unit trust", ASSUMED, "Log-odds of enrolling gained per unit of trust above 0.5 (own characteristics)."),
+    _p("project.endorsement", 0.0, -10.0, 10.0, "logit", BCDJ_PUB, "Log-odds added per unit enrolled share of a person's informed neighbours; 0 = no endorsement effect."),
+    _p("project.places", 1000, 0, 100_000_000, "people per village", ASSUMED, "People the project can take in for a decision per village over its campaign (limited places; the 19 villages' fit: 177 per about 230 households)."),
     _p("project.min_enrolment", 0.12, 0.0, 1.0, "share of adults", ASSUMED, "Enrolment the project needs to be viable."),
     _p("project.deadline", 36, 1, 100_000, "months", ASSUMED, "Months after launch by which the project must be viable or fail."),
     _p("project.viable_gain", 0.01, 0.0, 1.0, "trust/month", ASSUMED, "Monthly trust gain of the enrolled in a viable project (三感)."),
