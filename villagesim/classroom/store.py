@@ -1,0 +1,83 @@
+"""Classroom sessions on disk: one JSON document per session, each change written atomically.
+
+A document is written to a temporary file in the same folder, flushed to disk
+(``fsync``) and renamed over the old one, so a server killed at any moment
+leaves either the old document or the new one, never a mixture. Temporary
+files left by a killed server are removed when the store opens.
+
+Examples
+--------
+>>> import tempfile
+>>> store = SessionStore(tempfile.mkdtemp())
+>>> store.save({"version": 1, "code": "ABCDE", "round": 2})
+>>> store.load("ABCDE")["round"], store.codes()
+(2, ['ABCDE'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+REQUIRED = ("version", "code")
+
+
+class SessionStore:
+    """Session documents as ``<code>.json`` in ``folder``."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+    def path(self, code: str) -> Path:
+        return self.folder / f"{code}.json"
+
+    def save(self, document: dict[str, Any]) -> None:
+        """Replace the session's file by ``document`` in one step."""
+        data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path = self.path(document["code"])
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self._sync_folder()
+
+    def _sync_folder(self) -> None:
+        # The rename itself reaches the disk only once the folder is synced.
+        descriptor = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def load(self, code: str) -> dict[str, Any] | None:
+        """The document of session ``code``, or None if there is none or it cannot be read."""
+        path = self.path(code)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as err:
+            warnings.warn(f"classroom store: skipping {path}: {type(err).__name__}: {err}", stacklevel=2)
+            return None
+        if not isinstance(document, dict) or any(key not in document for key in REQUIRED) \
+                or document["code"] != code:
+            warnings.warn(f"classroom store: skipping {path}: not a session document", stacklevel=2)
+            return None
+        return document
+
+    def codes(self) -> list[str]:
+        """Codes of the stored sessions, oldest file first."""
+        files = sorted(self.folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
+        return [p.stem for p in files]
