@@ -10,10 +10,10 @@ import csv
 import io
 import json
 
-from villagesim import charts
-from villagesim.config import INTERVENTIONS
+from villagesim.view import charts
+from villagesim.params import INTERVENTIONS
 from villagesim.i18n import text
-from villagesim.view import CJK_FONT  # noqa: F401  (registers the CJK font for Chinese labels)
+from villagesim.view.render import CJK_FONT  # noqa: F401  (registers the CJK font for Chinese labels)
 
 from villagesim.classroom.session import OBJECTIVES, RECORDED, Session
 from villagesim.classroom.words import word

@@ -348,12 +348,13 @@ function render(state) {
   room = state;
   $("join-code").textContent = state.code;
   $("join-url").textContent = state.join_url;
-  $("qr").src = `/classroom/${state.code}/qr.svg`;
+  if (!$("qr").getAttribute("src")) $("qr").src = `/classroom/${state.code}/qr.svg`;
   $("round-title").textContent = state.finished ? W.finished :
     `${fmt(W.round_of, {r: state.round, n: state.rounds})} (${fmt(W.months_of, {a: state.months[0], b: state.months[1]})})`;
   fill("teams", ...(state.teams.length ? state.teams.map((team) => el("span", {
       class: "chip" + (team.submitted ? " done" : ""), "data-team": team.name, "data-submitted": String(team.submitted),
-      text: `${team.name} · ${team.submitted ? W.submitted : W.waiting}`})) : [W.no_teams]));
+      text: state.finished ? team.name : `${team.name} · ${team.submitted ? W.submitted : W.waiting}`}))
+      : [W.no_teams]));
   $("advance").style.display = state.finished ? "none" : "";
   if (!force) $("advance").textContent = fmt(W.advance, {r: state.round});
   $("results").style.display = state.round > 1 ? "" : "none";

@@ -49,12 +49,13 @@ from typing import Any
 
 import numpy as np
 
-from villagesim import VillageModel, scenarios
-from villagesim.config import INTERVENTIONS, resolve
+from villagesim import VillageModel
+from villagesim.params import scenarios
+from villagesim.params import INTERVENTIONS, resolve
 from villagesim.errors import InputError
 from villagesim.events import Event, describe
 from villagesim.i18n import LANGUAGES, text
-from villagesim.interventions import intensities, monthly_cost
+from villagesim.submodels.interventions import intensities, monthly_cost
 
 from villagesim.classroom.words import say, word
 

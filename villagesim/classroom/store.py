@@ -26,6 +26,12 @@ from typing import Any
 REQUIRED = ("version", "code")
 
 
+def default_folder() -> Path:
+    """Where ``villagesim serve`` keeps classroom sessions unless told otherwise (the user's data folder)."""
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "villagesim" / "classroom"
+
+
 class SessionStore:
     """Session documents as ``<code>.json`` in ``folder``."""
 

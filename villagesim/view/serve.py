@@ -39,8 +39,29 @@ def check_bindable(host: str, port: int) -> None:
             raise InputError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
 
 
-def serve(host: str, port: int, lang: str) -> None:
-    """Serve the browser view on ``host:port`` until interrupted; the page starts in ``lang``."""
+def lan_address() -> str | None:
+    """This machine's address on the local network, found without sending anything: connecting a UDP
+    socket only picks the interface a packet to a private address would leave by."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            address = None
+    if address and not address.startswith("127."):
+        return address
+    import psutil
+
+    for addresses in psutil.net_if_addrs().values():
+        for entry in addresses:
+            if entry.family == socket.AF_INET and not entry.address.startswith(("127.", "169.254.")):
+                return entry.address
+    return None
+
+
+def serve(host: str, port: int, lang: str, classroom_dir: str, public_url: str | None = None) -> None:
+    """Serve the browser view and the classroom (sessions kept in ``classroom_dir``; phones join at
+    ``public_url``) on ``host:port`` until interrupted; pages start in ``lang``."""
     check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
@@ -58,5 +79,10 @@ def serve(host: str, port: int, lang: str) -> None:
     # Solara warns on the first visit that plain http means lax cookies: right for a local server.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
+    from solara.server.starlette import app
+
+    from villagesim.classroom.web import mount
+
+    mount(app, classroom_dir, public_url, lang)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
