@@ -115,11 +115,11 @@ class Settings:
 def _setting(key: str, value: Any, default: Any) -> Any:
     if key == "lang":
         if value not in LANGUAGES:
-            raise Refusal("setting", key=key, allowed=" / ".join(LANGUAGES), value=value)
+            raise Refusal("setting", name=key, allowed=" / ".join(LANGUAGES), value=value)
         return value
     if key == "objective":
         if value not in OBJECTIVES:
-            raise Refusal("setting", key=key, allowed=" / ".join(OBJECTIVES), value=value)
+            raise Refusal("setting", name=key, allowed=" / ".join(OBJECTIVES), value=value)
         return value
     if key == "scenario":
         return str(value).strip()
@@ -128,7 +128,7 @@ def _setting(key: str, value: Any, default: Any) -> Any:
     integer = isinstance(default, int)
     if number is None or not lo <= number <= hi or (integer and not float(number).is_integer()):
         noun = "an integer" if integer else "a number"
-        raise Refusal("setting", key=key, allowed=f"{noun} in [{lo:g}, {hi:g}]", value=value)
+        raise Refusal("setting", name=key, allowed=f"{noun} in [{lo:g}, {hi:g}]", value=value)
     return int(number) if integer else float(number)
 
 
