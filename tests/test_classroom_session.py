@@ -230,7 +230,7 @@ def test_a_round_needs_two_teams_and_every_plan_unless_forced_and_absent_teams_k
 
 
 def test_joining_closes_after_the_first_round_and_a_session_takes_at_most_thirty_teams():
-    session, trainer, tokens = new_session(teams=MAX_TEAMS)
+    session, trainer, tokens = new_session(Settings(rounds=2, round_months=1), teams=MAX_TEAMS)
     with pytest.raises(Refusal) as refused:
         session.join("One more")
     assert refused.value.key == "full"
@@ -238,8 +238,7 @@ def test_joining_closes_after_the_first_round_and_a_session_takes_at_most_thirty
     with pytest.raises(Refusal) as refused:
         session.join("Latecomer")
     assert refused.value.key == "started"
-    for _ in range(2):
-        session.advance(trainer, force=True)
+    session.advance(trainer, force=True)
     for action in (lambda: session.join("After"), lambda: session.submit(0, tokens[0], {}),
                    lambda: session.advance(trainer, force=True)):
         with pytest.raises(Refusal) as refused:
