@@ -180,7 +180,7 @@ $("join").addEventListener("submit", async (event) => {
 """
 
 TEAM_BODY = """
-<section><h2 id="team-title" data-testid="team-title"></h2><div id="team-status" class="muted"></div>
+<section><h2 id="team-title" data-testid="team-title"></h2><div id="team-status" data-testid="team-status" class="muted"></div>
 <div id="budget" data-testid="budget-left"></div></section>
 <section id="plan-box"><h2 id="plan-title"></h2><form id="plan" autocomplete="off"><div id="paths"></div>
 <p id="plan-cost" data-testid="plan-cost" class="value"></p>

@@ -85,4 +85,5 @@ def serve(host: str, port: int, lang: str, classroom_dir: str, public_url: str |
 
     mount(app, classroom_dir, public_url, lang)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Phones hold long polls open: stopping waits for them at most a few seconds.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
