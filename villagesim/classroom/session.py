@@ -210,6 +210,12 @@ def _rounded(values) -> list[float]:
     return [round(float(v), 5) for v in values]
 
 
+def _series(model: VillageModel) -> dict[str, list[float]]:
+    """The recorded measures of a village, month by month."""
+    frame = model.timeseries()
+    return {metric: _rounded(frame[metric]) for metric in RECORDED}
+
+
 # --- the session ------------------------------------------------------------------------------------
 
 
@@ -249,7 +255,7 @@ class Session:
             "villages": model.villages,
             "round": 1,
             "teams": [],
-            "baseline": {metric: _rounded(model.timeseries()[metric]) for metric in RECORDED},
+            "baseline": _series(model),
             "debrief": None,
         }
         session = cls(document)
@@ -311,7 +317,9 @@ class Session:
             self.teams.append({"id": team_id, "name": name, "token": _hash(token), "plans": [], "submitted": None,
                                "series": {metric: list(values) for metric, values in self.doc["baseline"].items()},
                                "events": []})
-            if self._villages is not None:
+            if self._villages is None:
+                self.villages()  # built now, not in the first round's wait
+            else:
                 self._villages.insert(team_id, self._replay([]))
             return team_id, token
 
@@ -372,13 +380,13 @@ class Session:
                 self._play(model, plan, index)
                 team["plans"].append(plan)
                 team["submitted"] = None
-                team["series"] = {metric: _rounded(model.timeseries()[metric]) for metric in RECORDED}
+                team["series"] = _series(model)
                 first = self.round_months(index).start
                 team["events"] += [[e.month, e.code, e.subject, e.value] for e in model.events
                                    if e.code in NOTABLE and e.month >= first]
             baseline = villages[-1]
             self._play(baseline, empty_plan(), index)
-            self.doc["baseline"] = {metric: _rounded(baseline.timeseries()[metric]) for metric in RECORDED}
+            self.doc["baseline"] = _series(baseline)
             self.doc["round"] = index + 1
             if self.finished:
                 self._villages = None  # the debrief replays what it needs; the memory goes back

@@ -15,6 +15,7 @@ import asyncio
 import io
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -79,6 +80,12 @@ class ClassroomServer:
         self._boot = secrets.token_hex(3)  # versions from before a restart never match
         self._watches: dict[str, _Watch] = {}
         self._debriefing: set[str] = set()
+        threading.Thread(target=self._replay_open, name="classroom-replay", daemon=True).start()
+
+    def _replay_open(self) -> None:
+        """Rebuild the villages of the sessions a restart resumed, so their next round does not wait for it."""
+        for session in list(self.classroom.open.values()):
+            self._locked(session, session.villages)
 
     def routes(self) -> list[Route]:
         api = "/classroom/api/{code}"
