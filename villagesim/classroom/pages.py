@@ -28,8 +28,9 @@ button:disabled{background:#9aa5b1}.muted{color:#52606d;font-size:.9rem}
 .error{color:#a61b1b;font-weight:600;min-height:1.2em}.ok{color:#1b6e3a;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{padding:4px 6px;border-bottom:1px solid #e4e7eb;
 text-align:right}th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}
-.path{display:grid;grid-template-columns:1fr 5.5rem;gap:4px 8px;align-items:center;padding:6px 0;
-border-bottom:1px solid #e4e7eb}.path .name{grid-column:1/3;font-weight:600}
+.path{display:grid;grid-template-columns:1fr 3rem;gap:2px 8px;align-items:center;padding:6px 0;
+border-bottom:1px solid #e4e7eb}.path .name{grid-column:1/3;font-weight:600}.path .when{grid-column:1/3;
+display:flex;gap:8px;align-items:center;font-weight:400;margin:0}.path .when select{width:auto;padding:4px}
 .path input[type=range]{width:100%}.value{font-variant-numeric:tabular-nums}
 .code{font-size:3rem;letter-spacing:.3rem;font-weight:800;font-family:monospace}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}
@@ -211,11 +212,11 @@ function buildForm(state) {
     slider.value = choice.intensity;
     slider.addEventListener("input", () => { out.textContent = num(slider.value); priced(); });
     const start = el("select", {id: `s-${path}`, "data-testid": `start-${path}`, "aria-label": W.start_month});
-    for (let m = 1; m <= state.round_months; m++) start.append(el("option", {value: m, text: `${W.start_month} ${m}`}));
+    for (let m = 1; m <= state.round_months; m++) start.append(el("option", {value: m, text: String(m)}));
     start.value = Math.min(choice.start, state.round_months);
     start.addEventListener("change", priced);
-    return el("div", {class: "path"}, el("span", {class: "name", text: W["intervention." + path]}),
-              slider, out, el("span", {class: "muted", text: ""}), start);
+    return el("div", {class: "path"}, el("span", {class: "name", text: W["intervention." + path]}), slider, out,
+              el("label", {class: "when muted"}, W.start_month, start));
   });
   fill("paths", ...rows);
   formRound = state.round;
@@ -255,7 +256,8 @@ function render(state) {
     $("submit-plan").textContent = state.submitted ? W.resubmit : W.submit;
   }
   const months = state.rounds * state.round_months;
-  fill("charts", ...["participation_rate", "project_uptake", "trust_mean"].map((metric) => chart(
+  if (state.round === 1) { fill("charts"); }  // nothing has run yet
+  else fill("charts", ...["participation_rate", "project_uptake", "trust_mean"].map((metric) => chart(
     W["metric." + metric], [{values: state.baseline[metric], colour: "#9aa5b1", dash: "4 3"},
                             {values: state.series[metric], colour: "#b3261e", width: 2.4}], months, state.round_months, metric)));
   $("spending").textContent = fmt(W.spent_so_far, {spent: money(state.spent)});
@@ -314,16 +316,20 @@ function results(state) {
   const objective = $("objective").value;
   const done = state.round - 1;
   $("ranking-title").textContent = fmt(W.ranking, {r: done});
-  const head = el("tr", {}, ...[W.rank, W.team, W["metric." + objective], W.vs_baseline, W["metric.participation_rate"],
-      W["metric.project_uptake"], W["metric.trust_mean"], W.spent].map((t) => el("th", {text: t})));
-  const rows = state.ranking[objective].map((row, i) => el("tr", {"data-team": row.name}, ...[
-      String(i + 1), row.name, show(objective, row[objective]), (row.gain >= 0 ? "+" : "") + show(objective, row.gain),
-      pct(row.participation_rate), pct(row.project_uptake), num(row.trust_mean, 3), money(row.cost_cumulative)]
-      .map((t) => el("td", {text: t}))));
+  const measures = ["participation_rate", "project_uptake", "trust_mean"];
+  const bold = (metric) => metric === objective ? "font-weight:700" : "";
+  const head = el("tr", {}, el("th", {text: W.rank}), el("th", {text: W.team}),
+      ...measures.map((m) => el("th", {text: W["metric." + m], style: bold(m)})),
+      el("th", {text: `${W.vs_baseline} (${W["metric." + objective]})`}), el("th", {text: W.spent}));
+  const rows = state.ranking[objective].map((row, i) => el("tr", {"data-team": row.name},
+      el("td", {text: String(i + 1)}), el("td", {text: row.name}),
+      ...measures.map((m) => el("td", {text: show(m, row[m]), style: bold(m)})),
+      el("td", {text: (row.gain >= 0 ? "+" : "") + show(objective, row.gain)}),
+      el("td", {text: money(row.cost_cumulative)})));
   fill("ranking", head, ...rows);
   const months = state.rounds * state.round_months;
   const lines = state.teams.map((team) => ({values: state.series[team.id][objective], colour: colour(team.id)}));
-  lines.unshift({values: state.baseline[objective], colour: "#9aa5b1", dash: "5 4", width: 2.6});
+  lines.push({values: state.baseline[objective], colour: "#52606d", dash: "5 4", width: 2});  // on top
   const legend = el("div", {class: "muted"}, el("span", {class: "chip", text: "- - " + W.baseline}),
       ...state.teams.map((team) => el("span", {class: "chip", style: `color:${colour(team.id)}`, text: "— " + team.name})));
   fill("curves", chart(W.all_curves, lines, months, state.round_months, objective), legend);
