@@ -402,3 +402,35 @@ def test_join_attempts_with_wrong_codes_and_session_starts_are_rate_limited(serv
     statuses = [server.call("POST", "/classroom/api/start", {"rounds": 1})[0] for _ in range(6)]
     started = statuses.count(200)
     assert started <= 5 and statuses == [200] * started + [429] * (6 - started)
+
+
+# --- the address phones use (no server: nothing listens beyond 127.0.0.1 in the tests) ------------------
+
+
+def test_lan_address_is_a_local_ipv4_address_or_none():
+    import ipaddress
+
+    from villagesim.view.serve import lan_address
+
+    address = lan_address()
+    assert address is None or (ipaddress.ip_address(address).version == 4
+                               and not ipaddress.ip_address(address).is_loopback)
+
+
+@pytest.mark.parametrize("host, printed", [("0.0.0.0", "on this room's network use http://192.168.7.7:8123/"),
+                                           ("127.0.0.1", None)])
+def test_serve_prints_the_address_to_use_when_listening_on_every_interface(monkeypatch, capsys, tmp_path, host,
+                                                                           printed):
+    from villagesim.cli import main
+    from villagesim.view import serve
+
+    served = {}
+    monkeypatch.setattr(serve, "lan_address", lambda: "192.168.7.7")
+    monkeypatch.setattr(serve, "serve", lambda *args: served.update(args=args))
+    main(["serve", "--host", host, "--port", "8123", "--classroom-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert served["args"][:4] == (host, 8123, "zh", str(tmp_path))
+    if printed:
+        assert printed in out and "join" in out and served["args"][4] == "http://192.168.7.7:8123/"
+    else:
+        assert out == "" and served["args"][4] is None

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from villagesim import VillageModel
+from villagesim import InputError, VillageModel
 from villagesim.classroom import store as store_module
 from villagesim.classroom.registry import MAX_OPEN, Classroom
 from villagesim.classroom.session import MAX_TEAMS, RECORDED, Refusal, Session, Settings, empty_plan, plan_cost, \
@@ -80,6 +80,12 @@ def test_saves_from_many_threads_leave_one_whole_document(tmp_path):
     document = store.load("ABCDE")
     assert document["writer"] in range(8) and document["padding"] == big
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ABCDE.json"]
+
+
+def test_a_folder_that_cannot_hold_sessions_is_refused_in_one_line(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match=r"^classroom folder .*file.*: cannot create it"):
+        SessionStore(tmp_path / "file" / "sessions")
 
 
 def test_the_document_holds_no_token(tmp_path):

@@ -23,6 +23,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from villagesim.errors import InputError
+
 REQUIRED = ("version", "code")
 
 
@@ -37,7 +39,12 @@ class SessionStore:
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"classroom folder {self.folder}: cannot create it ({err.strerror or err})") from None
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise InputError(f"classroom folder {self.folder}: cannot write there")
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
 
