@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import secrets
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 
@@ -36,6 +37,7 @@ class Classroom:
         self.store = SessionStore(folder)
         self.open: dict[str, Session] = {}
         self.finished: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()  # the two tables above, used by the event loop and worker threads
         for code in self.store.codes():
             document = self.store.load(code)
             if document is not None and document.get("version") == DOCUMENT_VERSION:
@@ -45,12 +47,13 @@ class Classroom:
 
     def start(self, settings: Settings, seed: int | None = None, allow_files: bool = True) -> tuple[Session, str]:
         """A new session, saved; returns it and its trainer token."""
-        if len(self.open) >= MAX_OPEN:
-            raise Refusal("sessions", status=429, most=MAX_OPEN)
-        session, trainer = Session.create(settings, self._new_code(), seed=seed, allow_files=allow_files)
-        self.store.save(session.doc)
-        self.open[session.code] = session
-        return session, trainer
+        with self._lock:
+            if len(self.open) >= MAX_OPEN:
+                raise Refusal("sessions", status=429, most=MAX_OPEN)
+            session, trainer = Session.create(settings, self._new_code(), seed=seed, allow_files=allow_files)
+            self.store.save(session.doc)
+            self.open[session.code] = session
+            return session, trainer
 
     def _new_code(self) -> str:
         taken = set(self.store.codes()) | set(self.open)
@@ -62,20 +65,21 @@ class Classroom:
     def get(self, raw_code) -> Session:
         """The session of a join code (any case), loading a finished one from the store if needed."""
         code = check_code(raw_code)
-        session = self.open.get(code)
-        if session is not None:
+        with self._lock:
+            session = self.open.get(code)
+            if session is not None:
+                return session
+            session = self.finished.get(code)
+            if session is None:
+                document = self.store.load(code)
+                if document is None or document.get("version") != DOCUMENT_VERSION:
+                    raise Refusal("wrong_code", status=404, code=code)
+                session = Session(document)
+                self.finished[code] = session
+            self.finished.move_to_end(code)
+            while len(self.finished) > MAX_FINISHED_LOADED:
+                self.finished.popitem(last=False)
             return session
-        session = self.finished.get(code)
-        if session is None:
-            document = self.store.load(code)
-            if document is None or document.get("version") != DOCUMENT_VERSION:
-                raise Refusal("wrong_code", status=404, code=code)
-            session = Session(document)
-            self.finished[code] = session
-        self.finished.move_to_end(code)
-        while len(self.finished) > MAX_FINISHED_LOADED:
-            self.finished.popitem(last=False)
-        return session
 
     @contextmanager
     def change(self, session: Session):
@@ -83,7 +87,8 @@ class Classroom:
         with session.lock:
             yield session
             self.store.save(session.doc)
-            if session.finished and self.open.get(session.code) is session:
-                del self.open[session.code]
-                session.release()
-                self.finished[session.code] = session
+            with self._lock:
+                if session.finished and self.open.get(session.code) is session:
+                    del self.open[session.code]
+                    session.release()
+                    self.finished[session.code] = session
