@@ -256,6 +256,14 @@ def test_a_trainer_and_eight_phones_play_three_rounds_in_both_languages_through_
                                         token=phones[2].page.evaluate(
                                             "c => JSON.parse(localStorage.getItem(`vs-team-${c}`)).token", code))
             assert status == 200 and state["submitted"]["training"]["intensity"] == 0.5
+            # Team 4's phone dies: the trainer hands a new phone a link; the old page is refused from then on.
+            console.get_by_test_id("rejoin-3").click()
+            wait_for(console, "document.querySelector('#rejoin b') !== null")
+            link = console.locator("#rejoin b").inner_text()
+            old, phones[3] = phones[3], phone(browser)
+            phones[3].page.goto(link)
+            wait_text(phones[3].page, "team-title", zh["your_team"].format(name=names[3]))
+            wait_text(old.page, "team-status", REFUSALS["zh"]["token"])
 
     # The debrief: every team's plans for all three rounds, and what each path bought.
     wait_for(console, "document.querySelectorAll('[data-testid=per-path] tr[data-path]').length === 5")
@@ -272,7 +280,7 @@ def test_a_trainer_and_eight_phones_play_three_rounds_in_both_languages_through_
     assert exported["png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert "trainer" not in exported["json"] and not any("token" in team for team in exported["json"]["teams"])
 
-    for each in (trainer, *phones):
+    for each in (trainer, old, *phones):
         assert each.problems == []
         assert each.page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
 
@@ -365,6 +373,13 @@ def test_a_team_token_cannot_act_for_another_team_or_the_trainer(server):
         urllib.request.urlopen(f"{server.url}/classroom/{code}/export.json?k={token_a}")
     status, state = server.call("GET", f"/classroom/api/{code}/teams/{b}?since=", token=token_b)
     assert status == 200 and state["submitted"] is None
+    # A new phone for team B: only the trainer can hand one out, and B's old page stops working.
+    assert server.call("POST", f"/classroom/api/{code}/teams/{b}/rejoin", {}, token_b)[0] == 403
+    status, handed = server.call("POST", f"/classroom/api/{code}/teams/{b}/rejoin", {}, trainer)
+    assert status == 200 and handed["url"].startswith(f"{server.url}/join/{code}#team={b}&token=")
+    new = handed["url"].split("token=")[1]
+    assert server.call("GET", f"/classroom/api/{code}/teams/{b}?since=", token=token_b)[0] == 403
+    assert server.call("POST", f"/classroom/api/{code}/teams/{b}/plan", plan, new)[0] == 200
 
 
 def test_bad_input_is_refused_in_the_page_language(server):

@@ -169,6 +169,20 @@ def test_a_team_token_acts_only_for_its_own_team():
     assert session.round == 1
 
 
+def test_a_team_on_a_new_phone_gets_a_new_token_from_the_trainer_and_the_old_one_stops_working():
+    session, trainer, tokens = new_session(teams=2)
+    with pytest.raises(Refusal, match="trainer key"):
+        session.rejoin(tokens[0], 0)
+    with pytest.raises(Refusal) as refused:
+        session.rejoin(trainer, 2)
+    assert refused.value.key == "no_team"
+    new = session.rejoin(trainer, 0)
+    assert session.submit(0, new, TRAINING) > 0
+    with pytest.raises(Refusal, match="team key"):
+        session.submit(0, tokens[0], TRAINING)
+    assert session.submit(1, tokens[1], {}) == 0  # the other team is untouched
+
+
 @pytest.mark.parametrize("raw, key", [
     ("", "name_empty"), ("   ", "name_empty"), (None, "name_empty"), ("x" * 25, "name_long"),
     ("a\u0007b", "name_bad"), ("team 0", "name_taken"), ("TEAM 0", "name_taken")])

@@ -194,7 +194,13 @@ TEAM_BODY = """
 """
 
 TEAM_SCRIPT = r"""
+const handed = new URLSearchParams(location.hash.slice(1));  // a new phone, from the trainer's console
+if (handed.get("token")) {
+  localStorage.setItem(`vs-team-${BOOT.code}`, JSON.stringify({id: Number(handed.get("team")), token: handed.get("token")}));
+  history.replaceState(null, "", location.pathname + location.search);
+}
 const saved = JSON.parse(localStorage.getItem(`vs-team-${BOOT.code}`) || "null");
+BOOT.base = saved ? `/classroom/api/${BOOT.code}/teams/${saved.id}` : "";
 let formRound = 0, costTimer = null, current = null;
 function readPlan() {
   const plan = {};
@@ -274,6 +280,7 @@ CONSOLE_BODY = """
 <div class="muted">{join_at}</div><div id="join-url" data-testid="join-url" style="word-break:break-all;font-weight:600"></div>
 <div class="muted">{or_scan}</div><img id="qr" data-testid="join-qr" alt="QR" style="width:180px;height:180px"></section>
 <section><h2 id="round-title"></h2><div id="teams" data-testid="teams"></div>
+<p id="rejoin" class="control muted" data-testid="rejoin" style="word-break:break-all"></p>
 <div class="control"><p id="console-message" class="error" role="alert" data-testid="console-message"></p>
 <button id="advance" data-testid="advance-round"></button></div></section>
 </div>
@@ -350,6 +357,12 @@ function debrief(state, objective) {
       .map((t) => el("th", {text: t}))), ...rows);
   $("best-plan").textContent = state.debrief.best_plan || W.no_planner;
 }
+async function rejoin(team) {
+  try {
+    const handed = await api("POST", `${BOOT.base}/teams/${team.id}/rejoin`, {}, trainer);
+    fill("rejoin", fmt(W.rejoin_hint, {name: team.name}), el("br"), el("b", {text: handed.url}));
+  } catch (err) { $("console-message").textContent = err.message; }
+}
 function render(state) {
   room = state;
   $("join-code").textContent = state.code;
@@ -358,8 +371,10 @@ function render(state) {
   $("round-title").textContent = state.finished ? W.finished :
     `${fmt(W.round_of, {r: state.round, n: state.rounds})} (${fmt(W.months_of, {a: state.months[0], b: state.months[1]})})`;
   fill("teams", ...(state.teams.length ? state.teams.map((team) => el("span", {
-      class: "chip" + (team.submitted ? " done" : ""), "data-team": team.name, "data-submitted": String(team.submitted),
-      text: state.finished ? team.name : `${team.name} · ${team.submitted ? W.submitted : W.waiting}`}))
+      class: "chip" + (team.submitted ? " done" : ""), "data-team": team.name, "data-submitted": String(team.submitted)},
+      state.finished ? team.name : `${team.name} · ${team.submitted ? W.submitted : W.waiting} `,
+      el("a", {href: "#", class: "control", "data-testid": `rejoin-${team.id}`, text: W.rejoin,
+               onclick: (event) => { event.preventDefault(); rejoin(team); }})))
       : [W.no_teams]));
   $("advance").style.display = state.finished ? "none" : "";
   if (!force) $("advance").textContent = fmt(W.advance, {r: state.round});

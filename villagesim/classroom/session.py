@@ -323,6 +323,16 @@ class Session:
                 self._villages.insert(team_id, self._replay([]))
             return team_id, token
 
+    def rejoin(self, trainer_token: Any, team_id: Any) -> str:
+        """A new token for a team whose page is lost (a new phone); its old token stops working."""
+        with self.lock:
+            self.check_trainer(trainer_token)
+            if not isinstance(team_id, int) or not 0 <= team_id < len(self.teams):
+                raise Refusal("no_team", status=404)
+            token = secrets.token_urlsafe(18)
+            self.teams[team_id]["token"] = _hash(token)
+            return token
+
     def spent(self, team_id: int) -> float:
         """万元 team ``team_id`` has spent so far (its village's ``cost_cumulative``)."""
         return self.teams[team_id]["series"]["cost_cumulative"][-1]

@@ -97,6 +97,7 @@ class ClassroomServer:
             Route(f"{api}/teams/{{team:int}}", self._handler(self.api_team)),
             Route(f"{api}/teams/{{team:int}}/cost", self._handler(self.api_cost), methods=["POST"]),
             Route(f"{api}/teams/{{team:int}}/plan", self._handler(self.api_plan), methods=["POST"]),
+            Route(f"{api}/teams/{{team:int}}/rejoin", self._handler(self.api_rejoin), methods=["POST"]),
             Route("/classroom", self._handler(self.start_page)),
             Route("/classroom/{code}/qr.svg", self._handler(self.qr)),
             Route("/classroom/{code}/export.{kind}", self._handler(self.export)),
@@ -241,9 +242,7 @@ class ClassroomServer:
         lang = lang if lang in LANGUAGES else session.settings.lang
         boot = {"code": session.code, "paths": INTERVENTIONS, "no_token": say("token", lang)}
         body = pages.fill(pages.TEAM_BODY, lang)
-        script = "BOOT.base = `/classroom/api/${BOOT.code}/teams/${(JSON.parse(localStorage.getItem(" \
-                 "`vs-team-${BOOT.code}`) || '{}').id)}`;" + pages.TEAM_SCRIPT
-        return self._page(request, "classroom", lang, body, script, boot)
+        return self._page(request, "classroom", lang, body, pages.TEAM_SCRIPT, boot)
 
     async def qr(self, request: Request) -> Response:
         import segno
@@ -335,6 +334,14 @@ class ClassroomServer:
         self._limit("plans", f"{session.code}/{team['id']}")
         cost = await self._changed(session, session.submit, team["id"], request.headers.get("x-token"), body.get("plan"))
         return JSONResponse({"cost": cost})
+
+    async def api_rejoin(self, request: Request) -> Response:
+        await self._body(request)
+        session = self._session(request)
+        team = request.path_params["team"]
+        token = await self._changed(session, session.rejoin, request.headers.get("x-token"), team)
+        base = self.public_url or str(request.base_url)
+        return JSONResponse({"url": f"{base.rstrip('/')}/join/{session.code}#team={team}&token={token}"})
 
     # -- what the pages are sent --
 

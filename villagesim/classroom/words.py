@@ -45,6 +45,7 @@ REFUSALS: dict[str, dict[str, str]] = {
         "too_large": "The request is too large.",
         "bad_request": "The request could not be read.",
         "no_session": "No such session.",
+        "no_team": "No such team.",
     },
     "zh": {
         "wrong_code": "没有找到加入码为 {code} 的课堂，请核对投影上的加入码。",
@@ -72,6 +73,7 @@ REFUSALS: dict[str, dict[str, str]] = {
         "too_large": "请求内容过大。",
         "bad_request": "无法读取该请求。",
         "no_session": "没有这场课堂。",
+        "no_team": "没有这个小组。",
     },
 }
 
@@ -148,6 +150,8 @@ PAGE: dict[str, dict[str, str]] = {
         "other_lang": "中文",
         "team_event": "{team}: {line}",
         "the_end": "The session has finished. Look at the screen for the debrief.",
+        "rejoin": "new phone",
+        "rejoin_hint": "Open this link on the new phone of team “{name}” (its old page stops working):",
     },
     "zh": {
         "classroom": "课堂模式",
@@ -220,6 +224,8 @@ PAGE: dict[str, dict[str, str]] = {
         "other_lang": "English",
         "team_event": "{team}：{line}",
         "the_end": "课堂已结束，请看投影上的复盘。",
+        "rejoin": "换手机",
+        "rejoin_hint": "请在小组“{name}”的新手机上打开此链接（旧页面将失效）：",
     },
 }
 
