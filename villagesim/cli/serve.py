@@ -34,8 +34,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_command(subparsers) -> None:
-    serve = subparsers.add_parser("serve", help="the browser view for demonstrations (Solara, works offline)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for a classroom)")
+    serve = subparsers.add_parser("serve", help="the browser view for demonstrations and the classroom (works offline)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for a classroom)")
     serve.add_argument("--port", type=port_number, default=8765, help="port (default: 8765)")
     serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
     serve.add_argument("--classroom-dir", default=str(default_folder()),
