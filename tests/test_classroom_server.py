@@ -448,3 +448,27 @@ def test_serve_prints_the_address_to_use_when_listening_on_every_interface(monke
         assert printed in out and "join" in out and served["args"][4] == "http://192.168.7.7:8123/"
     else:
         assert out == "" and served["args"][4] is None
+
+
+def test_sessions_are_started_only_from_the_server_computer(tmp_path):
+    import asyncio
+
+    from starlette.requests import Request
+
+    from villagesim.classroom.web import ClassroomServer
+
+    async def receive():
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    classroom = ClassroomServer(tmp_path)
+    start = next(route for route in classroom.routes() if route.path == "/classroom/api/start")
+    def post_from(client):
+        scope = {"type": "http", "method": "POST", "path": "/classroom/api/start", "query_string": b"",
+                 "headers": [(b"content-length", b"2")], "client": client, "server": ("192.168.1.2", 8765),
+                 "scheme": "http", "root_path": ""}
+        return asyncio.run(start.endpoint(Request(scope, receive)))
+
+    refused = post_from(("192.168.1.23", 5555))
+    assert refused.status_code == 403 and json.loads(refused.body)["error"] == REFUSALS["zh"]["start_local"]
+    assert not list(tmp_path.glob("*.json"))
+    assert post_from(("127.0.0.1", 5555)).status_code == 200 and len(list(tmp_path.glob("*.json"))) == 1

@@ -225,9 +225,6 @@ def test_empty_settings_are_the_defaults_and_a_bad_scenario_is_refused():
     assert Settings.parse({"budget": "12.5", "rounds": "3"}) == Settings(budget=12.5, rounds=3)
     with pytest.raises(Refusal, match="no such preset"):
         Session.create(Settings(scenario="atlantis"), code="ABCDE")
-    with pytest.raises(Refusal) as refused:
-        Session.create(Settings(scenario="/etc/passwd.toml"), code="ABCDE", allow_files=False)
-    assert refused.value.key == "scenario_local"
 
 
 def test_a_round_needs_two_teams_and_every_plan_unless_forced_and_absent_teams_keep_their_plan():

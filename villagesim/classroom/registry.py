@@ -45,12 +45,12 @@ class Classroom:
                 if not session.finished:
                     self.open[code] = session
 
-    def start(self, settings: Settings, seed: int | None = None, allow_files: bool = True) -> tuple[Session, str]:
+    def start(self, settings: Settings, seed: int | None = None) -> tuple[Session, str]:
         """A new session, saved; returns it and its trainer token."""
         with self._lock:
             if len(self.open) >= MAX_OPEN:
                 raise Refusal("sessions", status=429, most=MAX_OPEN)
-            session, trainer = Session.create(settings, self._new_code(), seed=seed, allow_files=allow_files)
+            session, trainer = Session.create(settings, self._new_code(), seed=seed)
             self.store.save(session.doc)
             self.open[session.code] = session
             return session, trainer

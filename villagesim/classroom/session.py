@@ -232,11 +232,8 @@ class Session:
     # -- creation and identity --
 
     @classmethod
-    def create(cls, settings: Settings, code: str, seed: int | None = None,
-               allow_files: bool = True) -> tuple["Session", str]:
-        """A new session and its trainer token. ``allow_files=False`` accepts presets only."""
-        if settings.scenario not in scenarios.names() and not allow_files:
-            raise Refusal("scenario_local", status=403)
+    def create(cls, settings: Settings, code: str, seed: int | None = None) -> tuple["Session", str]:
+        """A new session and its trainer token."""
         try:
             scenario = scenarios.load(settings.scenario)
             model = VillageModel(scenario.overrides, seed=seed, preset=scenario.name)

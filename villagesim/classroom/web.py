@@ -38,6 +38,7 @@ POLL_SECONDS = 20.0
 MAX_BODY = 16_384  # bytes; a plan is a few hundred
 EVENTS_SHOWN = 40
 CHART_SERIES = (*OBJECTIVES, "cost_cumulative")
+LOCAL = ("127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -271,10 +272,12 @@ class ClassroomServer:
 
     async def api_start(self, request: Request) -> Response:
         body = await self._body(request)
+        # Only the trainer starts sessions (and names scenario files): from the server's own computer.
+        if self._client(request) not in LOCAL:
+            raise Refusal("start_local", status=403)
         self._limit("starts", self._client(request))
         settings = Settings.parse({**body, "lang": body.get("language")})
-        local = self._client(request) in ("127.0.0.1", "::1")
-        session, trainer = await run_in_threadpool(self.classroom.start, settings, None, local)
+        session, trainer = await run_in_threadpool(self.classroom.start, settings)
         console = f"/classroom/{session.code}?lang={settings.lang}#k={trainer}"
         return JSONResponse({"code": session.code, "trainer": trainer, "console": console})
 
