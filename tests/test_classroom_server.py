@@ -452,6 +452,7 @@ def test_serve_prints_the_address_to_use_when_listening_on_every_interface(monke
 
 def test_sessions_are_started_only_from_the_server_computer(tmp_path):
     import asyncio
+    import concurrent.futures
 
     from starlette.requests import Request
 
@@ -466,7 +467,9 @@ def test_sessions_are_started_only_from_the_server_computer(tmp_path):
         scope = {"type": "http", "method": "POST", "path": "/classroom/api/start", "query_string": b"",
                  "headers": [(b"content-length", b"2")], "client": client, "server": ("192.168.1.2", 8765),
                  "scheme": "http", "root_path": ""}
-        return asyncio.run(start.endpoint(Request(scope, receive)))
+        # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, start.endpoint(Request(scope, receive))).result()
 
     refused = post_from(("192.168.1.23", 5555))
     assert refused.status_code == 403 and json.loads(refused.body)["error"] == REFUSALS["zh"]["start_local"]
