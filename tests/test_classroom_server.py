@@ -475,3 +475,15 @@ def test_sessions_are_started_only_from_the_server_computer(tmp_path):
     assert refused.status_code == 403 and json.loads(refused.body)["error"] == REFUSALS["zh"]["start_local"]
     assert not list(tmp_path.glob("*.json"))
     assert post_from(("127.0.0.1", 5555)).status_code == 200 and len(list(tmp_path.glob("*.json"))) == 1
+
+
+def test_serve_refuses_a_classroom_folder_it_cannot_use_before_starting(monkeypatch, capsys, tmp_path):
+    from villagesim.cli import main
+    from villagesim.view import serve
+
+    monkeypatch.setattr(serve, "serve", lambda *args: pytest.fail("the server started"))
+    (tmp_path / "file").write_text("x")
+    assert main(["serve", "--classroom-dir", str(tmp_path / "file" / "sessions")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("villagesim: error: classroom folder ") and "cannot create it" in err[0]
+

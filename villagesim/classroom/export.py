@@ -10,10 +10,10 @@ import csv
 import io
 import json
 
-from villagesim.view import charts
-from villagesim.params import INTERVENTIONS
 from villagesim.i18n import text
-from villagesim.view.render import CJK_FONT  # noqa: F401  (registers the CJK font for Chinese labels)
+from villagesim.params import INTERVENTIONS
+from villagesim.view import charts
+from villagesim.view.render import drawing
 
 from villagesim.classroom.session import OBJECTIVES, RECORDED, Session
 from villagesim.classroom.words import word
@@ -54,11 +54,17 @@ def to_json(session: Session) -> str:
 
 def to_png(session: Session) -> bytes:
     """Every team's curves and the baseline's (grey, dashed), one panel per measure."""
-    import matplotlib.pyplot as plt
+    with drawing():  # the CJK font for Chinese labels, and matplotlib's lock
+        return _png(session)
+
+
+def _png(session: Session) -> bytes:
+    import matplotlib
 
     lang = session.settings.lang
-    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), squeeze=False)
-    colours = plt.get_cmap("turbo")
+    figure = charts.new_figure((11, 7.5))
+    axes = figure.subplots(2, 2, squeeze=False)
+    colours = matplotlib.colormaps["turbo"]
     count = max(len(session.teams), 1)
     for ax, metric in zip(axes.flat, CHART_METRICS):
         for team in session.teams:
@@ -78,5 +84,4 @@ def to_png(session: Session) -> bytes:
     figure.tight_layout(rect=(0, 0.035 * rows + 0.02, 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, metadata=charts.PNG_METADATA)
-    plt.close(figure)
     return buffer.getvalue()

@@ -236,7 +236,7 @@ class Session:
         """A new session and its trainer token."""
         try:
             scenario = scenarios.load(settings.scenario)
-            model = VillageModel(scenario.overrides, seed=seed, preset=scenario.name)
+            model = VillageModel(scenario.overrides, seed=seed)
         except InputError as err:
             raise Refusal("scenario", reason=str(err)) from None
         trainer = secrets.token_urlsafe(18)
@@ -415,7 +415,7 @@ class Session:
 
     def _replay(self, plans: list[dict]) -> VillageModel:
         """A village rebuilt from its plans, round by round, on the session's seed."""
-        model = VillageModel(self.doc["overrides"], seed=self.doc["seed"], preset=self.doc["preset"])
+        model = VillageModel(self.doc["overrides"], seed=self.doc["seed"])
         for index, plan in enumerate(plans, start=1):
             self._play(model, plan, index)
         return model

@@ -1,9 +1,10 @@
 """Classroom sessions on disk: one JSON document per session, each change written atomically.
 
 A document is written to a temporary file in the same folder, flushed to disk
-(``fsync``) and renamed over the old one, so a server killed at any moment
-leaves either the old document or the new one, never a mixture. Temporary
-files left by a killed server are removed when the store opens.
+(``fsync``) and renamed over the old one (:func:`villagesim.outputs.replacing`),
+so a server killed at any moment leaves either the old document or the new
+one, never a mixture. Temporary files left by a killed server are removed
+when the store opens.
 
 Examples
 --------
@@ -24,14 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from villagesim.errors import InputError
+from villagesim.outputs import replacing
 
 REQUIRED = ("version", "code")
-
-
-def default_folder() -> Path:
-    """Where ``villagesim serve`` keeps classroom sessions unless told otherwise (the user's data folder)."""
-    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data) / "villagesim" / "classroom"
 
 
 class SessionStore:
@@ -45,6 +41,7 @@ class SessionStore:
             raise InputError(f"classroom folder {self.folder}: cannot create it ({err.strerror or err})") from None
         if not os.access(self.folder, os.W_OK | os.X_OK):
             raise InputError(f"classroom folder {self.folder}: cannot write there")
+        self._lock = threading.Lock()
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
 
@@ -54,25 +51,8 @@ class SessionStore:
     def save(self, document: dict[str, Any]) -> None:
         """Replace the session's file by ``document`` in one step."""
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        path = self.path(document["code"])
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        self._sync_folder()
-
-    def _sync_folder(self) -> None:
-        # The rename itself reaches the disk only once the folder is synced.
-        descriptor = os.open(self.folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        with self._lock, replacing(self.path(document["code"])) as tmp:  # one writer at a time per folder
+            tmp.write_bytes(data)
 
     def load(self, code: str) -> dict[str, Any] | None:
         """The document of session ``code``, or None if there is none or it cannot be read."""

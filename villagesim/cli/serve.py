@@ -1,10 +1,10 @@
-"""``villagesim serve``: the browser view for demonstrations (:mod:`villagesim.view.serve`)."""
+"""``villagesim serve``: the browser view for demonstrations and the classroom (:mod:`villagesim.view.serve`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from villagesim.classroom.store import default_folder
+from villagesim.classroom import default_folder
 from villagesim.i18n import LANGUAGES
 
 
@@ -19,6 +19,9 @@ def port_number(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from villagesim.classroom.store import SessionStore
+
+    SessionStore(args.classroom_dir)  # a folder that cannot hold sessions is refused before the server starts
     from villagesim.view.serve import lan_address, serve
 
     public_url = None
