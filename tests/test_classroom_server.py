@@ -440,14 +440,14 @@ def test_serve_prints_the_address_to_use_when_listening_on_every_interface(monke
 
     served = {}
     monkeypatch.setattr(serve, "lan_address", lambda: "192.168.7.7")
-    monkeypatch.setattr(serve, "serve", lambda *args: served.update(args=args))
+    monkeypatch.setattr(serve, "serve", lambda *args, **options: served.update(args=args, **options))
     main(["serve", "--host", host, "--port", "8123", "--classroom-dir", str(tmp_path)])
     out = capsys.readouterr().out
-    assert served["args"][:4] == (host, 8123, "zh", str(tmp_path))
+    assert served["args"][:3] == (host, 8123, "zh") and served["classroom_dir"] == str(tmp_path)
     if printed:
-        assert printed in out and "join" in out and served["args"][4] == "http://192.168.7.7:8123/"
+        assert printed in out and "join" in out and served["public_url"] == "http://192.168.7.7:8123/"
     else:
-        assert out == "" and served["args"][4] is None
+        assert out == "" and served["public_url"] is None
 
 
 def test_sessions_are_started_only_from_the_server_computer(tmp_path):
@@ -481,7 +481,7 @@ def test_serve_refuses_a_classroom_folder_it_cannot_use_before_starting(monkeypa
     from villagesim.cli import main
     from villagesim.view import serve
 
-    monkeypatch.setattr(serve, "serve", lambda *args: pytest.fail("the server started"))
+    monkeypatch.setattr(serve, "serve", lambda *args, **options: pytest.fail("the server started"))
     (tmp_path / "file").write_text("x")
     assert main(["serve", "--classroom-dir", str(tmp_path / "file" / "sessions")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -225,13 +225,23 @@ def test_injected_write_failure_leaves_the_target_as_it_was(inputs, tmp_path, ca
     assert tree(out) == before and sorted(os.listdir(tmp_path)) == ["out"]
 
 
-def test_sweep_on_a_full_disk_keeps_what_is_finished_and_resumes(inputs, tmp_path, capsys):
+def test_sweep_on_a_full_disk_keeps_what_is_finished_and_resumes(inputs, tmp_path, capsys, monkeypatch):
     """A sweep keeps its journal semantics on a real full disk: finished runs stay, the same command completes it."""
+    from villagesim.sweep import store
+
+    def no_parquet(table, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    unconverted = tmp_path / "unconverted"  # what the manifest and the journal take, Parquet parts left out
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "write_table", no_parquet)
+        assert cli.main(argv_of("sweep", inputs, unconverted)) == 1
     reference = tmp_path / "reference"
     assert cli.main(argv_of("sweep", inputs, reference)) == 0
     with tmpfs(tmp_path / "disk", "256k") as disk:
         out = disk / "out"
-        fill(disk, 3 * 4096)  # the manifest and the journal fit; the Parquet parts do not
+        block = os.statvfs(disk).f_frsize
+        fill(disk, sum(-(-len(data) // block) * block for data in tree(unconverted).values()))
         capsys.readouterr()
         assert cli.main(argv_of("sweep", inputs, out)) == 1
         assert "No space left on device" in capsys.readouterr().err.strip().splitlines()[-1]

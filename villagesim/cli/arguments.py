@@ -12,7 +12,7 @@ from typing import Any
 
 from villagesim.errors import InputError
 from villagesim.outputs import Output
-from villagesim.params import resolve, scenarios
+from villagesim.params import scenarios
 
 
 def non_negative(text: str) -> int:
@@ -32,6 +32,12 @@ def positive(text: str) -> int:
     return value
 
 
+def add_extension_argument(parser: argparse.ArgumentParser) -> None:
+    """``--extension FILE``: an extension's parameters and steps (villagesim.extensions), repeatable."""
+    parser.add_argument("--extension", dest="extensions", action="append", default=[], metavar="FILE.py",
+                        help="add an extension (a Python file you trust: it runs as code); repeatable")
+
+
 def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | None = None) -> None:
     """``--scenario``, ``--set`` and ``--seed``, shared by every command that builds models."""
     parser.add_argument("--scenario", default="default", help="preset name or scenario TOML file (default: default)")
@@ -43,14 +49,17 @@ def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | Non
 
 
 def model_overrides(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict]:
-    """The scenario and its overrides merged with ``--set``, validated together."""
-    return scenarios.configure(args.scenario, args.assignments)
+    """The scenario (with its extensions and ``--extension``'s) and its overrides merged with ``--set``,
+    validated together."""
+    return scenarios.configure(args.scenario, args.assignments, getattr(args, "extensions", ()))
 
 
 def model_params(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict, dict]:
     """:func:`model_overrides` and the resolved parameters, with any network files read and checked."""
+    from villagesim.extensions import load_all, registry
+
     scenario, overrides = model_overrides(args)
-    params = resolve(overrides)
+    params = registry(load_all(scenario.extensions)).resolve(overrides)
     if params["network.nodes"]:
         from villagesim.network import read_network  # numpy only: the model is not imported yet
 

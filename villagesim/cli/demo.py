@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from villagesim.cli.arguments import add_model_arguments, add_output_arguments, claim_output, model_params, \
-    non_negative, positive
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
+                                      model_params, non_negative, positive)
 from villagesim.errors import InputError
 from villagesim.params import INTERVENTIONS
 
@@ -31,7 +31,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
     arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
     seeds = replicate_seeds(base_seed, args.seeds)
-    frames = {arm: [VillageModel(params, seed=s).run(args.steps).timeseries() for s in seeds]
+    frames = {arm: [VillageModel(params, seed=s, extensions=scenario.extensions).run(args.steps).timeseries()
+                    for s in seeds]
               for arm, params in arms.items()}
 
     print(f"villagesim demo: {scenario.name}, {args.steps} months, {args.seeds} seeds (same seeds in both arms), "
@@ -52,6 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     demo = sub.add_parser("demo", help="the default village without and with all interventions, over several seeds")
     add_model_arguments(demo)
+    add_extension_argument(demo)
     demo.add_argument("--seeds", type=positive, default=10, help="replicates per arm (default: 10)")
     demo.add_argument("--steps", type=non_negative, default=120, help="months (default: 120)")
     demo.add_argument("--intensity", type=float, default=1.0, help="intensity of every path (default: 1)")

@@ -6,8 +6,8 @@ import argparse
 import json
 
 from villagesim import __version__
-from villagesim.cli.arguments import (add_model_arguments, add_output_arguments, claim_output, drawn_seed,
-                                      model_params, non_negative, print_table)
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
+                                      drawn_seed, model_params, non_negative, print_table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -17,10 +17,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = claim_output(args, "run", {"scenario": scenario.name, "params": params, "seed": seed, "steps": steps})
 
     from villagesim.events import describe
+    from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts
 
-    model = VillageModel(overrides, seed=seed)
+    model = VillageModel(overrides, seed=seed, extensions=scenario.extensions)
     model.run(steps)
     frame = model.timeseries()
     summary = {
@@ -30,6 +31,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "steps": model.steps,
         "final": model.final(),
         "params": model.params,
+        "extensions": describe_extensions(model.extensions),
         "events": [describe(e, "en", model.villages) for e in model.events],
     }
     with out.writing() as folder:
@@ -48,6 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     run = sub.add_parser("run", help="run one scenario and write its time series, summary and chart")
     add_model_arguments(run)
+    add_extension_argument(run)
     run.add_argument("--steps", type=non_negative, default=None, help="months to simulate (default: time.months)")
     add_output_arguments(run, default="villagesim-run")
     run.set_defaults(handler=cmd_run)

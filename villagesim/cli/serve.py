@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from villagesim.classroom import default_folder
+from villagesim.cli.arguments import add_extension_argument
 from villagesim.i18n import LANGUAGES
 
 
@@ -32,7 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             public_url = f"http://{address}:{args.port}/"
             print(f"villagesim: on this room's network use {public_url} (teams join at {public_url}join)", flush=True)
-    serve(args.host, args.port, args.lang, args.classroom_dir, public_url)
+    serve(args.host, args.port, args.lang, args.extensions, classroom_dir=args.classroom_dir,
+          public_url=public_url)
     return 0
 
 
@@ -44,4 +46,5 @@ def add_command(subparsers) -> None:
     serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
     serve.add_argument("--classroom-dir", default=str(default_folder()),
                        help="folder of the classroom sessions, kept across restarts (default: %(default)s)")
+    add_extension_argument(serve)
     serve.set_defaults(handler=cmd_serve)

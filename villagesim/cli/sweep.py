@@ -6,7 +6,7 @@ import math
 import sys
 from pathlib import Path
 
-from villagesim.cli.arguments import add_output_arguments, positive
+from villagesim.cli.arguments import add_extension_argument, add_output_arguments, positive
 from villagesim.errors import InputError
 from villagesim.outputs import output_dir
 
@@ -18,7 +18,7 @@ def cmd_sweep(args) -> int:
         raise InputError("--scheduler: only with --executor dask")
     if args.scheduler and args.workers:
         raise InputError("--workers: not with --scheduler (the cluster has its own workers)")
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.extensions)
     output_dir(args.out)
     manifest = prepare(spec, args.out, args.overwrite)
     workers = args.workers or default_workers()
@@ -64,4 +64,5 @@ def add_command(subparsers) -> None:
                         help="where runs happen (default: processes)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    add_extension_argument(parser)
     parser.set_defaults(handler=cmd_sweep)

@@ -236,40 +236,123 @@ MAX_PEOPLE = 2_000_000
 
 REGISTRY: dict[str, Param] = {p.key: p for p in PARAMS}
 DEFAULTS: dict[str, Any] = {p.key: p.default for p in PARAMS}
+KINDS = (bool, int, float, str)
+
+
+class Registry:
+    """The parameters a model knows: :data:`PARAMS`, with extensions' parameters layered over them.
+
+    A view: it never changes :data:`REGISTRY`, so two models (or two tests)
+    in one process with different extensions never see each other's keys.
+    ``extra`` is checked like the base registry's entries (a new dotted
+    key, a type, a default inside its range, a unit and a source).
+
+    >>> from villagesim.params import Param
+    >>> extra = Param("secretary.term", 24, 0, 120, "months", "assumption", "Term length.")
+    >>> view = Registry([extra])
+    >>> view.resolve({"secretary.term": 36})["secretary.term"], "secretary.term" in REGISTRY
+    (36, False)
+    >>> Registry([extra, extra])
+    Traceback (most recent call last):
+    ...
+    villagesim.errors.InputError: secretary.term: declared twice
+    """
+
+    def __init__(self, extra=()):
+        self.params: tuple[Param, ...] = (*PARAMS, *extra)
+        self.extra: tuple[Param, ...] = tuple(extra)
+        self.by_key: dict[str, Param] = dict(REGISTRY)
+        for param in self.extra:
+            _check_declared(param)
+            if param.key in self.by_key:
+                raise InputError(f"{param.key}: " + ("a model parameter already has this key" if param.key in REGISTRY
+                                                     else "declared twice"))
+            self.by_key[param.key] = param
+        self.defaults: dict[str, Any] = {p.key: p.default for p in self.params}
+
+    def lookup(self, key: str) -> Param:
+        """The :class:`Param` for ``key``, or an InputError naming the nearest keys."""
+        try:
+            return self.by_key[key]
+        except KeyError:
+            raise InputError(f"{key}: unknown parameter; {_hint(key, self.by_key)}") from None
+
+    def resolve(self, overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults, then ``base``, then ``overrides``, each checked; returns a full dict.
+
+        Raises :class:`InputError` for an unknown key, a value of the wrong type
+        or outside its range, or an inconsistent combination.
+        """
+        params = dict(self.defaults if base is None else base)
+        for key, value in (overrides or {}).items():
+            params[key] = self.lookup(key).check(value)
+        _check_consistent(params)
+        return params
+
+    def parse_assignment(self, text: str) -> tuple[str, Any]:
+        """Split one ``--set KEY=VALUE`` into a key and a value of the key's type.
+
+        >>> BASE.parse_assignment("interventions.training.intensity=0.6")
+        ('interventions.training.intensity', 0.6)
+        """
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set {text!r}: must look like KEY=VALUE, e.g. interventions.training.intensity=0.6")
+        return key, self.lookup(key).check(raw.strip())
+
+
+def _check_declared(param: Any) -> None:
+    """Refuse a declared parameter that the registry's own entries could not be."""
+    if not isinstance(param, Param):
+        raise InputError(f"{param!r}: a parameter must be a villagesim.params.Param")
+    key = param.key
+    if not (isinstance(key, str) and "." in key and all(part.isidentifier() for part in key.split("."))):
+        raise InputError(f"{key!r}: a parameter key must be dotted names, e.g. secretary.term")
+    if type(param.default) not in KINDS:
+        raise InputError(f"{key}: default must be a bool, int, float or str, got {param.default!r}")
+    for name in ("unit", "source", "doc"):
+        if not isinstance(getattr(param, name), str) or not getattr(param, name).strip():
+            raise InputError(f"{key}: {name} must be a non-empty string (the source: a citation or 'assumption')")
+    if param.kind in (int, float):
+        bounds = (param.lo, param.hi)
+        if not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds) \
+                or param.lo > param.hi:
+            raise InputError(f"{key}: lo and hi must be finite numbers with lo <= hi, got {param.lo!r}, {param.hi!r}")
+        if param.kind is int and not all(float(b).is_integer() for b in bounds):
+            raise InputError(f"{key}: an integer parameter needs integer lo and hi, got {param.lo!r}, {param.hi!r}")
+        if not param.lo <= param.default <= param.hi:
+            raise InputError(f"{key}: default {param.default!r} is outside its range [{param.lo}, {param.hi}]")
+    elif param.lo is not None or param.hi is not None:
+        raise InputError(f"{key}: a {param.kind.__name__} parameter has no range (lo and hi must be None)")
+
+
+BASE = Registry()
+"""The model's own parameters, without extensions."""
 
 
 def lookup(key: str) -> Param:
-    """The :class:`Param` for ``key``, or an InputError naming the nearest keys."""
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise InputError(f"{key}: unknown parameter; {_hint(key)}") from None
+    """The :class:`Param` for ``key`` in the base registry (see :meth:`Registry.lookup`)."""
+    return BASE.lookup(key)
 
 
-def _hint(key: str) -> str:
+def _hint(key: str, known) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key, REGISTRY, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(close) + "?"
     section = key.split(".")[0]
-    keys = [k for k in REGISTRY if k.startswith(section + ".")]
+    keys = [k for k in known if k.startswith(section + ".")]
     if keys:
         return "known keys here: " + ", ".join(keys[:8]) + (" ..." if len(keys) > 8 else "")
     return "see `villagesim params` for the list"
 
 
 def resolve(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults, then ``base``, then ``overrides``, each checked; returns a full dict.
-
-    Raises :class:`InputError` for an unknown key, a value of the wrong type
-    or outside its range, or an inconsistent combination.
-    """
-    params = dict(DEFAULTS if base is None else base)
-    for key, value in (overrides or {}).items():
-        params[key] = lookup(key).check(value)
-    _check_consistent(params)
-    return params
+    """Defaults, then ``base``, then ``overrides``, each checked, in the base registry
+    (see :meth:`Registry.resolve`)."""
+    return BASE.resolve(overrides, base)
 
 
 def _check_consistent(p: dict[str, Any]) -> None:
@@ -300,11 +383,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     >>> parse_assignment("interventions.training.intensity=0.6")
     ('interventions.training.intensity', 0.6)
     """
-    key, sep, raw = text.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise InputError(f"--set {text!r}: must look like KEY=VALUE, e.g. interventions.training.intensity=0.6")
-    return key, lookup(key).check(raw.strip())
+    return BASE.parse_assignment(text)
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -41,6 +41,8 @@ class Task:
     months: int
     metrics: tuple[str, ...]
     steps: tuple[int, ...]
+    extensions: tuple[tuple[str, str], ...] = ()
+    """(path, sha256) of each extension file; the worker loads them by path."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,13 @@ class Outcome:
 
 def run_task(task: Task) -> Outcome:
     """Run one simulation; an exception becomes an ``error`` outcome instead of stopping the sweep."""
+    from villagesim.extensions import load
     from villagesim.model import VillageModel
 
     start = time.perf_counter()
     try:
-        model = VillageModel(task.overrides, seed=task.seed).run(task.months)
+        extensions = [load(path, sha256) for path, sha256 in task.extensions]
+        model = VillageModel(task.overrides, seed=task.seed, extensions=extensions).run(task.months)
         final = model.final()
         series = ()
         if task.steps:
@@ -194,6 +198,7 @@ def code_digest() -> str:
 def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Tasks of the runs not yet done, in run_id order, with their row template."""
     steps = tuple(series_steps(spec.months, spec.every))
+    extensions = tuple((e["path"], e["sha256"]) for e in spec.extensions)
     for point_id, point in enumerate(points(spec)):
         overrides = point_overrides(spec, point)
         for replicate in range(spec.replicates):
@@ -203,7 +208,7 @@ def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
             seed = run_seed(spec.seed, point_id, replicate)
             row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
                    **dict(zip(spec.factor_keys, point))}
-            yield Task(run_id, seed, overrides, spec.months, tuple(spec.metrics), steps), row
+            yield Task(run_id, seed, overrides, spec.months, tuple(spec.metrics), steps, extensions), row
 
 
 def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: Executor | None = None, *,

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from villagesim.outputs import replacing
-from villagesim.params import lookup
 from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
 
 
@@ -114,7 +113,9 @@ def schemas(spec: Spec):
     import pyarrow as pa
 
     arrow = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
-    factor_types = [pa.string() if key == SCENARIO_FACTOR else arrow[lookup(key).kind] for key in spec.factor_keys]
+    params = spec.registry()
+    factor_types = [pa.string() if key == SCENARIO_FACTOR else arrow[params.lookup(key).kind]
+                    for key in spec.factor_keys]
     runs = pa.schema([
         ("run_id", pa.int64()), ("point_id", pa.int64()), ("replicate", pa.int64()), ("seed", pa.int64()),
         ("status", pa.string()), ("error", pa.string()), ("duration_s", pa.float64()),

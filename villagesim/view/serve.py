@@ -59,18 +59,25 @@ def lan_address() -> str | None:
     return None
 
 
-def serve(host: str, port: int, lang: str, classroom_dir: str, public_url: str | None = None) -> None:
-    """Serve the browser view and the classroom (sessions kept in ``classroom_dir``; phones join at
-    ``public_url``) on ``host:port`` until interrupted; pages start in ``lang``."""
+def serve(host: str, port: int, lang: str, extensions=(), classroom_dir: str | None = None,
+          public_url: str | None = None) -> None:
+    """Serve the browser view and the classroom on ``host:port`` until interrupted; pages start in
+    ``lang``, every tab's models load ``extensions`` (files the operator chose; checked here, before
+    listening), classroom sessions are kept in ``classroom_dir`` (default: the user's data folder) and
+    phones join at ``public_url``."""
+    from villagesim.extensions import load_all
+
+    paths = [ext.path for ext in load_all(extensions)]
     check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    from villagesim.view.app import LANGUAGE_ENV, prepare
+    from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, prepare
     from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
+    os.environ[EXTENSIONS_ENV] = os.pathsep.join(paths)
 
     if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
@@ -81,9 +88,10 @@ def serve(host: str, port: int, lang: str, classroom_dir: str, public_url: str |
 
     from solara.server.starlette import app
 
+    from villagesim.classroom import default_folder
     from villagesim.classroom.web import mount
 
-    mount(app, classroom_dir, public_url, lang)
+    mount(app, classroom_dir or default_folder(), public_url, lang)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     # Phones hold long polls open: stopping waits for them at most a few seconds.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
