@@ -82,10 +82,14 @@ def test_saves_from_many_threads_leave_one_whole_document(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ABCDE.json"]
 
 
-def test_a_folder_that_cannot_hold_sessions_is_refused_in_one_line(tmp_path):
+def test_a_folder_that_cannot_hold_sessions_is_refused_in_one_line_and_none_is_made_before_a_session(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match=r"^classroom folder .*file.*: cannot create it"):
         SessionStore(tmp_path / "file" / "sessions")
+    store = SessionStore(tmp_path / "new" / "sessions")
+    assert store.codes() == [] and not (tmp_path / "new").exists()
+    store.save({"version": 1, "code": "ABCDE"})
+    assert store.codes() == ["ABCDE"]
 
 
 def test_the_document_holds_no_token(tmp_path):

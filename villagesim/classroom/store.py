@@ -35,13 +35,10 @@ class SessionStore:
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise InputError(f"classroom folder {self.folder}: cannot create it ({err.strerror or err})") from None
-        if not os.access(self.folder, os.W_OK | os.X_OK):
-            raise InputError(f"classroom folder {self.folder}: cannot write there")
         self._lock = threading.Lock()
+        problem = _unusable(self.folder)
+        if problem:
+            raise InputError(f"classroom folder {self.folder}: {problem}")
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
 
@@ -51,8 +48,10 @@ class SessionStore:
     def save(self, document: dict[str, Any]) -> None:
         """Replace the session's file by ``document`` in one step."""
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        with self._lock, replacing(self.path(document["code"])) as tmp:  # one writer at a time per folder
-            tmp.write_bytes(data)
+        with self._lock:  # one writer at a time per folder
+            self.folder.mkdir(parents=True, exist_ok=True)  # only once there is a session to keep
+            with replacing(self.path(document["code"])) as tmp:
+                tmp.write_bytes(data)
 
     def load(self, code: str) -> dict[str, Any] | None:
         """The document of session ``code``, or None if there is none or it cannot be read."""
@@ -74,3 +73,16 @@ class SessionStore:
         """Codes of the stored sessions, oldest file first."""
         files = sorted(self.folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
         return [p.stem for p in files]
+
+
+def _unusable(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold sessions, or None; nothing is created (``serve`` alone writes nothing)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot create it ({existing} is not a folder)"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "cannot write there"
+    return None
+
