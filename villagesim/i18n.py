@@ -2,7 +2,8 @@
 
 :func:`text` looks a phrase up by key; the tables below are the only place
 where user-facing words live, so a missing translation is a ``KeyError`` in
-the tests rather than an English word on a Chinese page.
+the tests rather than an English word on a Chinese page (the classroom's own
+words are in :mod:`villagesim.classroom.words`, which uses these for the rest).
 
 Examples
 --------
