@@ -4,10 +4,16 @@
 >>> frame = VillageModel.from_scenario("default", seed=1).run(12).timeseries()
 >>> list(frame.columns[:4])
 ['step', 'participation_rate', 'project_uptake', 'trust_mean']
+
+The best use of a budget (:func:`villagesim.plan`, :mod:`villagesim.planner`)::
+
+    result = villagesim.plan("hollowed", budget=30)   # 万元 over 120 months
+    result.best.overrides, result.best.mean, result.best.ci
 """
 
 from villagesim.errors import InputError
 from villagesim.model import VillageModel
+from villagesim.planner import plan
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "VillageModel", "__version__"]
+__all__ = ["InputError", "VillageModel", "__version__", "plan"]

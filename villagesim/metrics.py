@@ -20,7 +20,7 @@ from villagesim.population import MEMBER, NEVER, YOUTH, Population
 from villagesim.submodels.uptake import VIABLE, Project
 
 METRICS: dict[str, str] = {
-    "participation_rate": "share of living adults who took part in village affairs this month",
+    "participation_rate": "share of living adults at home who took part in village affairs this month",
     "project_uptake": "share of living adults enrolled in the project",
     "trust_mean": "mean trust in the branch of living adults",
     "active_members": "members at home with activity at least branch.active_threshold",
@@ -37,11 +37,12 @@ METRICS: dict[str, str] = {
     "project_viable": "share of villages whose project is viable",
     "opportunity": "local opportunity index, mean over villages",
     "income_index": "income relative to the start (1 + potential x enrolled share where viable)",
+    "online_participation_rate": "share of living adults away who took part online this month (0 if none away)",
 }
 COLUMNS = ("step", *METRICS)
 
 
-TALLY = ("living", "participating", "enrolled", "trust", "active", "youth", "youth_present", "members",
+TALLY = ("living", "participating", "online", "enrolled", "trust", "active", "youth", "youth_present", "members",
          "member_age", "raised", "resolved", "relapses", "cost", "present", "activists", "strength", "viable",
          "opportunity")
 """What :func:`tally` counts per village, in its column order."""
@@ -63,7 +64,8 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     village = pop.village
     return np.array([
         per_village(village, alive, villages),
-        per_village(village, pop.participating & alive, villages),
+        per_village(village, pop.participating & present, villages),
+        per_village(village, pop.participating & alive & pop.away, villages),
         per_village(village, pop.enrolled & alive, villages),
         per_village(village, alive, villages, pop.trust),
         branch.active,
@@ -92,12 +94,12 @@ def region(table: np.ndarray) -> np.ndarray:
 
 def row(month: int, t: np.ndarray, params: dict) -> list[float]:
     """One row of ``COLUMNS`` from one tally (a village's, or :func:`region`'s)."""
-    (living, participating, enrolled, trust, active, youth, youth_present, members, member_age, raised, resolved,
+    (living, participating, online, enrolled, trust, active, youth, youth_present, members, member_age, raised, resolved,
      relapses, cost, present, activists, strength, viable, opportunity) = t.tolist()
     enrolled_share = _ratio(enrolled, living)
     return [
         month,
-        _ratio(participating, living),
+        _ratio(participating, present),
         enrolled_share,
         _ratio(trust, living),
         active,
@@ -114,4 +116,5 @@ def row(month: int, t: np.ndarray, params: dict) -> list[float]:
         viable,
         opportunity,
         1.0 + params["project.potential"] * enrolled_share * viable,
+        _ratio(online, living - present),
     ]

@@ -3,9 +3,13 @@
 Three channels let the branch hear people: members' visits to their network
 neighbours (走村串户), the service centre for those who can reach it
 (阵地集中服务), and the digital platform for anyone with digital access,
-people away included (线上诉求收集). Appeals (诉求) raised by someone the
-branch hears are resolved while capacity lasts; resolved appeals raise
-trust, unheard or unresolved ones lower it.
+people away included (线上诉求收集), less often for people aged 60+ who
+have it (``interventions.digital.elderly_skill``). Appeals (诉求) raised by
+someone the branch hears are resolved while capacity lasts: the platform and
+the centre each resolve their own users' appeals up to their capacity, and
+what they cannot, with the appeals heard on visits, falls to the members
+("线上诉求收集+线下阵地响应"). Resolved appeals raise trust, unheard or
+unresolved ones lower it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from villagesim.population import Population, clip01
 from villagesim.submodels.month import Month
 
 ELDERLY_MOBILITY_AGE = 70.0
+ELDERLY_AGE = 60.0
+REFERENCE_POPULATION = 1500.0  # venue and platform capacities are given per 1,500 adults
 
 
 @dataclass
@@ -35,6 +41,7 @@ def platform_users(pop: Population, params: dict, rng: np.random.Generator, inte
     chance = params["interventions.digital.reach"] * intensity["digital"]
     if chance == 0:
         return np.zeros(pop.size, bool)
+    chance = np.where(pop.age >= ELDERLY_AGE, chance * params["interventions.digital.elderly_skill"], chance)
     return pop.alive & pop.digital & (rng.random(pop.size) < chance)
 
 
@@ -73,15 +80,26 @@ def visits(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gen
 
 
 def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.ndarray, online: np.ndarray,
-            capacity: np.ndarray, quality: np.ndarray) -> Appeals:
-    """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
+            capacity: np.ndarray, quality: np.ndarray,
+            channels: tuple[tuple[np.ndarray, np.ndarray], ...] = ()) -> Appeals:
+    """Raise appeals, resolve the heard ones while capacity lasts, move trust.
+
+    Each of ``channels`` (its users, its capacity per village) first resolves
+    its own users' appeals; the members' ``capacity`` takes every heard
+    appeal still open.
+    """
     villages = capacity.size
     raised = (pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])).nonzero()[0]
     village = pop.village[raised]
-    raised_heard = heard[raised]
-    n_heard = per_village(village, raised_heard, villages)
-    share = np.minimum(1.0, np.divide(capacity, n_heard, out=np.ones(villages), where=n_heard > 0))
-    resolved = raised_heard & (rng.random(raised.size) < share[village])
+    open_ = heard[raised]
+    resolved = np.zeros(raised.size, bool)
+    for users, room in (*channels, (heard, capacity)):
+        mine = open_ & users[raised]
+        n = per_village(village, mine, villages)
+        share = np.minimum(1.0, np.divide(room, n, out=np.ones(villages), where=n > 0))
+        done = mine & (rng.random(raised.size) < share[village])
+        resolved |= done
+        open_ &= ~done
     gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[village])
     trust = pop.trust[raised] + np.where(resolved, gain, -params["appeals.neglected_loss"])
     pop.trust[raised] = clip01(trust)
@@ -105,8 +123,13 @@ def step(month: Month) -> None:
     pop.trust += gain
     clip01(pop.trust, out=pop.trust)
     month.visited = gain > 0
-    month.heard = month.visited | month.online | venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
-    month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality)
+    at_venue = venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
+    month.heard = month.visited | month.online | at_venue
+    scale = month.villagers / REFERENCE_POPULATION
+    channels = ((month.online, scale * month.intensity["digital"] * p["interventions.digital.capacity"]),
+                (at_venue, scale * month.intensity["venue"] * p["interventions.venue.capacity"]))
+    month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality,
+                            channels)
 
 
 def relax(month: Month) -> None:

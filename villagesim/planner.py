@@ -66,7 +66,6 @@ START_STEPS = 20
 BATCH = 8
 TOP = 4
 MARGINAL_STEP = 0.1
-OBJECTIVES = ("participation_rate", "project_uptake")
 
 
 @dataclass(eq=False)
@@ -150,10 +149,10 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
 
     >>> parse_objective("participation_rate=1, project_uptake=0.5")
     {'participation_rate': 1.0, 'project_uptake': 0.5}
-    >>> parse_objective("turnout")
+    >>> parse_objective("turnout")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    villagesim.errors.InputError: --objective turnout: unknown metric; use participation_rate, project_uptake or KEY=WEIGHT,... over the metrics (see villagesim params --metrics)
+    villagesim.errors.InputError: --objective turnout: unknown metric; use participation_rate, project_uptake or KEY=WEIGHT,... over the metrics: participation_rate, ...
     """
     if isinstance(text, Mapping):
         items = [(str(k), v) for k, v in text.items()]
@@ -166,7 +165,7 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
     for key, weight in items:
         if key not in METRICS:
             raise InputError(f"--objective {key}: unknown metric; use participation_rate, project_uptake or "
-                             "KEY=WEIGHT,... over the metrics (see villagesim params --metrics)")
+                             f"KEY=WEIGHT,... over the metrics: {', '.join(METRICS)}")
         try:
             value = float(weight)
         except (TypeError, ValueError):
@@ -284,8 +283,13 @@ class Evaluator:
 
 
 def robust_keys() -> list[str]:
-    """Assumed parameters with a plausible range: the axes of the robust mode's Latin hypercube."""
-    return [p.key for p in PARAMS if p.plausible is not None]
+    """Assumed mechanism parameters with a plausible range: the axes of the robust mode's Latin hypercube.
+
+    Costs are left out (a plan must fit its budget for sure) and so are the
+    village's own characteristics (they are the scenario).
+    """
+    return [p.key for p in PARAMS if p.plausible is not None and not p.key.startswith("village.")
+            and not p.key.endswith("cost")]
 
 
 def draws(seed: int, stream: int, count: int, offset: int, robust: bool) -> list[tuple[int, dict[str, Any]]]:
@@ -429,6 +433,9 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
         if resolved or count >= max_seeds:
             break
     best = order[0]
+    for rank, c in enumerate(order, 1):
+        if c.name.startswith("plan "):
+            c.name = f"plan {rank}"  # named by their final rank (the best is plan 1)
     tied = [c.name for c in order[1:] if mean_ci(best.values - c.values)[1] <= 0]
 
     # 3. marginal value per 万元 ------------------------------------------------------------------------
