@@ -204,6 +204,25 @@ def smallest_cost(params: dict[str, Any], name: str, months: int) -> float:
     return path_cost(params, name, MIN_INTENSITY, max(months, 1), months)
 
 
+def check(scenario: str, budget: Any, months: int, objective: str | Mapping[str, float],
+          overrides: Mapping[str, Any] | None, trials: int = 0, search_seeds: int = 2, seeds: int = 2):
+    """Every input of :func:`plan` checked: the preset, base overrides, resolved parameters, budget and weights."""
+    weights = parse_objective(objective)
+    preset = scenarios.load(scenario)
+    own = [k for k in (overrides or {}) if k.startswith("interventions.") and k.rsplit(".", 1)[-1] in ("intensity", "start")]
+    if own:
+        raise InputError(f"--set {own[0]}: the plan chooses every path's intensity and start; set other keys")
+    base = {**preset.overrides, **(overrides or {})}
+    params = resolve(base)
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 100_000:
+        raise InputError(f"--months {months}: must be an integer in [1, 100000]")
+    budget = check_budget(budget, params, months)
+    for name, value, least in (("--trials", trials, 0), ("--search-seeds", search_seeds, 2), ("--seeds", seeds, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputError(f"{name} {value}: must be an integer >= {least}")
+    return preset, base, params, budget, weights
+
+
 # --- plans and the budget -------------------------------------------------------------------------
 
 
@@ -338,24 +357,13 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
 
     Example: ``villagesim.plan("hollowed", budget=30).best.overrides`` are dotted keys for ``villagesim run --set``.
     """
-    import optuna
-
     started = time.monotonic()
     say = progress or (lambda message: None)
-    weights = parse_objective(objective)
-    preset = scenarios.load(scenario)
-    own = [k for k in (overrides or {}) if k.startswith("interventions.") and k.rsplit(".", 1)[-1] in ("intensity", "start")]
-    if own:
-        raise InputError(f"--set {own[0]}: the plan chooses every path's intensity and start; set other keys")
-    base = {**preset.overrides, **(overrides or {})}
-    params = resolve(base)
-    if not 1 <= months <= 100_000:
-        raise InputError(f"--months {months}: must be an integer in [1, 100000]")
-    budget = check_budget(budget, params, months)
-    for name, value, least in (("--trials", trials, 0), ("--search-seeds", search_seeds, 2), ("--seeds", seeds, 2)):
-        if not isinstance(value, int) or value < least:
-            raise InputError(f"{name} {value}: must be an integer >= {least}")
+    preset, base, params, budget, weights = check(scenario, budget, months, objective, overrides, trials,
+                                                  search_seeds, seeds)
     max_seeds = max(max_seeds, seeds)
+    import optuna
+
     from villagesim.sweep import SerialExecutor
 
     evaluate = Evaluator(base, months, weights, executor or SerialExecutor())
@@ -470,7 +478,7 @@ def _key(c: Candidate) -> tuple:
 # --- the report -----------------------------------------------------------------------------------
 
 
-def report(result: PlanResult, scenario_arg: str, sets: list[str]) -> str:
+def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) -> str:
     """The printed report: best plan, ties, marginal values, nothing and single-path plans, how to reproduce."""
     objective = ", ".join(f"{w:g} x {k}" for k, w in result.objective.items())
     lines = [f"villagesim plan: {result.scenario}, budget {result.budget:g} 万元, {result.months} months, "
@@ -495,8 +503,8 @@ def report(result: PlanResult, scenario_arg: str, sets: list[str]) -> str:
                      f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
     sets_text = "".join(f" --set {s}" for s in sets)
     plan_text = " ".join(f"--set {k}={v:g}" for k, v in best.overrides.items())
-    lines += ["", "reproduce the best plan's first seed (its value above is the mean over "
-              f"villagesim.seeds.run_seed({'SEED'}, 0, r), r < {len(result.seeds)}):",
+    lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
+              f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
               f"  villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} "
               f"--seed {result.seeds[0]} {plan_text}"]
     if not result.robust:

@@ -120,10 +120,12 @@ def step(month: Month) -> None:
     """Visits, the service centre and appeals: who the branch hears, what it resolves, and trust."""
     pop, p, rng = month.population, month.params, month.rng
     gain = visits(pop, month.adjacency, p, rng, month.intensity)
-    pop.trust += gain
-    clip01(pop.trust, out=pop.trust)
     month.visited = gain > 0
     at_venue = venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
+    # A month's contact through the platform or at the centre brings trust as a visit does.
+    gain += p["interventions.digital.contact_gain"] * month.online + p["interventions.venue.contact_gain"] * at_venue
+    pop.trust += gain
+    clip01(pop.trust, out=pop.trust)
     month.heard = month.visited | month.online | at_venue
     scale = month.villagers / REFERENCE_POPULATION
     channels = ((month.online, scale * month.intensity["digital"] * p["interventions.digital.capacity"]),
