@@ -250,7 +250,7 @@ def fit_budget(params: dict[str, Any], plan: Mapping[str, tuple[float, int]], mo
         total = cost_of(params, plan, months)
         if total <= budget + 1e-9:
             break
-        setups = cost_of(params, {n: (0.0, s) for n, (_, s) in plan.items()}, months)
+        setups = sum(params[f"interventions.{n}.setup_cost"] for n in plan) * params["region.villages"]
         running = total - setups
         scale = (budget - setups) / running if running > 0 else 0.0
         plan = {n: (_floor(x * scale), s) for n, (x, s) in plan.items()}
@@ -465,8 +465,9 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
     for c in singles.values():
         if not c.plan:
             c.values = finalists[()].values
-    listed = [c for c in order if c.name in tied] + [finalists[()], *singles.values()]
-    alternatives = [c for c in dict.fromkeys(listed) if c is not best]
+    # The five single-path plans are always listed, even the one that may be the best.
+    listed = [c for c in order if c.name in tied and c not in singles.values()] + [finalists[()], *singles.values()]
+    alternatives = [c for c in dict.fromkeys(listed) if c is not best or c in singles.values()]
     return PlanResult(preset.name, budget, months, weights, best, alternatives, tied, marginal,
                       [s for s, _ in final], robust, evaluate.runs, time.monotonic() - started, resolved)
 
