@@ -7,6 +7,13 @@ from villagesim.outputs import output_dir
 
 
 def cmd_analyze(args) -> int:
+    if args.discover is not None:
+        if args.best or args.by:
+            raise InputError("--discover: not with --best or --by")
+        from villagesim.discovery import discover
+
+        discover(args.dir, output_dir(args.out) if args.out else None, metric=args.discover_metric)
+        return 0
     from villagesim.analysis import analyze
 
     if args.by and not args.best:
@@ -22,4 +29,9 @@ def add_command(subparsers) -> None:
     parser.add_argument("--best", metavar="METRIC", default=None, help="also report the point with the best mean")
     parser.add_argument("--by", metavar="FACTOR", default=None, help="with --best: one best point per level")
     parser.add_argument("--lowest", action="store_true", help="with --best: lowest is best (e.g. relapse_count)")
+    parser.add_argument("--discover", choices=("best_path",), default=None,
+                        help="DIR holds arm sweeps (one per path and one without): PRIM boxes where each path is "
+                             "the best buy per 万元, with coverage and density")
+    parser.add_argument("--discover-metric", default="participation_rate", metavar="METRIC",
+                        help="with --discover: the outcome whose gain per 万元 decides (default: participation_rate)")
     parser.set_defaults(handler=cmd_analyze)

@@ -17,11 +17,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     if args.markdown:
-        print("| key | default | unit | range | source | meaning |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        print("| key | default | unit | range | plausible | source | meaning |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         for p in PARAMS:
             rng = "" if p.lo is None else f"[{p.lo}, {p.hi}]"
-            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {p.source} | {p.doc} |")
+            plausible = "" if p.plausible is None else f"{p.plausible[0]:g}-{p.plausible[1]:g}"
+            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {plausible} | {p.source} | {p.doc} |")
     else:
         for p in PARAMS:
             print(f"{p.key:<48} {p.default!r:<10} {p.unit}")
