@@ -147,9 +147,11 @@ def discover(folder: str | os.PathLike, dest: str | os.PathLike | None = None, m
     echo(f"{folder}: {len(points)} design points, arms {', '.join(runs)}; best buy = highest gain in {metric} per 万元")
     for path, group in boxes.groupby("path", sort=False):
         first = group.iloc[0]
-        limits = "; ".join(f"{_short(r.factor)} {r.low:.3g}-{r.high:.3g}" for r in group.itertuples() if r.factor)
         echo(f"  {path:<16} best at {first.points:>3} points ({first.share:.0%}); box coverage {first.coverage:.2f}, "
-             f"density {first.density:.2f}" + (f": {limits}" if limits else ""))
+             f"density {first.density:.2f}")
+        for r in group.itertuples():
+            if r.factor:
+                echo(f"      {_short(r.factor):<28} {r.low:.3g} to {r.high:.3g}")
     echo(f"wrote best_path.csv, discovery.csv in {dest}")
     return {"best_path": points, "discovery": boxes}
 
