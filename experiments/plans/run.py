@@ -29,7 +29,7 @@ SEED = 2025
 MONTHS = 120
 EQUAL_BUDGET = 30.0
 BUDGETS = (15.0, 40.0)
-PLAN_SETTINGS = dict(trials=10, search_seeds=3, seeds=10, max_seeds=20)
+PLAN_SETTINGS = dict(trials=8, search_seeds=2, seeds=8, max_seeds=16)
 """Lighter than the command's defaults (56 trials, 6, 16 and 64 seeds) so that ten plans fit in the time available."""
 
 

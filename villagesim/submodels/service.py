@@ -123,7 +123,7 @@ def step(month: Month) -> None:
     month.visited = gain > 0
     at_venue = venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
     # A month's contact through the platform or at the centre brings trust as a visit does.
-    gain += p["interventions.digital.contact_gain"] * month.online + p["interventions.venue.contact_gain"] * at_venue
+    gain = gain + p["interventions.digital.contact_gain"] * month.online + p["interventions.venue.contact_gain"] * at_venue
     pop.trust += gain
     clip01(pop.trust, out=pop.trust)
     month.heard = month.visited | month.online | at_venue
