@@ -158,6 +158,8 @@ def prepare(spec: Spec, out: str | os.PathLike) -> dict[str, Any]:
             old = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise InputError(f"--out {out}: not empty and not a sweep folder (no readable sweep.json)") from None
+        if isinstance(old, dict) and isinstance(old.get("spec"), dict):
+            old["spec"].setdefault("extensions", [])  # sweeps started before extensions had none
         if {**old, "code_sha256": None} != {**manifest, "code_sha256": None}:
             keys = sorted(k for k in {**old.get("spec", {}), **manifest["spec"]}
                           if old.get("spec", {}).get(k) != manifest["spec"].get(k)) or ["design points"]
