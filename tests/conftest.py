@@ -42,7 +42,10 @@ def local_dask(nanny: bool):
     dask = Path(sys.executable).parent / "dask"
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # The workers can import the test modules, for tests that send them their own functions.
+    path = os.pathsep.join(filter(None, (str(Path(__file__).parent), os.environ.get("PYTHONPATH"))))
+    common = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+              "env": {**os.environ, "PYTHONPATH": path}}
     scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
                                   "--idle-timeout", "300s"], **common)
     worker = [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",

@@ -138,7 +138,7 @@ def test_start_language_comes_from_serve(monkeypatch):
 def test_chinese_chart_text_has_every_glyph():
     import warnings
 
-    assert view.CJK_FONT, "Noto Sans CJK is not installed (apt-get install fonts-noto-cjk)"
+    assert view.cjk_font(), "Noto Sans CJK is not installed (apt-get install fonts-noto-cjk)"
     model = VillageModel({"village.population": 200}, seed=1).run(2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -28,3 +28,13 @@ def test_every_parameter_is_used_by_a_rule_described_in_the_odd():
     missing = [p.key for p in PARAMS if f"`{p.key}`" not in text and p.key.split(".")[-1] not in per_path
                and not p.key.startswith("network.nodes") and not p.key.startswith("network.edges")]
     assert not missing, f"parameters with no rule in docs/ODD.md: {missing}"
+
+
+def test_odd_metrics_table_is_generated_from_the_definitions():
+    from villagesim.metrics import markdown
+
+    text = ODD.read_text(encoding="utf-8")
+    table = re.search(r"<!-- metrics:start -->\n(.*?)<!-- metrics:end -->", text, re.S).group(1)
+    assert table == markdown(), (
+        "docs/ODD.md's table of measures differs from villagesim/metrics.py: regenerate it with "
+        "`python -c \"from villagesim.metrics import markdown; print(markdown(), end='')\"` between the metrics markers")

@@ -8,7 +8,7 @@ import pytest
 
 from villagesim import cli
 from villagesim.errors import InputError
-from villagesim.extensions import POINTS, Extension, Step, load, schedule
+from villagesim.extensions import Extension, Step, load, points, schedule
 from villagesim.model import VillageModel
 from villagesim.params import REGISTRY, Param, resolve, scenarios
 from villagesim.seeds import replicate_seeds
@@ -26,7 +26,7 @@ def secretary(**params):
 def test_the_example_joins_one_model_and_leaks_nowhere():
     model = secretary()
     assert model.registry.lookup("first_secretary.term").default == 24
-    assert [name for name, _ in model.schedule].index("first_secretary") == POINTS.index("organisational_life") + 1
+    assert [name for name, _ in model.schedule].index("first_secretary") == points().index("organisational_life") + 1
     assert "first_secretary.term" not in REGISTRY and "first_secretary.term" not in VillageModel(SMALL, seed=5).params
     with pytest.raises(InputError, match="first_secretary.term: unknown parameter"):
         resolve({"first_secretary.term": 12})

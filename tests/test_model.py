@@ -23,8 +23,12 @@ def test_invariants_hold_every_month(preset):
     for _ in range(60):
         model.step()
         pop = model.population
-        assert pop.alive.sum() + (~pop.alive).sum() == size
-        assert ((pop.alive & ~pop.away).sum() + (pop.alive & pop.away).sum()) == pop.alive.sum()
+        assert pop.size == size  # slots are kept; the dead are marked, never dropped
+        # Only migrant workers are away (they come home for the festival), and only the living work away.
+        assert not (pop.away & ~pop.works_away).any() and not (pop.works_away & ~pop.alive).any()
+        row = model.final()
+        assert row["population"] == pop.alive.sum() and row["members"] == pop.is_member().sum()
+        assert row["present_share"] * row["population"] == pytest.approx((pop.alive & ~pop.away).sum())
         assert not (pop.away & ~pop.alive).any() and not (pop.enrolled & ~pop.alive).any()
         assert (pop.trust >= 0).all() and (pop.trust <= 1).all()
     frame = model.timeseries()
@@ -57,19 +61,43 @@ def test_agents_are_views_on_the_arrays():
     assert {n.index for n in person.neighbors} == set(model.adjacency[7].indices[pop.alive[model.adjacency[7].indices]])
 
 
-def test_recruited_people_become_members_keeping_object_id_and_history():
+def test_role_changes_keep_the_object_its_id_and_fire_no_removal_signal():
+    from mesa.experimental.mesa_signals import ModelSignals
+
     model = VillageModel({"interventions.recruitment.intensity": 1.0, "recruitment.min_trust": 0.3}, seed=3)
-    before = {i: model.person(i) for i in np.flatnonzero(model.population.alive & (model.population.role != MEMBER))}
-    ids = {i: a.unique_id for i, a in before.items()}
-    model.run(48)
     pop = model.population
-    admitted = np.flatnonzero(pop.alive & (pop.member_since > 0))
-    assert admitted.size > 0
-    for i in admitted:
-        if i in before and model.person(i) is before[i]:
-            agent = before[i]
-            assert isinstance(agent, Member) and agent.unique_id == ids[i]
-            assert agent.activist_since != NEVER and agent.member_since > agent.activist_since
+    removed = []
+
+    def on_removed(signal):
+        removed.append(signal.additional_kwargs["args"][0])
+
+    model.observe("agents", ModelSignals.AGENT_REMOVED, on_removed)  # Mesa holds a weak reference to it
+    admitted = aged_out = 0
+    for _ in range(48):
+        before = {i: model.person(i) for i in np.flatnonzero(pop.alive & (pop.role != MEMBER))}
+        ids = {i: a.unique_id for i, a in before.items()}
+        was_youth = pop.alive & (pop.role == YOUTH)
+        removals = len(removed)
+        model.step()
+        new_members = np.flatnonzero(pop.alive & (pop.member_since == model.steps))
+        grown_up = np.flatnonzero(pop.alive & was_youth & (pop.role == RESIDENT))
+        for i, cls in [(i, Member) for i in new_members] + [(i, Resident) for i in grown_up]:
+            agent = model.person(i)
+            assert agent is before[i] and agent.unique_id == ids[i] and type(agent) is cls
+            assert agent in model.agents_by_type[cls] and agent in model.agents
+            assert not any(agent in agents for c, agents in model.agents_by_type.items() if c is not cls)
+            assert agent.role == cls.__name__.lower()
+        assert (pop.activist_since[new_members] != NEVER).all()
+        assert (pop.member_since[new_members] > pop.activist_since[new_members]).all()
+        admitted += new_members.size
+        aged_out += grown_up.size
+        # Removal signals are only for those who died (a newcomer of 18 may have taken the slot).
+        for agent in removed[removals:]:
+            assert not pop.alive[agent.index] or pop.age[agent.index] == 18.0, agent
+    assert admitted > 0 and aged_out > 0
+    by_class = {cls: len(model.agents_by_type.get(cls, [])) for cls in (Member, Youth, Resident)}
+    assert by_class == {Member: pop.is_member().sum(), Youth: (pop.alive & (pop.role == YOUTH)).sum(),
+                        Resident: (pop.alive & (pop.role == RESIDENT)).sum()}
 
 
 def test_probation_lasts_at_least_its_months_and_admission_is_yearly():

@@ -99,8 +99,10 @@ def test_villages_are_tied_only_to_the_next_along_the_road():
     village = model.population.village
     a, b = village[ties.row], village[ties.col]
     across = a != b
-    assert ((b[across] - a[across]) % 6 != 0).all()
     assert set(((b[across] - a[across]) % 6).tolist()) == {1, 5}
+    # The road closes into a ring: every village is tied to both the next and the previous one.
+    pairs = set(zip(a[across].tolist(), b[across].tolist()))
+    assert all((v, (v + 1) % 6) in pairs and (v, (v - 1) % 6) in pairs for v in range(6))
     # Each person draws Poisson(ties / 2) partners in the next village: about ties x people / 2 in all.
     n_across = across.sum() // 2
     expected = 0.1 * 12_000 / 2

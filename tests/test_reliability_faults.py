@@ -10,6 +10,7 @@ The number of faults follows the hypothesis profile (``VILLAGESIM_HYPOTHESIS``: 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import errno
 import functools
@@ -171,26 +172,52 @@ def test_driver_killed_at_random_moments_then_resumed(spec_path, reference, tmp_
 # --- a Dask worker killed mid-run ------------------------------------------------------------------
 
 
+def held_run(fn, task, hold_from: int, gate: str):
+    """Run ``fn(task)`` in the worker, holding runs from ``hold_from`` on until the file ``gate`` exists."""
+    while task.run_id >= hold_from and not os.path.exists(gate):
+        time.sleep(0.01)
+    return fn(task)
+
+
+class HeldExecutor(concurrent.futures.Executor):
+    """An executor whose runs from ``hold_from`` on wait in their worker until ``gate`` is created, so that
+    a fault injected meanwhile lands mid-sweep however fast the machine; results are unchanged."""
+
+    def __init__(self, inner, hold_from: int, gate: Path):
+        self.inner, self.hold_from, self.gate = inner, hold_from, str(gate)
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self.inner.submit(held_run, fn, *args, hold_from=self.hold_from, gate=self.gate, **kwargs)
+
+
 def test_dask_worker_killed_mid_run(spec_path, reference, tmp_path, dask_cluster):
     """SIGKILL a busy worker process after a random number of runs; the scheduler reruns its tasks on the
     other worker or on the one the nanny restarts. One kill per sweep, so no task is lost three times
-    (Dask's ``allowed-failures``)."""
+    (Dask's ``allowed-failures``). The runs after that number wait in the workers until the kill is done."""
     rng = np.random.default_rng(7)
     client = dask_cluster
     for trial in range(FAULTS["dask"]):
         out = tmp_path / f"out{trial}"
-        result: dict = {}
-        thread = threading.Thread(target=lambda: result.update(
-            summary=run_sweep(spec_path, out, client.get_executor(pure=False), in_flight=8)))
-        thread.start()
+        gate = tmp_path / f"released{trial}"
         target = int(rng.integers(1, RUNS // 2))
+        executor = HeldExecutor(client.get_executor(pure=False), target, gate)
+        result: dict = {}
+        thread = threading.Thread(target=lambda: result.update(summary=run_sweep(spec_path, out, executor, in_flight=8)))
+        thread.start()
         while thread.is_alive() and (not out.exists() or finished_runs(out) < target):
             time.sleep(0.005)
-        pids = client.run(os.getpid)  # worker address -> process id
-        busy = [addr for addr, keys in client.processing().items() if keys and addr in pids]
-        assert thread.is_alive() and busy, "the sweep finished before the kill"
+        deadline = time.monotonic() + 60
+        while True:  # the held runs reach the workers
+            pids = client.run(os.getpid)  # worker address -> process id
+            busy = [addr for addr, keys in client.processing().items() if keys and addr in pids]
+            if busy or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert thread.is_alive() and busy, "no run was in a worker at the kill"
+        assert finished_runs(out) == target  # the held runs have not finished
         victim = busy[int(rng.integers(len(busy)))]
         os.kill(pids[victim], signal.SIGKILL)
+        gate.touch()
         thread.join(timeout=600)
         assert result["summary"].done == RUNS and result["summary"].failed == 0
         assert_complete(out, reference)

@@ -47,8 +47,8 @@ def run_checked(model: VillageModel, months: int):
             row = model.final()
             assert model.steps == month and row["population"] == pop.alive.sum()
             present = (pop.alive & ~pop.away).sum()
-            away = (pop.alive & pop.away).sum()
-            assert present + away == pop.alive.sum()
+            # Only the living work away, and only migrant workers are away (home for the festival or not).
+            assert not (pop.works_away & ~pop.alive).any() and not (pop.away & ~pop.works_away).any()
             assert math.isclose(row["present_share"] * max(row["population"], 1), present, abs_tol=1e-6)
     frame = model.timeseries()
     assert list(frame.columns) == list(COLUMNS) and len(frame) == months + 1

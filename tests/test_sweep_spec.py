@@ -101,7 +101,7 @@ def test_missing_spec_file(tmp_path, capsys):
     assert f"sweep spec {tmp_path / 'nope.toml'}: no such file" in capsys.readouterr().err
 
 
-def test_good_spec_has_the_issue_keys(tmp_path):
+def test_good_spec_has_every_key_it_sets(tmp_path):
     (tmp_path / "spec.toml").write_text(GOOD, encoding="utf-8")
     spec = load_spec(tmp_path / "spec.toml")
     assert (spec.scenario, spec.months, spec.replicates, spec.seed, spec.design) == ("hollowed", 6, 2, 42, "grid")

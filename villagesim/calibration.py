@@ -27,10 +27,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.stats import qmc
+
+if TYPE_CHECKING:  # scipy is imported where used, so that the command line refuses bad input without it
+    import scipy.sparse as sp
 
 from villagesim.errors import InputError
 from villagesim.network import from_edges, parse_flag, read_edge_list, read_node_table
@@ -120,6 +122,8 @@ def simulate(groups: Groups, params: dict, months: int, replicates: int, seed: i
     The same ``seed`` gives the same trust, thresholds and uniform draws for
     any parameter values (common random numbers).
     """
+    import scipy.sparse as sp
+
     n = groups.group.size
     out = np.empty((replicates, len(groups.labels)))
     batch = max(1, min(BATCH, BLOCK_NODES // n))
@@ -171,6 +175,8 @@ def objective(predicted: np.ndarray, observed: np.ndarray, weight: np.ndarray) -
 def run_design(groups: Groups, base: dict, months: int, replicates: int, seed: int, points: int,
                keep: float = 0.06) -> Design:
     """Two Sobol stages: the whole box, then the box around the best ``keep`` share of stage 1."""
+    from scipy.stats import qmc
+
     ss = np.random.SeedSequence(seed)
     design_seed, sim_seed = (int(s.generate_state(1)[0]) for s in ss.spawn(2))
     observed, weight = groups.observed(), groups.non_seeds

@@ -45,15 +45,20 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from villagesim.errors import InputError
 from villagesim.params.registry import Param, Registry
-from villagesim.submodels import SCHEDULE
-from villagesim.submodels.month import Month
 
-POINTS = tuple(name for name, _ in SCHEDULE)
-"""The named points of the month an extension's step can go before or after."""
+if TYPE_CHECKING:
+    from villagesim.submodels.month import Month
+
+
+def points() -> tuple[str, ...]:
+    """The named points of the month an extension's step can go before or after."""
+    from villagesim.submodels import SCHEDULE  # numpy and scipy: imported only once an extension is used
+
+    return tuple(name for name, _ in SCHEDULE)
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ def _check(ext: Extension) -> None:
         raise InputError("params and steps: must be tuples (of Param and of Step)")
     if not ext.steps:
         raise InputError("steps: declares no step; an extension acts through at least one Step")
-    names = set(POINTS)
+    names = set(points())
     for step in ext.steps:
         if not isinstance(step, Step):
             raise InputError(f"steps: {step!r} is not a villagesim.extensions.Step")
@@ -160,7 +165,7 @@ def _check(ext: Extension) -> None:
         if point not in names:
             where = "before" if step.before is not None else "after"
             raise InputError(f"step {step.name!r}: unknown schedule point {where}={point!r}; "
-                             f"points: {', '.join(POINTS)}")
+                             f"points: {', '.join(points())}")
         names.add(step.name)
 
 
@@ -201,6 +206,8 @@ def schedule(extensions: Iterable[Extension]) -> tuple[tuple[str, Callable[[Mont
     Steps go in the order the extensions are given: two steps ``after`` the
     same point run in that order, as do two ``before`` it.
     """
+    from villagesim.submodels import SCHEDULE
+
     entries: list[tuple[str, Callable[[Month], None], str | None]] = [(n, f, None) for n, f in SCHEDULE]
     for ext in extensions:
         for step in ext.steps:

@@ -1,117 +1,169 @@
 """Outcome measures, one row per month, for the region and for each village.
 
-``METRICS`` names each column of ``timeseries.csv`` and says what it
-measures. :func:`tally` counts and sums, village by village, everything the
-columns are made of; :func:`row` turns one tally into a row: a village's own
-tally gives that village's row, the sum over villages gives the region's
-(``branch_strength``, ``project_viable`` and ``opportunity`` are then means
-over villages). Shares are of the living adults (people away included)
-unless said otherwise. A rate whose denominator is empty is reported as 0,
-never NaN.
+Observation has two stages. :func:`tally` counts and sums, village by
+village, everything a measure is made of (:data:`TALLIES`, by name). Each
+measure of :data:`METRICS` is then defined once, by name, with its unit and
+how it is computed from one tally: a village's own tally gives that
+village's value, :func:`region`'s (sums over villages, means where a sum
+means nothing) the region's. The time series columns, the model's Mesa
+``DataCollector`` reporters, the metrics a sweep may keep and the ODD's
+table of measures (:func:`markdown`) all come from :data:`METRICS`.
+Shares are of the living adults (people away included) unless said
+otherwise. A rate whose denominator is empty is reported as 0, never NaN.
+
+Examples
+--------
+>>> list(METRICS)[:3]
+['participation_rate', 'project_uptake', 'trust_mean']
+>>> METRICS["cost_cumulative"].unit
+'万元'
+>>> COLUMNS[0]
+'step'
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import numpy as np
 
-from villagesim.submodels.branch import Branch
 from villagesim.grouping import per_village
 from villagesim.population import MEMBER, NEVER, YOUTH, Population
+from villagesim.submodels.branch import Branch
 from villagesim.submodels.uptake import VIABLE, Project
 
-METRICS: dict[str, str] = {
-    "participation_rate": "share of living adults who took part in village affairs this month",
-    "project_uptake": "share of living adults enrolled in the project",
-    "trust_mean": "mean trust in the branch of living adults",
-    "active_members": "members at home with activity at least branch.active_threshold",
-    "youth_present_share": "share of living youth (18-40, not members) at home",
-    "members_mean_age": "mean age of living members (0 if none)",
-    "appeals_resolved_rate": "share of this month's appeals resolved (0 if none raised)",
-    "relapse_count": "households relapsed into poverty since the start (cumulative)",
-    "cost_cumulative": "interventions' cost since the start, 万元",
-    "population": "living adults",
-    "present_share": "share of living adults at home",
+TALLIES: dict[str, str] = {
+    "living": "living adults",
+    "participating": "living adults who took part in village affairs this month",
+    "enrolled": "living adults enrolled in the project",
+    "trust": "sum of the trust of living adults",
+    "active": "members at home with activity at least branch.active_threshold",
+    "youth": "living youth",
+    "youth_present": "living youth at home",
     "members": "living members",
+    "member_age": "sum of the ages of living members",
+    "raised": "appeals raised this month",
+    "resolved": "appeals resolved this month",
+    "relapses": "households relapsed into poverty since the start",
+    "cost": "interventions' cost since the start (the region's, shared out equally)",
+    "present": "living adults at home",
     "activists": "activists in training",
-    "branch_strength": "branch strength (组织力) index, mean over villages",
-    "project_viable": "share of villages whose project is viable",
-    "opportunity": "local opportunity index, mean over villages",
-    "income_index": "income relative to the start (1 + potential x enrolled share where viable)",
+    "strength": "branch strength (组织力) index",
+    "viable": "1 if the project is viable",
+    "opportunity": "local opportunity index",
 }
-COLUMNS = ("step", *METRICS)
+"""What :func:`tally` counts per village, by name, in its column order."""
+REGION_MEANS = ("strength", "viable", "opportunity")
+"""Tallies that the region averages over villages instead of summing."""
+_MEAN_COLUMNS = [list(TALLIES).index(name) for name in REGION_MEANS]
 
 
-TALLY = ("living", "participating", "enrolled", "trust", "active", "youth", "youth_present", "members",
-         "member_age", "raised", "resolved", "relapses", "cost", "present", "activists", "strength", "viable",
-         "opportunity")
-"""What :func:`tally` counts per village, in its column order."""
-MEANS = [TALLY.index(name) for name in ("strength", "viable", "opportunity")]
+@dataclass(frozen=True)
+class Metric:
+    """One measure of the time series: its name, what it measures, its unit, and how it comes from a tally.
+
+    ``compute(t, params)`` takes one tally as a mapping of :data:`TALLIES` names to numbers, and the parameters.
+    """
+
+    name: str
+    description: str
+    unit: str
+    compute: Callable[[Mapping[str, float], Mapping], float]
 
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den > 0 else 0.0
 
 
+def _metrics(*metrics: Metric) -> dict[str, Metric]:
+    return {m.name: m for m in metrics}
+
+
+METRICS: dict[str, Metric] = _metrics(
+    Metric("participation_rate", "share of living adults who took part in village affairs this month", "share",
+           lambda t, p: _ratio(t["participating"], t["living"])),
+    Metric("project_uptake", "share of living adults enrolled in the project", "share",
+           lambda t, p: _ratio(t["enrolled"], t["living"])),
+    Metric("trust_mean", "mean trust in the branch of living adults", "0-1",
+           lambda t, p: _ratio(t["trust"], t["living"])),
+    Metric("active_members", "members at home with activity at least branch.active_threshold", "people",
+           lambda t, p: t["active"]),
+    Metric("youth_present_share", "share of living youth (18-40, not members) at home", "share",
+           lambda t, p: _ratio(t["youth_present"], t["youth"])),
+    Metric("members_mean_age", "mean age of living members (0 if none)", "years",
+           lambda t, p: _ratio(t["member_age"], t["members"])),
+    Metric("appeals_resolved_rate", "share of this month's appeals resolved (0 if none raised)", "share",
+           lambda t, p: _ratio(t["resolved"], t["raised"])),
+    Metric("relapse_count", "households relapsed into poverty since the start (cumulative)", "households",
+           lambda t, p: t["relapses"]),
+    Metric("cost_cumulative", "interventions' cost since the start", "万元", lambda t, p: t["cost"]),
+    Metric("population", "living adults", "people", lambda t, p: t["living"]),
+    Metric("present_share", "share of living adults at home", "share", lambda t, p: _ratio(t["present"], t["living"])),
+    Metric("members", "living members", "people", lambda t, p: t["members"]),
+    Metric("activists", "activists in training", "people", lambda t, p: t["activists"]),
+    Metric("branch_strength", "branch strength (组织力) index, mean over villages", "0-1", lambda t, p: t["strength"]),
+    Metric("project_viable", "share of villages whose project is viable", "share", lambda t, p: t["viable"]),
+    Metric("opportunity", "local opportunity index, mean over villages", "0-1", lambda t, p: t["opportunity"]),
+    Metric("income_index", "income relative to the start (1 + potential x enrolled share where viable)", "index",
+           lambda t, p: 1.0 + p["project.potential"] * _ratio(t["enrolled"], t["living"]) * t["viable"]),
+)
+"""The measures by name, in the order of the time series columns."""
+COLUMNS = ("step", *METRICS)
+"""The columns of ``timeseries.csv``."""
+
+
 def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray, resolved: np.ndarray,
           relapses: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Per-village counts and sums, shape (villages, len(TALLY)); the last four arguments are per village."""
+    """Per-village counts and sums, shape (villages, len(TALLIES)); the last four arguments are per village."""
     villages = branch.strength.size
     alive = pop.alive
     member = alive & (pop.role == MEMBER)
     youth = alive & (pop.role == YOUTH)
     present = alive & ~pop.away
     village = pop.village
-    return np.array([
-        per_village(village, alive, villages),
-        per_village(village, pop.participating & alive, villages),
-        per_village(village, pop.enrolled & alive, villages),
-        per_village(village, alive, villages, pop.trust),
-        branch.active,
-        per_village(village, youth, villages),
-        per_village(village, youth & present, villages),
-        per_village(village, member, villages),
-        per_village(village, member, villages, pop.age),
-        raised,
-        resolved,
-        relapses,
-        cost,
-        per_village(village, present, villages),
-        per_village(village, alive & ~member & (pop.activist_since != NEVER), villages),
-        branch.strength,
-        project.status == VIABLE,
-        project.opportunity,
-    ], np.float64).T
+    columns = {
+        "living": per_village(village, alive, villages),
+        "participating": per_village(village, pop.participating & alive, villages),
+        "enrolled": per_village(village, pop.enrolled & alive, villages),
+        "trust": per_village(village, alive, villages, pop.trust),
+        "active": branch.active,
+        "youth": per_village(village, youth, villages),
+        "youth_present": per_village(village, youth & present, villages),
+        "members": per_village(village, member, villages),
+        "member_age": per_village(village, member, villages, pop.age),
+        "raised": raised,
+        "resolved": resolved,
+        "relapses": relapses,
+        "cost": cost,
+        "present": per_village(village, present, villages),
+        "activists": per_village(village, alive & ~member & (pop.activist_since != NEVER), villages),
+        "strength": branch.strength,
+        "viable": project.status == VIABLE,
+        "opportunity": project.opportunity,
+    }
+    return np.array([columns[name] for name in TALLIES], np.float64).T
 
 
 def region(table: np.ndarray) -> np.ndarray:
     """The region's tally: sums over villages, and means where a sum means nothing."""
     total = table.sum(axis=0)
-    total[MEANS] = table[:, MEANS].mean(axis=0)
+    total[_MEAN_COLUMNS] = table[:, _MEAN_COLUMNS].mean(axis=0)
     return total
 
 
-def row(month: int, t: np.ndarray, params: dict) -> list[float]:
-    """One row of ``COLUMNS`` from one tally (a village's, or :func:`region`'s)."""
-    (living, participating, enrolled, trust, active, youth, youth_present, members, member_age, raised, resolved,
-     relapses, cost, present, activists, strength, viable, opportunity) = t.tolist()
-    enrolled_share = _ratio(enrolled, living)
-    return [
-        month,
-        _ratio(participating, living),
-        enrolled_share,
-        _ratio(trust, living),
-        active,
-        _ratio(youth_present, youth),
-        _ratio(member_age, members),
-        _ratio(resolved, raised),
-        relapses,
-        cost,
-        living,
-        _ratio(present, living),
-        members,
-        activists,
-        strength,
-        viable,
-        opportunity,
-        1.0 + params["project.potential"] * enrolled_share * viable,
-    ]
+def named(t: np.ndarray) -> dict[str, float]:
+    """One tally (a row of :func:`tally`, or :func:`region`'s) as a mapping of :data:`TALLIES` names to numbers."""
+    return dict(zip(TALLIES, t.tolist()))
+
+
+def values(t: Mapping[str, float], params: Mapping) -> list[float]:
+    """Every metric of :data:`METRICS`, in order, from one named tally."""
+    return [metric.compute(t, params) for metric in METRICS.values()]
+
+
+def markdown() -> str:
+    """The table of measures for docs/ODD.md (between its ``metrics`` markers)."""
+    lines = ["| Column | Unit | Measures |", "|---|---|---|"]
+    lines += [f"| `{m.name}` | {m.unit} | {m.description} |" for m in METRICS.values()]
+    return "\n".join(lines) + "\n"

@@ -8,10 +8,22 @@ Examples
 (25, 24)
 >>> sorted({type(a).__name__ for a in model.agents})
 ['Member', 'Resident', 'Youth']
+
+Mesa's conventions hold: ``rng`` is the seed, dotted keys are keyword
+arguments (so :func:`mesa.batch_run` sweeps them by name), ``scenario``
+names a preset, and ``model.datacollector`` holds the time series.
+
+>>> model = VillageModel(scenario="hollowed", rng=7, **{"interventions.training.intensity": 0.6}).run(24)
+>>> model.timeseries().equals(frame)
+True
+>>> model.datacollector.get_model_vars_dataframe()["trust_mean"].tolist() == frame["trust_mean"].tolist()
+True
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,15 +32,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from villagesim.params import scenarios
-from villagesim.submodels import Month, branch, uptake
-from villagesim.agents import AGENT_CLASSES, Member, Person
+from mesa.agentset import _HardKeyAgentSet
+from mesa.experimental.scenarios import Scenario as MesaScenario
+
+from villagesim import metrics
+from villagesim.agents import AGENT_CLASSES, AGENT_REPORTERS, Member, Person
 from villagesim.errors import InputError
 from villagesim.events import Event
-from villagesim import metrics
 from villagesim.extensions import plug_in
-from villagesim.metrics import COLUMNS
 from villagesim.grouping import per_village
+from villagesim.metrics import COLUMNS, METRICS
+from villagesim.params import scenarios
+from villagesim.submodels import Month, branch, uptake
 from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate
 from villagesim.region import VillageView
@@ -39,12 +54,56 @@ EAGER_AGENTS = 200_000
 FIXED_DURING_RUN = ("village.", "network.", "region.", "time.")
 
 
-def _check_seed(seed: Any) -> int:
+def _check_seed(seed: Any, name: str = "seed") -> int:
+    """The integer seed of a run from ``seed`` (or Mesa's ``rng``): an integer, None (drawn at random),
+    or, for ``rng``, a numpy Generator or SeedSequence (63 bits drawn from it)."""
     if seed is None:
         return secrets.randbits(63)
+    if name == "rng" and isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    if name == "rng" and isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(1, np.uint64)[0] >> np.uint64(1))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed: must be a non-negative integer, got {seed!r}")
+        allowed = "a non-negative integer, a numpy Generator or SeedSequence, or None" if name == "rng" else \
+            "a non-negative integer"
+        raise InputError(f"{name}: must be {allowed}, got {seed!r}")
     return int(seed)
+
+
+def _report(name: str, model: "VillageModel") -> float:
+    """A DataCollector model reporter: metric ``name`` of the region's tally of this month."""
+    return METRICS[name].compute(model._tally, model.params)
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector whose model reporters are the metrics (:func:`_report`), collected in one pass.
+
+    Mesa calls each reporter and deep-copies its value, which costs about as much as the rest of a month's
+    observation; the metrics are floats computed together from one tally, so :meth:`collect` appends them
+    itself. Model reporters a user adds, agent reporters and tables are collected by Mesa as usual.
+    """
+
+    def __init__(self, agent_reporters: Mapping[str, Any] | None = None):
+        super().__init__(model_reporters={name: functools.partial(_report, name) for name in METRICS},
+                         agent_reporters=agent_reporters or None)
+        self._metrics = dict(self.model_reporters)
+        self._columns = [self.model_vars[name] for name in METRICS]
+
+    def collect(self, model: "VillageModel") -> None:
+        reporters = self.model_reporters
+        others = {name: r for name, r in reporters.items() if self._metrics.get(name) is not r} \
+            if len(reporters) != len(self._metrics) else {}
+        self._collection_steps.append(model.time)
+        for column, value in zip(self._columns, metrics.values(model._tally, model.params)):
+            column.append(value)
+        if others or self.agent_reporters or self.agenttype_reporters:
+            self.model_reporters = others
+            try:
+                super().collect(model)
+            finally:
+                self.model_reporters = reporters
+            if others:  # Mesa has recorded the step too
+                self._collection_steps.pop()
 
 
 class VillageModel(mesa.Model):
@@ -57,29 +116,60 @@ class VillageModel(mesa.Model):
     seed : int, optional
         Seed of the random number generator; drawn at random if omitted
         (and then reported in :attr:`seed`).
+    rng : optional
+        Mesa's name for the seed (give one or the other): an integer, or a
+        numpy ``Generator`` or ``SeedSequence`` from which the integer
+        :attr:`seed` is drawn.
+    scenario : str or path, optional
+        A preset name or scenario TOML whose overrides come first (what
+        :meth:`from_scenario` loads); a Mesa ``Scenario`` is taken as its
+        ``rng`` and dotted-key entries.
+    agent_reporters : bool or mapping, optional
+        Agent-level reporters of :attr:`datacollector`: True for
+        :data:`~villagesim.agents.AGENT_REPORTERS`, or a mapping of Mesa
+        reporters. Off by default: one record per person per month is slow.
     extensions : extension files or :class:`~villagesim.extensions.Extension` objects, optional
         Their parameters join this model's registry (:attr:`registry`) and
         their steps its month (:attr:`schedule`); see :mod:`villagesim.extensions`.
+        A scenario's own extensions come first.
+    **settings
+        Dotted-key overrides as keyword arguments, applied last:
+        ``VillageModel(**{"interventions.digital.intensity": 1.0})``.
+
+    Every value is validated by the model's :attr:`registry` (:mod:`villagesim.params`).
     """
 
-    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, preset: str = "custom",
-                 extensions: Iterable = ()):
+    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, rng: Any = None,
+                 scenario: str | os.PathLike | MesaScenario | None = None,
+                 agent_reporters: bool | Mapping[str, Any] = False, extensions: Iterable = (), **settings: Any):
+        overrides, mesa_scenario, self.preset = {}, None, "custom"
+        if isinstance(scenario, MesaScenario):
+            mesa_scenario = scenario
+            rng = scenario.rng if seed is None and rng is None else rng
+        elif scenario is not None:
+            loaded = scenarios.load(scenario, extensions)
+            overrides, self.preset, extensions = dict(loaded.overrides), loaded.name, loaded.extensions
+        if seed is not None and rng is not None:
+            raise InputError("seed and rng: give one or the other (rng is Mesa's name for the seed)")
+        overrides.update(params or {})
+        if mesa_scenario is not None:
+            overrides.update((key, value) for key, value in mesa_scenario if key != "rng")
+        overrides.update(settings)
         self.extensions, self.registry, self.schedule = plug_in(extensions)
         self.extension_state: dict[str, Any] = {}  # what extensions keep between months (Month.store)
-        self.params = self.registry.resolve(dict(params or {}))
-        self.seed = _check_seed(seed)
-        super().__init__(rng=self.seed)
-        self.preset = preset
+        self.params = self.registry.resolve(overrides)
+        self.seed = _check_seed(seed) if rng is None else _check_seed(rng, "rng")
+        if mesa_scenario is not None:
+            mesa_scenario.rng = self.seed
+        super().__init__(rng=self.seed, scenario=mesa_scenario)
         p = self.params
         if p["network.nodes"]:
             imported = read_network(p["network.nodes"], p["network.edges"])
             layout = imported_layout(imported, self.seed)
             self.adjacency, given = imported.adjacency, imported.columns
-            self.node_ids = imported.ids
         else:
             layout = generate_layout(p, self.rng)
             self.adjacency, given = generate_ties(layout, p, self.rng), None
-            self.node_ids = None
         self.population: Population = generate(layout, p, self.rng, given)
         self.villages = int(layout.venue_hamlet.size)
         self.venue_hamlet = layout.venue_hamlet
@@ -94,21 +184,24 @@ class VillageModel(mesa.Model):
         if self.population.size <= EAGER_AGENTS:
             for index in self.population.alive.nonzero()[0]:
                 self.person(index)
-        self._villagers = self._count_villagers()
-        self._living_neighbours = self.adjacency @ self.population.alive.astype(np.float64)
-        branch.assess(self.population, self.branch, p, self._villagers)
+        self.last_month = self._month(0, living_neighbours=self.adjacency @ self.population.alive.astype(np.float64),
+                                      villagers=per_village(self.population.village, self.population.alive,
+                                                            self.villages))
+        """The context of the month just simulated (month 0 before the first step): what its submodels
+        found (``visited``, ``heard``, ``appeals``...), for agent-level scripts (:mod:`villagesim.agents`)."""
+        branch.assess(self.population, self.branch, p, self.last_month.villagers)
+        self.datacollector = MetricsCollector(AGENT_REPORTERS if agent_reporters is True else agent_reporters)
+        """Mesa's DataCollector; its model variables are the time series columns (:data:`~villagesim.metrics.METRICS`)."""
+        self._grid: mesa.space.NetworkGrid | None = None
         self._tallies: list[np.ndarray] = []
-        self._rows: list[list[float]] = []
-        self._record(0, np.zeros(self.villages), np.zeros(self.villages))
+        self._record(np.zeros(self.villages), np.zeros(self.villages))
 
     @classmethod
     def from_scenario(cls, name_or_path: str = "default", seed: int | None = None,
                       overrides: Mapping[str, Any] | None = None, extensions: Iterable = ()) -> "VillageModel":
         """A model from a preset name or scenario TOML, with optional dotted-key overrides and
         extensions besides the scenario's own."""
-        scenario = scenarios.load(name_or_path, extensions)
-        return cls({**scenario.overrides, **(overrides or {})}, seed=seed, preset=scenario.name,
-                   extensions=scenario.extensions)
+        return cls(overrides, seed=seed, scenario=name_or_path, extensions=extensions)
 
     # --- agents --------------------------------------------------------------
 
@@ -124,17 +217,23 @@ class VillageModel(mesa.Model):
         return agent
 
     def _recast(self, indices: np.ndarray) -> None:
-        """Give existing agents the class of their new role, keeping the same object and id."""
+        """Give existing agents the class of their new role: the same object and unique_id, no removal signal.
+
+        Mesa files each agent under its class in ``agents_by_type``; the agent moves from its old class's set
+        to its new one's, and stays where it is in ``model.agents``.
+        """
+        by_type = self._agents_by_type
         for index in indices:
             agent = self._people.get(int(index))
             cls = AGENT_CLASSES[self.population.role[index]]
             if agent is None or type(agent) is cls:
                 continue
-            unique_id = agent.unique_id
-            self.deregister_agent(agent)
+            by_type[type(agent)].remove(agent)
             agent.__class__ = cls
-            self.register_agent(agent)
-            agent.unique_id = unique_id
+            if cls in by_type:
+                by_type[cls].add(agent)
+            else:
+                by_type[cls] = _HardKeyAgentSet([agent], random=self.random)
 
     def _sync_agents(self, month: Month) -> None:
         """Agent objects follow the month's changes: the dead go, newcomers come, new roles show."""
@@ -151,37 +250,35 @@ class VillageModel(mesa.Model):
 
     # --- the month -------------------------------------------------------------
 
-    @property
-    def month(self) -> int:
-        """Months simulated so far."""
-        return self.steps
-
     def calendar_month(self, month: int) -> int:
         return (self.params["time.start_month"] - 1 + month - 1) % 12 + 1
 
-    def _count_villagers(self) -> np.ndarray:
-        return per_village(self.population.village, self.population.alive, self.villages)
+    def _month(self, number: int, living_neighbours: np.ndarray, villagers: np.ndarray) -> Month:
+        return Month(number, self.calendar_month(number), self.params, self.rng, self.population, self.adjacency,
+                     self.branch, self.project, self.venue_hamlet, self.household_village, living_neighbours, villagers,
+                     store=self.extension_state)
 
     def step(self) -> None:
         """One month: the steps of :attr:`schedule` (:data:`~villagesim.submodels.SCHEDULE` and the extensions'),
         in order, then observation."""
-        month = Month(self.steps, self.calendar_month(self.steps), self.params, self.rng, self.population,
-                      self.adjacency, self.branch, self.project, self.venue_hamlet, self.household_village,
-                      self._living_neighbours, self._villagers, store=self.extension_state)
+        last = self.last_month
+        month = self._month(self.steps, last.living_neighbours, last.villagers)
         for _, submodel in self.schedule:
             submodel(month)
-        self._villagers = month.villagers
+        self.last_month = month
         self._sync_agents(month)
         self.events += month.events
         self.relapses += month.relapses
         self.cost += month.spent
-        self._record(month.number, month.appeals.raised, month.appeals.resolved)
+        self._record(month.appeals.raised, month.appeals.resolved)
 
-    def _record(self, month: int, raised: np.ndarray, resolved: np.ndarray) -> None:
+    def _record(self, raised: np.ndarray, resolved: np.ndarray) -> None:
         cost = np.full(self.villages, self.cost / self.villages)
         table = metrics.tally(self.population, self.branch, self.project, raised, resolved, self.relapses, cost)
         self._tallies.append(table)
-        self._rows.append(metrics.row(month, metrics.region(table), self.params))
+        self._tally = metrics.named(metrics.region(table))
+        self.datacollector.collect(self)
+        self.running = self.steps < self.params["time.months"]
 
     def run(self, months: int | None = None) -> "VillageModel":
         """Advance ``months`` months (default ``time.months``); returns the model."""
@@ -200,9 +297,12 @@ class VillageModel(mesa.Model):
             self.events.append(Event(self.steps + 1, "intervention_changed", key, self.params[key]))
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per month (step 0 is the initial state), the columns of ``timeseries.csv``."""
-        frame = pd.DataFrame(self._rows, columns=list(COLUMNS))
-        frame["step"] = frame["step"].astype(int)
+        """One row per month (step 0 is the initial state), the columns of ``timeseries.csv``: the
+        :attr:`datacollector`'s model variables, with the step of each collection."""
+        collected = self.datacollector
+        # The DataCollector records the model time of each collection; a month is one unit of it.
+        frame = pd.DataFrame({name: collected.model_vars[name] for name in METRICS})
+        frame.insert(0, "step", np.asarray(collected._collection_steps, dtype=np.int64))
         return frame
 
     def village_timeseries(self, village: int | None = None) -> pd.DataFrame:
@@ -210,11 +310,13 @@ class VillageModel(mesa.Model):
         :meth:`timeseries`; or, for one ``village``, that village's rows with exactly those columns.
         Region-wide columns (``cost_cumulative``) are shared out equally among the villages."""
         tallies = np.stack(self._tallies)  # months x villages x tally
+        p = self.params
         if village is not None:
-            rows = [metrics.row(month, t[village], self.params) for month, t in enumerate(tallies)]
+            rows = [[month, *metrics.values(metrics.named(t[village]), p)] for month, t in enumerate(tallies)]
             frame = pd.DataFrame(rows, columns=list(COLUMNS))
         else:
-            rows = [metrics.row(month, t[v], self.params) for month, t in enumerate(tallies) for v in range(self.villages)]
+            rows = [[month, *metrics.values(metrics.named(t[v]), p)] for month, t in enumerate(tallies)
+                    for v in range(self.villages)]
             frame = pd.DataFrame(rows, columns=list(COLUMNS))
             frame.insert(1, "village", np.tile(np.arange(self.villages), len(tallies)))
         frame["step"] = frame["step"].astype(int)
@@ -226,7 +328,30 @@ class VillageModel(mesa.Model):
 
     def final(self) -> dict[str, float]:
         """The last row of the time series as a dict (without ``step``)."""
-        return dict(zip(COLUMNS[1:], self._rows[-1][1:]))
+        return {name: self.datacollector.model_vars[name][-1] for name in METRICS}
+
+    @property
+    def grid(self) -> mesa.space.NetworkGrid:
+        """The ties as Mesa's ``NetworkGrid``, for Mesa's space components: node ``i`` is slot ``i`` and
+        holds that person's agent (``agent.pos``); the graph keeps the slots' ``hamlet`` and ``household``
+        arrays (``G.graph``) for a layout. Built from :attr:`adjacency` on first use, not by the month's
+        steps; the agents are placed again whenever they have changed since."""
+        if self._grid is None:
+            import networkx as nx
+
+            graph = nx.from_scipy_sparse_array(self.adjacency)
+            graph.graph.update(hamlet=self.population.hamlet, household=self.population.household)
+            self._grid = mesa.space.NetworkGrid(graph)
+            self._grid_placed = None
+        placed = (self.steps, len(self._people))
+        if self._grid_placed != placed:
+            nodes = self._grid.G.nodes
+            for node in nodes:
+                nodes[node]["agent"] = []
+            for agent in self._people.values():
+                nodes[agent.pos]["agent"].append(agent)
+            self._grid_placed = placed
+        return self._grid
 
     def members(self) -> list[Member]:
         """Living members as agents."""

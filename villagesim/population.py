@@ -20,7 +20,6 @@ from villagesim.grouping import first_k_per_group
 from villagesim.network import Layout
 
 RESIDENT, YOUTH, MEMBER = 0, 1, 2
-ROLE_NAMES = ("resident", "youth", "member")
 NEVER = -1  # month stamp meaning "not yet"
 
 

@@ -7,4 +7,7 @@ from villagesim.agents.youth import Youth
 
 AGENT_CLASSES = (Resident, Youth, Member)  # indexed by population role code
 
-__all__ = ["AGENT_CLASSES", "Member", "Person", "Resident", "Youth"]
+AGENT_REPORTERS = {name: name for name in ("role", "village", "age", "away", "trust", "participating", "enrolled")}
+"""The agent-level reporters of ``VillageModel(agent_reporters=True)``: each agent's attribute of that name."""
+
+__all__ = ["AGENT_CLASSES", "AGENT_REPORTERS", "Member", "Person", "Resident", "Youth"]

@@ -5,5 +5,3 @@ from villagesim.agents.person import Person
 
 class Resident(Person):
     """An adult over the youth age who is not a member."""
-
-    role = "resident"

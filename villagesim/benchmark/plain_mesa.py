@@ -34,15 +34,12 @@ import mesa
 import networkx as nx
 from mesa.discrete_space import CellAgent, Network
 
-from villagesim.params import INTERVENTIONS, resolve
 from villagesim.network import generate_layout, generate_ties
-from villagesim.population import MEMBER, generate
-
-NEVER = -1
-REFERENCE_POPULATION = 1500.0
-MEETING_MEMORY = 0.8
-ELDERLY_MOBILITY_AGE = 70.0
-WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
+from villagesim.params import INTERVENTIONS, resolve
+from villagesim.population import MEMBER, NEVER, generate
+from villagesim.submodels.branch import MEETING_MEMORY, REFERENCE_POPULATION
+from villagesim.submodels.service import ELDERLY_MOBILITY_AGE
+from villagesim.submodels.uptake import FAILED, RUNNING, VIABLE, WAITING
 
 
 def clip01(x: float) -> float:

@@ -10,9 +10,9 @@ import numpy as np
 
 from villagesim.calibration import (DEFAULT_SEED, FITTED, FIXED, Groups, bootstrap, fit, objective, read_groups,
                                     read_params, run_design, simulate, summary, to_params, write_params)
-from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, positive
+from villagesim.cli.arguments import (add_model_arguments, add_output_arguments, claim_output, file_digest,
+                                      model_overrides, non_negative, positive)
 from villagesim.errors import InputError
-from villagesim.outputs import output_dir
 from villagesim.params import resolve
 
 
@@ -20,6 +20,12 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
     text = ",".join(header) + "\n" + "".join(
         ",".join(f"{v:.6f}" if isinstance(v, float) else str(v) for v in row) + "\n" for row in rows)
     path.write_text(text, encoding="utf-8")
+
+
+def _data_inputs(args: argparse.Namespace) -> dict:
+    """The data files (by content) and columns, as an output folder records them."""
+    return {"nodes_sha256": file_digest(args.nodes, "--nodes"), "edges_sha256": file_digest(args.edges, "--edges"),
+            **{col: getattr(args, col) for col in ("id_col", "group_col", "seed_col", "outcome_col")}}
 
 
 def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.ndarray) -> None:
@@ -40,7 +46,9 @@ def _base_params(args: argparse.Namespace) -> dict:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     base = _base_params(args)
-    out = output_dir(args.out)
+    out = claim_output(args, "calibrate", {
+        **_data_inputs(args), "params": base, "seed": args.seed,
+        **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "bootstrap", "final_replicates")}})
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
     seed = args.seed
     observed, weight = groups.observed(), groups.non_seeds
@@ -66,22 +74,23 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     _print_groups(groups, observed, predicted)
     print(f"  fit: R2 {stats['r2']:.3f}, correlation {stats['correlation']:.3f}, RMSE {stats['rmse']:.4f}")
 
-    out.mkdir(parents=True, exist_ok=True)
     info = {"method": "simulated method of moments, two-stage Sobol design, common random numbers",
             "seed": seed, "replicates": args.replicates, "candidates": 2 * args.candidates,
             "bootstrap": args.bootstrap, "objective": float(objective(predicted, observed, weight)),
             "r2": stats["r2"], "correlation": stats["correlation"]}
-    write_params(out / "params.toml", params, intervals, args.months, info)
-    _write_csv(out / "fit.csv", ("group", "n", "observed", "predicted"),
-               [(lab, int(groups.size[g]), float(observed[g]), float(predicted[g]))
-                for g, lab in enumerate(groups.labels)])
-    print(f"wrote {out / 'params.toml'}, {out / 'fit.csv'}")
+    with out.writing() as folder:
+        write_params(folder / "params.toml", params, intervals, args.months, info)
+        _write_csv(folder / "fit.csv", ("group", "n", "observed", "predicted"),
+                   [(lab, int(groups.size[g]), float(observed[g]), float(predicted[g]))
+                    for g, lab in enumerate(groups.labels)])
+    print(f"wrote {out.path / 'params.toml'}, {out.path / 'fit.csv'}")
     return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     params, months = read_params(args.params)
-    out = output_dir(args.out)
+    out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params"),
+                                         "replicates": args.replicates, "seed": args.seed})
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
     seed = args.seed
     predicted = simulate(groups, params, months, args.replicates, seed).mean(axis=0)
@@ -94,9 +103,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if observed is not None:
         stats = summary(observed, predicted)
         print(f"  R2 {stats['r2']:.3f}, correlation {stats['correlation']:.3f}, RMSE {stats['rmse']:.4f}")
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out / "groups.csv", header, rows)
-    print(f"wrote {out / 'groups.csv'}")
+    with out.writing() as folder:
+        _write_csv(folder / "groups.csv", header, rows)
+    print(f"wrote {out.path / 'groups.csv'}")
     return 0
 
 
@@ -108,7 +117,7 @@ def _data_arguments(parser: argparse.ArgumentParser, outcome_required: bool) -> 
     parser.add_argument("--seed-col", required=True, help="0/1 column: nodes informed first (the seeds)")
     parser.add_argument("--outcome-col", required=outcome_required, default=None,
                         help="0/1 column: the observed uptake" + ("" if outcome_required else " (optional)"))
-    parser.add_argument("--out", required=True, help="output folder")
+    add_output_arguments(parser, required=True)
 
 
 def add_command(subparsers) -> None:

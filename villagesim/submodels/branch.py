@@ -20,7 +20,7 @@ from villagesim.grouping import per_village
 from villagesim.population import Population, attainable_activity
 from villagesim.submodels.month import Month
 
-REFERENCE_POPULATION = 1500.0  # venue and platform capacities are given per 1,500 adults
+REFERENCE_POPULATION = 1500.0  # adults; venue and platform capacities are given per 1,500 adults
 MEETING_MEMORY = 0.8  # weight of past months in the regularity a branch is known for
 
 
@@ -70,11 +70,9 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
 
     ceiling = attainable_activity(pop.age[member], params)
     activity = pop.activity[member]
-    renew = params["branch.activity_renewal"] * branch.meeting[village] * attend
-    activity = activity + renew * (ceiling - activity) - params["branch.activity_decay"] * activity
-    pop.activity[member] = np.minimum(np.maximum(activity, 0.0), ceiling)
-    trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
-    pop.capability[member] += trained * (1.0 - pop.capability[member])
+    renewed = renew_activity(activity, ceiling, params["branch.activity_renewal"] * branch.meeting[village] * attend)
+    pop.activity[member] = np.minimum(np.maximum(renewed - params["branch.activity_decay"] * activity, 0.0), ceiling)
+    train(pop, member, attend, params, intensity)
 
     assess(pop, branch, params, villagers)
     scale = villagers / REFERENCE_POPULATION
@@ -83,6 +81,18 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
         + scale * intensity["venue"] * params["interventions.venue.capacity"]
         + scale * intensity["digital"] * params["interventions.digital.capacity"]
     )
+
+
+def renew_activity(activity: np.ndarray, ceiling: np.ndarray, renewal: np.ndarray) -> np.ndarray:
+    """Activity after a meeting: ``renewal`` (the renewal rate x the meeting's effect, 0 for those absent)
+    closes that share of the gap to the ceiling age allows."""
+    return activity + renewal * (ceiling - activity)
+
+
+def train(pop: Population, member: np.ndarray, attend: np.ndarray, params: dict, intensity: dict[str, float]) -> None:
+    """Training at organisational life: those of ``member`` who attend gain capability."""
+    trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
+    pop.capability[member] += trained * (1.0 - pop.capability[member])
 
 
 def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray) -> None:

@@ -44,11 +44,21 @@ def move(pop: Population, params: dict, rng: np.random.Generator, calendar_month
     young = (pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])).nonzero()[0]
     hazard = leave_hazard(params, opportunity)[pop.village[young], (pop.role[young] == MEMBER).astype(np.intp)]
     leaves = young[rng.random(young.size) < hazard]
-    pop.works_away[returns] = False
-    pop.away[returns] = False
-    pop.works_away[leaves] = True
-    # Those who decide to leave during the festival go when it ends.
-    pop.away[leaves] = not (length > 0 and in_festival(calendar_month, start, length))
+    come_home(pop, returns)
+    leave(pop, leaves, params, calendar_month)
+
+
+def come_home(pop: Population, who: np.ndarray) -> None:
+    """``who`` return from working away for good."""
+    pop.works_away[who] = False
+    pop.away[who] = False
+
+
+def leave(pop: Population, who: np.ndarray, params: dict, calendar_month: int) -> None:
+    """``who`` leave to work away; those who decide to during the festival go when it ends."""
+    start, length = params["migration.festival_month"], params["migration.festival_length"]
+    pop.works_away[who] = True
+    pop.away[who] = not (length > 0 and in_festival(calendar_month, start, length))
 
 
 def step(month: Month) -> None:

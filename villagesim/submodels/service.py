@@ -11,15 +11,18 @@ trust, unheard or unresolved ones lower it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.population import Population, clip01
 from villagesim.submodels.month import Month
 
-ELDERLY_MOBILITY_AGE = 70.0
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+ELDERLY_MOBILITY_AGE = 70.0  # years; older people reach the service centre less (interventions.venue.elderly_mobility)
 
 
 @dataclass
@@ -66,19 +69,36 @@ def visits(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Gen
     degree = adj.indptr[who + 1] - first
     pick = first + (rng.random(who.size) * degree).astype(np.intp)
     tied = degree > 0
-    who, target = who[tied], adj.indices[pick[tied]]
+    return visit_gain(pop, params, who[tied], adj.indices[pick[tied]])
+
+
+def visit_gain(pop: Population, params: dict, visitor: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Trust gained per person from visits ``visitor[k]`` -> ``target[k]``: a visit counts only if the
+    visited person is at home, and brings ``outreach.visit_trust_gain`` x the visitor's capability."""
     home = pop.present[target]
-    gain = params["outreach.visit_trust_gain"] * pop.capability[who[home]]
+    gain = params["outreach.visit_trust_gain"] * pop.capability[visitor[home]]
     return np.bincount(target[home], weights=gain, minlength=pop.size)
+
+
+def gain_trust(pop: Population, gain: np.ndarray) -> None:
+    """Add ``gain`` (per person) to trust, kept in [0, 1]."""
+    pop.trust += gain
+    clip01(pop.trust, out=pop.trust)
 
 
 def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.ndarray, online: np.ndarray,
             capacity: np.ndarray, quality: np.ndarray) -> Appeals:
     """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
-    villages = capacity.size
     raised = (pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])).nonzero()[0]
+    return resolve_appeals(pop, params, rng, raised, heard[raised], capacity, quality)
+
+
+def resolve_appeals(pop: Population, params: dict, rng: np.random.Generator, raised: np.ndarray,
+                    raised_heard: np.ndarray, capacity: np.ndarray, quality: np.ndarray) -> Appeals:
+    """The appeals of the people ``raised`` (heard by the branch where ``raised_heard``): each village resolves
+    its heard ones while ``capacity`` lasts; resolved appeals raise trust, the others lower it."""
+    villages = capacity.size
     village = pop.village[raised]
-    raised_heard = heard[raised]
     n_heard = per_village(village, raised_heard, villages)
     share = np.minimum(1.0, np.divide(capacity, n_heard, out=np.ones(villages), where=n_heard > 0))
     resolved = raised_heard & (rng.random(raised.size) < share[village])
@@ -102,8 +122,7 @@ def step(month: Month) -> None:
     """Visits, the service centre and appeals: who the branch hears, what it resolves, and trust."""
     pop, p, rng = month.population, month.params, month.rng
     gain = visits(pop, month.adjacency, p, rng, month.intensity)
-    pop.trust += gain
-    clip01(pop.trust, out=pop.trust)
+    gain_trust(pop, gain)
     month.visited = gain > 0
     month.heard = month.visited | month.online | venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
     month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality)

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.network import column_sums, row_sums
@@ -33,7 +36,6 @@ from villagesim.population import Population, clip01
 from villagesim.submodels.month import Month
 
 WAITING, RUNNING, VIABLE, FAILED = 0, 1, 2, 3
-STATUS_NAMES = ("waiting", "running", "viable", "failed")
 
 
 @dataclass

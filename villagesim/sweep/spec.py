@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,26 @@ class Spec:
         data = dict(data)
         data["factors"] = [Factor(**f) for f in data["factors"]]
         return cls(**data)
+
+    def check_best(self, best: str | None, by: str | None) -> None:
+        """Refuse a ``--best`` that is not a metric, or a ``--by`` that is not a factor, of this sweep."""
+        if best is not None and best not in self.metrics:
+            raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(self.metrics)}")
+        if by is not None and by not in self.factor_keys:
+            raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(self.factor_keys)}")
+
+
+def read_manifest(out: str | os.PathLike) -> tuple[Spec, dict[str, Any]]:
+    """The spec and manifest (``sweep.json``) of a sweep folder that has finished runs."""
+    out = Path(out)
+    try:
+        manifest = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        spec = Spec.from_dict(manifest["spec"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{out}: not a sweep folder (no readable sweep.json)") from None
+    if not any((out / "runs").glob("part-*.parquet")):
+        raise InputError(f"{out}: the sweep has no finished runs yet")
+    return spec, manifest
 
 
 def load_spec(path: str | os.PathLike, extensions=()) -> Spec:

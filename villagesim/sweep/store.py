@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from villagesim.outputs import replacing
 from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
 
 
 def write_table(table, path: Path) -> None:
-    """Write one Parquet file atomically (temporary name, fsync, rename).
+    """Write one Parquet file atomically (:func:`villagesim.outputs.replacing`: temporary name, fsync, rename).
 
     The only place that writes Parquet: fault-injection tests can replace it,
     e.g. ``monkeypatch.setattr(villagesim.sweep.store, "write_table", failing)``.
     """
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 class ResultStore:

@@ -10,7 +10,10 @@ what changes is drawn per frame (matplotlib "blitting"):
 - :func:`live_charts` draws axes and labels once per language and axis
   range (shared by all tabs), and per frame only the lines and markers.
 
-Text is set in Noto Sans CJK when installed so Chinese labels are not boxes.
+Text is set in Noto Sans CJK when installed so Chinese labels are not boxes:
+the font is looked for on first drawing (:func:`cjk_font`) and set only
+inside :func:`drawing`, so importing this module changes none of
+matplotlib's settings.
 
 Examples
 --------
@@ -25,6 +28,8 @@ True
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
 import glob
 import hashlib
 import io
@@ -61,8 +66,9 @@ GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 DRAW_LOCK = threading.Lock()
 
 
+@functools.cache
 def cjk_font() -> str | None:
-    """Register Noto Sans CJK with matplotlib and return its family name (None if not installed)."""
+    """Register Noto Sans CJK with matplotlib (once) and return its family name (None if not installed)."""
     from matplotlib import font_manager
 
     files = sorted({f for pattern in CJK_FONT_FILES for f in glob.glob(pattern, recursive=True)})
@@ -72,9 +78,14 @@ def cjk_font() -> str | None:
     return next((name for name in ("Noto Sans CJK SC", "Noto Sans CJK JP") if name in names), None)
 
 
-CJK_FONT = cjk_font()
-# DejaVu for Latin text, falling back per glyph to the CJK font for Chinese.
-matplotlib.rcParams["font.family"] = ["DejaVu Sans", *([CJK_FONT] if CJK_FONT else [])]
+@contextlib.contextmanager
+def drawing():
+    """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside; matplotlib's own settings
+    are restored on leaving. DejaVu for Latin text, falling back per glyph to the CJK font for Chinese."""
+    with DRAW_LOCK:
+        font = cjk_font()
+        with matplotlib.rc_context({"font.family": ["DejaVu Sans", *([font] if font else [])]}):
+            yield
 
 
 def _jpeg(canvas: FigureCanvasAgg) -> bytes:
@@ -316,7 +327,7 @@ def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
     steps = frame["step"].to_numpy()
     tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
     marks = markers(events)
-    with DRAW_LOCK:
+    with drawing():
         charts = _chart_canvases.get(lang)
         if charts is None:
             charts = _chart_canvases[lang] = _ChartCanvas(lang)
@@ -332,25 +343,26 @@ def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
 
 
 def _png(figure: Figure, dpi: int = 130) -> bytes:
+    """``figure`` as PNG bytes (called inside :func:`drawing`)."""
     out = io.BytesIO()
-    with DRAW_LOCK:
-        FigureCanvasAgg(figure)
-        figure.savefig(out, format="png", dpi=dpi)
+    FigureCanvasAgg(figure)
+    figure.savefig(out, format="png", dpi=dpi)
     return out.getvalue()
 
 
 def charts_png(frame: pd.DataFrame, events: list[Event], lang: str, title: str) -> bytes:
     """The live charts as a PNG file for export (full redraw at print resolution)."""
-    figure = Figure(figsize=(7, 7.4))
     steps = frame["step"].to_numpy()
     tops = {m: count_axis_top(frame[bound].to_numpy()) for m, bound in COUNT_METRICS.items()}
-    panels = _decorate(figure, lang, month_axis_end(int(steps[-1])), tops)
-    for metric, ax in panels.items():
-        _mark(_marker_lines(ax), markers(events))
-        ax.plot(steps, frame[metric].to_numpy(), color=ARM_COLOURS[0], lw=1.6)
-    figure.suptitle(title, fontsize=11)
-    figure.subplots_adjust(top=0.9)
-    return _png(figure)
+    with drawing():
+        figure = Figure(figsize=(7, 7.4))
+        panels = _decorate(figure, lang, month_axis_end(int(steps[-1])), tops)
+        for metric, ax in panels.items():
+            _mark(_marker_lines(ax), markers(events))
+            ax.plot(steps, frame[metric].to_numpy(), color=ARM_COLOURS[0], lw=1.6)
+        figure.suptitle(title, fontsize=11)
+        figure.subplots_adjust(top=0.9)
+        return _png(figure)
 
 
 # --- comparison ------------------------------------------------------------------
@@ -361,31 +373,32 @@ def comparison_png(runs: dict[str, list[pd.DataFrame]], starts: dict[str, list[i
     configuration (upper panel) and the paired difference B - A (lower panel)."""
     (label_a, frames_a), (label_b, frames_b) = runs.items()
     steps = frames_a[0]["step"].to_numpy()
-    figure = Figure(figsize=(11, 8.6))
-    grid = figure.subplots(4, 3, sharex=True)
-    for index, metric in enumerate(LIVE_METRICS):
-        top, bottom = grid[2 * (index // 3), index % 3], grid[2 * (index // 3) + 1, index % 3]
-        values = {label: np.stack([f[metric].to_numpy() for f in frames]) for label, frames in runs.items()}
-        for colour, (label, stack) in zip(ARM_COLOURS, values.items()):
-            top.plot(steps, stack.mean(axis=0), color=colour, lw=1.5, label=label)
-            top.fill_between(steps, *np.percentile(stack, [5, 95], axis=0), color=colour, alpha=0.18, lw=0)
-            for month in starts[label]:
-                top.axvline(month, color=colour, lw=0.8, ls=":")
-        difference = values[label_b] - values[label_a]
-        bottom.plot(steps, difference.mean(axis=0), color="#333", lw=1.5)
-        bottom.fill_between(steps, *np.percentile(difference, [5, 95], axis=0), color="#333", alpha=0.18, lw=0)
-        bottom.axhline(0, color="#999", lw=0.8)
-        top.set_title(text(f"metric.{metric}", lang), fontsize=10)
-        bottom.set_title(f"{text('difference', lang)}", fontsize=9)
-        for ax in (top, bottom):
-            ax.tick_params(labelsize=8)
-            ax.grid(alpha=0.3)
-        if index // 3 == 1:
-            bottom.set_xlabel(text("axis_month", lang), fontsize=8)
-    grid[0, 0].legend(fontsize=8)
-    figure.suptitle(text("band", lang, n=len(frames_a)), fontsize=10)
-    figure.tight_layout()
-    return _png(figure, dpi=90)
+    with drawing():
+        figure = Figure(figsize=(11, 8.6))
+        grid = figure.subplots(4, 3, sharex=True)
+        for index, metric in enumerate(LIVE_METRICS):
+            top, bottom = grid[2 * (index // 3), index % 3], grid[2 * (index // 3) + 1, index % 3]
+            values = {label: np.stack([f[metric].to_numpy() for f in frames]) for label, frames in runs.items()}
+            for colour, (label, stack) in zip(ARM_COLOURS, values.items()):
+                top.plot(steps, stack.mean(axis=0), color=colour, lw=1.5, label=label)
+                top.fill_between(steps, *np.percentile(stack, [5, 95], axis=0), color=colour, alpha=0.18, lw=0)
+                for month in starts[label]:
+                    top.axvline(month, color=colour, lw=0.8, ls=":")
+            difference = values[label_b] - values[label_a]
+            bottom.plot(steps, difference.mean(axis=0), color="#333", lw=1.5)
+            bottom.fill_between(steps, *np.percentile(difference, [5, 95], axis=0), color="#333", alpha=0.18, lw=0)
+            bottom.axhline(0, color="#999", lw=0.8)
+            top.set_title(text(f"metric.{metric}", lang), fontsize=10)
+            bottom.set_title(f"{text('difference', lang)}", fontsize=9)
+            for ax in (top, bottom):
+                ax.tick_params(labelsize=8)
+                ax.grid(alpha=0.3)
+            if index // 3 == 1:
+                bottom.set_xlabel(text("axis_month", lang), fontsize=8)
+        grid[0, 0].legend(fontsize=8)
+        figure.suptitle(text("band", lang, n=len(frames_a)), fontsize=10)
+        figure.tight_layout()
+        return _png(figure, dpi=90)
 
 
 def comparison_table(runs: dict[str, list[pd.DataFrame]]) -> list[tuple[str, float, float, tuple]]:

@@ -51,12 +51,12 @@ def serve(host: str, port: int, lang: str, extensions=()) -> None:
     import uvicorn
 
     from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, prepare
-    from villagesim.view.render import CJK_FONT
+    from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
     os.environ[EXTENSIONS_ENV] = os.pathsep.join(paths)
 
-    if CJK_FONT is None:
+    if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
               "(install it with: apt-get install fonts-noto-cjk)", file=sys.stderr)
     prepare()
