@@ -89,6 +89,20 @@ def test_a_viable_project_rewards_the_enrolled_and_raises_opportunity():
     assert advance(4)["viable"].size == 0 and project.status[0] == uptake.VIABLE
 
 
+def test_the_enrolled_stay_enrolled_and_opportunity_is_capped_at_one():
+    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+                                                     "project.min_enrolment": 0.05, "village.opportunity": 0.9,
+                                                     "project.opportunity_gain": 1.0, "project.potential": 1.0})
+    pop.participating[:] = True
+    advance(3)
+    enrolled = pop.enrolled.copy()
+    assert enrolled.any()
+    params["project.enrol_rate"] = 0.0  # nobody new next month
+    advance(4)
+    assert (pop.enrolled == enrolled).all()
+    np.testing.assert_allclose(project.opportunity, 1.0)
+
+
 def test_a_project_short_of_its_enrolment_by_the_deadline_fails_and_costs_the_aware_trust():
     params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
                                                      "project.min_enrolment": 1.0, "project.deadline": 2,
