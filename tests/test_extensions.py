@@ -276,3 +276,13 @@ def test_the_odd_table_of_the_example_is_generated_from_it(capsys):
     assert cli.main(["params", "--markdown", "--extension", str(EXAMPLE), "--only-extensions"]) == 0
     assert table == capsys.readouterr().out, "regenerate it with villagesim params --markdown --extension ... " \
                                              "--only-extensions"
+
+
+def test_two_extensions_may_not_declare_one_key_or_share_a_name(tmp_path):
+    param = Param("mine.level", 0.5, 0.0, 1.0, "index", "assumption", "A level.")
+    first = Extension("first", params=(param,), steps=(Step("one", print, after="shocks"),))
+    second = Extension("second", params=(param,), steps=(Step("two", print, after="shocks"),))
+    with pytest.raises(InputError, match="extension second: mine.level: declared twice"):
+        VillageModel(SMALL, seed=1, extensions=[first, second])
+    with pytest.raises(InputError, match="another extension is also named 'first'"):
+        VillageModel(SMALL, seed=1, extensions=[first, Extension("first", steps=(Step("three", print, after="shocks"),))])
