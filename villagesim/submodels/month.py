@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from villagesim.events import Event
 from villagesim.population import Population
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from villagesim.submodels.branch import Branch
     from villagesim.submodels.demography import Changes
     from villagesim.submodels.service import Appeals

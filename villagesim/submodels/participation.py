@@ -27,8 +27,12 @@ Granovetter's riot: thresholds 0, 1, ..., 99 people on a complete graph.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # annotations only: importing the submodels needs no scipy
+    import scipy.sparse as sp
 
 from villagesim.network import column_sums, ties_of
 from villagesim.population import Population

@@ -11,9 +11,12 @@ trust, unheard or unresolved ones lower it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # annotations only: importing the submodels needs no scipy
+    import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.population import Population, clip01
