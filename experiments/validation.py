@@ -1,144 +1,140 @@
-"""Fit, leave-one-village-out prediction and baselines on the microfinance villages (docs/validation.md).
+"""Leave-one-village-out prediction of the uptake rule and the baselines on the microfinance villages (docs/validation.md).
 
-    .venv/bin/python experiments/validation.py [--data DIR] [--seed 2024] [--months 24]
+    .venv/bin/python experiments/validation.py [--data DIR] [--seed 2024] [--out DIR]
+    .venv/bin/python experiments/validation.py --profiles calibration/  # the profile figure only
 
-Runs the same design as ``villagesim calibrate`` (same seed, same defaults),
-then for each village refits on the other 18 (the held-out village gets
-weight 0) and predicts it from the simulated candidates. Baselines are
-least-squares lines fitted on the same 18 villages: uptake on village size;
-uptake on size and the leaders' mean eigenvector centrality. Prints Markdown
-tables and writes docs/img/validation_fit.png.
+For each village: refit everything on the other 18 (the moments, their
+standard errors, the Sobol design and Nelder-Mead, the baselines' lines),
+then predict the held-out village with its seeds' decisions given and with
+them simulated. Same budget as ``villagesim calibrate``'s defaults. Prints
+Markdown tables, writes loo.csv and docs/img/validation_fit.png.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import time
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import networkx as nx
 import numpy as np
 
-from villagesim.view import charts
-from villagesim.calibration import FITTED, Groups, fit, read_groups, run_design, simulate, summary, to_params
+from villagesim.calibration import BASELINES, leave_one_out, read_groups, summary
 from villagesim.params import resolve
+from villagesim.view import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def leaders_centrality(groups: Groups) -> np.ndarray:
-    """Mean eigenvector centrality (unit norm, within the village) of each village's seeds."""
-    out = np.empty(len(groups.labels))
-    for g in range(len(groups.labels)):
-        nodes = np.flatnonzero(groups.group == g)
-        graph = nx.from_scipy_sparse_array(groups.adjacency[nodes][:, nodes])
-        ec = nx.eigenvector_centrality(graph, max_iter=10_000, tol=1e-10)
-        out[g] = np.mean([ec[k] for k in np.flatnonzero(groups.seed[nodes])])
-    return out
+def shape(size: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+    return float(np.polyfit(size / 100.0, values, 1)[0]), float(values.std())
 
 
-def loo_linear(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Leave-one-out predictions of a weighted least-squares line y ~ 1 + x."""
-    design = np.column_stack([np.ones(y.size), x])
-    pred = np.empty(y.size)
-    for g in range(y.size):
-        keep = np.arange(y.size) != g
-        sw = np.sqrt(w[keep])
-        beta = np.linalg.lstsq(design[keep] * sw[:, None], y[keep] * sw, rcond=None)[0]
-        pred[g] = design[g] @ beta
-    return pred
+def draw_profiles(folder: Path, figure: Path) -> None:
+    """One panel per fitted parameter: the profile objective minus its minimum, the 3.84 line, the estimate."""
+    import tomllib
+
+    table = tomllib.loads((folder / "params.toml").read_text())
+    with open(folder / "profiles.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    keys = list(table["calibration"]["interval95"])
+    fig, axes = plt.subplots(2, 4, figsize=(13, 5.6))
+    floor = min(float(r["objective"]) for r in rows + [{"objective": table["calibration"]["objective"]}])
+    for ax, key in zip(axes.flat, keys):
+        pts = sorted((float(r["value"]), float(r["objective"])) for r in rows if r["parameter"] == key)
+        est = table["params"][key]
+        pts = sorted(pts + [(est, table["calibration"]["objective"])])
+        ax.plot([p[0] for p in pts], [p[1] - floor for p in pts], "o-", ms=3)
+        ax.axhline(3.84, color="0.5", lw=0.8, ls="--")
+        ax.axvline(est, color="tab:red", lw=0.8)
+        lo, hi = table["calibration"]["interval95"][key]
+        ax.axvspan(lo, hi, color="tab:red", alpha=0.1)
+        verdict = "identified" if table["calibration"]["identified"].get(key) else "not identified"
+        ax.set_title(f"{key.removeprefix('project.')}: {verdict}", fontsize=9)
+        ax.set_ylim(0, max(20, min(200, max(p[1] - floor for p in pts))))
+    axes.flat[-1].axis("off")
+    axes[0, 0].set_ylabel("objective − minimum")
+    fig.suptitle("Profiles of the uptake rule's objective (19 villages); dashed: 3.84 (95%), shaded: interval", fontsize=10)
+    fig.tight_layout()
+    charts.save(fig, figure)
+    print(f"wrote {figure}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/shared/data/microfinance")
     ap.add_argument("--seed", type=int, default=2024)
-    ap.add_argument("--months", type=int, default=24)
-    ap.add_argument("--candidates", type=int, default=256)
-    ap.add_argument("--replicates", type=int, default=32)
+    ap.add_argument("--months", type=int, default=6)
+    ap.add_argument("--replicates", type=int, default=16)
+    ap.add_argument("--candidates", type=int, default=64)
+    ap.add_argument("--max-evaluations", type=int, default=200)
+    ap.add_argument("--final-replicates", type=int, default=200)
+    ap.add_argument("--out", default="loo")
     ap.add_argument("--figure", default=str(ROOT / "docs/img/validation_fit.png"))
+    ap.add_argument("--profiles", help="a calibrate output folder: draw its profiles (docs/img/validation_profiles.png)")
     args = ap.parse_args()
+    if args.profiles:
+        draw_profiles(Path(args.profiles), ROOT / "docs/img/validation_profiles.png")
+        return
 
     groups = read_groups(f"{args.data}/households.csv", f"{args.data}/edges.csv", "hh", "village", "leader", "loan")
-    base = resolve({})
-    y, w = groups.observed(), groups.non_seeds
-    design = run_design(groups, base, args.months, args.replicates, args.seed, args.candidates)
-    best = fit(design, y, w)
-    in_sample = design.predicted[best]
-
-    loo = np.empty(y.size)
-    loo_estimates = []
-    for g in range(y.size):
-        held = w.copy()
-        held[g] = 0.0
-        k = fit(design, y, held)
-        loo[g] = design.predicted[k, g]
-        loo_estimates.append(to_params(design.unit[k])[0])
-
+    base = resolve({"project.campaign": args.months})
+    y = groups.observed()
+    started = time.perf_counter()
+    loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
+                        args.max_evaluations)
+    print(f"leave one out: {time.perf_counter() - started:.0f} s")
+    rows = {"uptake rule, seeds' decisions given": loo["given"],
+            "uptake rule, seeds' decisions simulated": loo["simulated"],
+            **{name: loo[name] for name in BASELINES}}
     size = groups.size.astype(float)
-    centrality = leaders_centrality(groups)
-    rows = {
-        "mechanistic model (4 parameters)": loo,
-        "village size": loo_linear(size, y, w),
-        "size + leaders' eigenvector centrality": loo_linear(np.column_stack([size, centrality]), y, w),
-        "overall mean (no covariate)": np.array([np.average(np.delete(y, g), weights=np.delete(w, g))
-                                                 for g in range(y.size)]),
-    }
-
-    with_centrality = rows["size + leaders' eigenvector centrality"]
-    print(f"estimate: {to_params(design.unit[best])[0]}")
-    print(f"in-sample (design replicates): {summary(y, in_sample)}")
-    print("\n| model, leave one village out | R² | correlation | RMSE |\n| --- | --- | --- | --- |")
+    obs_slope, obs_sd = shape(size, y)
+    print(f"\nobserved: slope {obs_slope:+.4f} per 100 households, SD {obs_sd:.4f}\n")
+    print("| predictor, leave one village out | R² | correlation | RMSE | slope on size (per 100) | SD across villages |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, pred in rows.items():
         s = summary(y, pred)
-        print(f"| {name} | {s['r2']:.3f} | {s['correlation']:.3f} | {s['rmse']:.4f} |")
-    spread = {k: (min(e[k] for e in loo_estimates), max(e[k] for e in loo_estimates)) for k in FITTED}
-    print("\nLOO refit range:", {k: (round(a, 4), round(b, 4)) for k, (a, b) in spread.items()})
-    print("\n| village | n | leaders | eigenvector centrality | observed | fitted | LOO model | LOO size+centrality |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    leaders = np.bincount(groups.group, weights=groups.seed, minlength=y.size).astype(int)
-    for g, lab in enumerate(groups.labels):
-        print(f"| {lab} | {groups.size[g]} | {leaders[g]} | {centrality[g]:.3f} | {y[g]:.3f} | {in_sample[g]:.3f} | "
-              f"{loo[g]:.3f} | {with_centrality[g]:.3f} |")
+        slope, sd = shape(size, pred)
+        print(f"| {name} | {s['r2']:.3f} | {s['correlation']:.3f} | {s['rmse']:.4f} | {slope:+.4f} | {sd:.4f} |")
+    keys = list(loo["estimates"][0])
+    print("\nrefit range over folds:")
+    for k in keys:
+        vals = [e[k] for e in loo["estimates"]]
+        print(f"  {k}: {min(vals):.4g} to {max(vals):.4g}")
 
-    # How much of the between-village spread could any candidate produce?
-    sd_sim = design.predicted.std(axis=1)
-    corr = np.array([np.corrcoef(p, y)[0, 1] for p in design.predicted])
-    print(f"\nobserved between-village SD {y.std():.4f}; simulated SD across villages: max over candidates "
-          f"{sd_sim.max():.4f}, at the estimate {sd_sim[best]:.4f}")
-    print(f"correlation with observed over all {corr.size} candidates: median {np.median(corr):.3f}, "
-          f"max {corr.max():.3f}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "loo.csv", "w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["village", "n", "observed", *rows, *keys])
+        for g, lab in enumerate(groups.labels):
+            w.writerow([lab, int(size[g]), f"{y[g]:.4f}", *(f"{p[g]:.4f}" for p in rows.values()),
+                        *(f"{loo['estimates'][g][k]:.4g}" for k in keys)])
 
-    # Monte Carlo spread within one village at the estimate: is the observed spread just chance?
-    sims = simulate(groups, {**base, **to_params(design.unit[best])[0]}, args.months, 200, args.seed)
-    print(f"replicate SD of a village's uptake at the estimate: mean over villages {sims.std(axis=0).mean():.4f}")
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharex=True, sharey=True)
-    lim = (0, max(y.max(), loo.max(), with_centrality.max()) * 1.1)
-    for ax, (title, pred) in zip(axes, [("mechanistic model", loo),
-                                        ("size + leaders' centrality", with_centrality)]):
-        if title == "mechanistic model":
-            lo, hi = np.quantile(sims, [0.05, 0.95], axis=0)
-            ax.hlines(y, lo, hi, color="0.8", lw=1, label="5-95% of replicates at the full-sample estimate")
-        ax.scatter(pred, y, s=size / 6, color="tab:blue" if title == "mechanistic model" else "tab:orange",
-                   zorder=3)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), sharex=True, sharey=True)
+    lim = (0, max(y.max(), *(p.max() for p in rows.values())) * 1.1)
+    panels = [("uptake rule, seeds' decisions given", "tab:blue"),
+              ("uptake rule, seeds' decisions simulated", "tab:green"), ("size + seeds' take-up", "tab:orange")]
+    for ax, (title, colour) in zip(axes, panels):
+        pred = rows[title]
+        ax.scatter(pred, y, s=size / 6, color=colour, zorder=3)
         for g, lab in enumerate(groups.labels):
             ax.annotate(lab, (pred[g], y[g]), fontsize=7, xytext=(3, 2), textcoords="offset points")
         ax.plot(lim, lim, color="0.4", lw=0.8, ls="--")
         s = summary(y, pred)
-        ax.set_title(f"{title}, leave one village out\nR² {s['r2']:.2f}, r {s['correlation']:.2f}", fontsize=10)
-        ax.set_xlabel("predicted uptake among non-leaders")
+        ax.set_title(f"{title}\nleave one out: R² {s['r2']:.2f}, r {s['correlation']:.2f}", fontsize=9)
+        ax.set_xlabel("predicted take-up among non-leaders")
         ax.set_xlim(lim)
         ax.set_ylim(lim)
-    axes[0].set_ylabel("observed uptake among non-leaders")
-    axes[0].legend(fontsize=7, loc="upper left")
+    axes[0].set_ylabel("observed take-up among non-leaders")
     fig.suptitle("19 Karnataka villages (Banerjee et al. 2013); marker area ∝ households", fontsize=10)
     fig.tight_layout()
     charts.save(fig, args.figure)
-    print(f"wrote {args.figure}")
+    print(f"wrote {out / 'loo.csv'}, {args.figure}")
 
 
 if __name__ == "__main__":

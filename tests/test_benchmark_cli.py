@@ -35,3 +35,24 @@ def test_bench_refuses_bad_options_in_one_line(capsys, argv, message):
     assert cli.main(["bench", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_bench_needs_nothing_outside_the_package(tmp_path):
+    """What a wheel installs is the package folder alone: bench must run from a copy of it, away from the checkout."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import villagesim
+
+    shutil.copytree(Path(villagesim.__file__).parent, tmp_path / "site" / "villagesim",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import villagesim; from villagesim.cli import main; "
+            "assert villagesim.__file__.startswith(sys.argv[1]), villagesim.__file__; "
+            "sys.exit(main(['bench', '--json', '--months', '1', '--repeats', '1', '--pairs', '1', '--scale', '', "
+            "'--sweep-runs', '0']))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "site")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["village"]["mesa_agent_steps_per_s"] > 0

@@ -83,7 +83,7 @@ def test_twin_and_villagesim_agree_on_the_default_village(half_runs):
 
 
 @pytest.mark.parametrize("change, outcome", [
-    ({"project.threshold_shift": 0.0}, "project_uptake"),  # enrolment without the project's extra risk
+    ({"project.propensity": 1.0}, "project_uptake"),  # villages far more inclined to enrol
     ({"participation.trust_weight": 0.45}, "participation_rate"),
     ({"participation.habit": 0.0}, "participation_rate"),  # no habit seeds
     ({"interventions.venue.remote_reach": 0.4}, "appeals_resolved_rate"),

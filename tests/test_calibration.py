@@ -1,22 +1,30 @@
-"""calibrate and predict: the simulator is the model's rules, the fit recovers a known truth, bad input is refused."""
+"""calibrate and predict: the simulator is the model's rule, its asymmetry, places and leak-freedom hold, bad input is refused."""
 
 from __future__ import annotations
+
+import csv
+import tomllib
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from scipy.stats import ttest_ind
 
-from villagesim.calibration import FITTED, Groups, read_groups, simulate, summary
+from villagesim.calibration import FITTED, Groups, leave_one_out, predict, read_groups, simulate
 from villagesim.cli import main
-from villagesim.params import resolve
 from villagesim.network import from_edges
+from villagesim.params import resolve
 
-SMALL = ["--months", "8", "--replicates", "4", "--candidates", "16", "--bootstrap", "50", "--final-replicates", "8"]
+SMALL = ["--months", "4", "--replicates", "4", "--candidates", "4", "--max-evaluations", "6", "--profiles", "1",
+         "--bootstrap", "20", "--final-replicates", "8"]
+CERTAIN = {"project.news_prob": 1.0, "project.news_prob_enrolled": 1.0, "project.outreach": 0.0,
+           "project.propensity": 20.0, "project.propensity_sd": 0.0, "project.member_shift": 0.0,
+           "project.trust_effect": 0.0, "project.places": 100_000}
 
 
 def village_network(sizes, seeds_per_group, degree, rng):
-    """Erdős-Rényi villages: ids, group, seed flags and within-village ties."""
+    """Erdős-Rényi villages: group, seed flags and within-village ties."""
     group = np.repeat(np.arange(len(sizes)), sizes)
     start = np.r_[0, np.cumsum(sizes)[:-1]]
     src, dst, seed = [], [], np.zeros(group.size, bool)
@@ -28,21 +36,28 @@ def village_network(sizes, seeds_per_group, degree, rng):
     return group, seed, np.concatenate(src), np.concatenate(dst)
 
 
-def write_data(folder, group, seed, outcome, src, dst):
+def write_data(folder, group, seed, outcome, src, dst, labels=None):
     ids = [f"h{i}" for i in range(group.size)]
-    lines = ["hh,village,leader,loan"] + [f"{ids[i]},v{group[i]},{int(seed[i])},{int(outcome[i])}"
-                                          for i in range(group.size)]
-    (folder / "nodes.csv").write_text("\n".join(lines) + "\n")
+    names = labels or [f"v{g}" for g in range(group.max() + 1)]
+    with open(folder / "nodes.csv", "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["hh", "village", "leader", "loan"])
+        out.writerows([ids[i], names[group[i]], int(seed[i]), int(outcome[i])] for i in range(group.size))
     (folder / "edges.csv").write_text("a,b\n" + "".join(f"{ids[s]},{ids[d]}\n" for s, d in zip(src, dst)))
     return str(folder / "nodes.csv"), str(folder / "edges.csv")
 
 
 @pytest.fixture
-def data(tmp_path):
+def network():
     rng = np.random.default_rng(5)
-    group, seed, src, dst = village_network([60, 80, 70, 90], [3, 5, 2, 6], 4.0, rng)
+    group, seed, src, dst = village_network([60, 80, 70, 90], [6, 8, 5, 9], 4.0, rng)
     outcome = rng.random(group.size) < 0.15
-    return write_data(tmp_path, group, seed, outcome, src, dst)
+    return group, seed, outcome, src, dst
+
+
+@pytest.fixture
+def data(tmp_path, network):
+    return write_data(tmp_path, *network)
 
 
 def args(nodes, edges, out, *extra):
@@ -54,62 +69,106 @@ def groups_of(group, seed, src, dst, outcome=None):
     return Groups([str(g) for g in np.unique(group)], group, from_edges(group.size, src, dst), seed, outcome, 0)
 
 
-def test_certain_news_and_enrolment_fill_each_seeded_component():
+def test_certain_news_and_decisions_fill_each_seeded_component():
     rng = np.random.default_rng(1)
     group, seed, src, dst = village_network([50, 40, 70], [1, 2, 1], 1.5, rng)  # sparse: several components
     groups = groups_of(group, seed, src, dst)
-    params = resolve({"project.news_prob": 1.0, "project.news_prob_enrolled": 1.0, "project.enrol_rate": 1.0,
-                      "project.threshold_shift": -1.0})
-    uptake = simulate(groups, params, months=200, replicates=3, seed=0)
+    enrolled = simulate(groups, resolve({**CERTAIN, "project.campaign": 200}), replicates=3, seed=0)
     _, label = connected_components(groups.adjacency, directed=False)
-    reached = np.isin(label, label[seed]) & ~seed
-    expected = np.bincount(group, weights=reached) / np.bincount(group, weights=~seed)
-    assert np.allclose(uptake, expected)
+    assert (enrolled == np.isin(label, label[seed])).all()
 
 
 def test_no_news_no_uptake():
     rng = np.random.default_rng(2)
     groups = groups_of(*village_network([50, 40], [3, 3], 4.0, rng))
-    params = resolve({"project.news_prob": 0.0, "project.news_prob_enrolled": 0.0, "project.threshold_shift": -1.0})
-    assert simulate(groups, params, 24, 5, seed=3).max() == 0.0
+    params = resolve({**CERTAIN, "project.news_prob": 0.0, "project.news_prob_enrolled": 0.0})
+    assert not simulate(groups, params, 5, seed=3)[:, ~groups.seed].any()
 
 
-def test_common_random_numbers_make_uptake_monotone_in_news_prob():
-    rng = np.random.default_rng(3)
-    groups = groups_of(*village_network([120, 100, 90], [2, 4, 3], 5.0, rng))
-    runs = [simulate(groups, resolve({"project.news_prob": q, "project.news_prob_enrolled": 0.3}), 18, 60, seed=9)
-            for q in (0.01, 0.05, 0.15, 0.3)]
-    for low, high in zip(runs, runs[1:]):
-        assert (high >= low).all()  # replicate by replicate, not only on average
-    assert runs[-1].mean() > runs[0].mean()
+def test_only_enrolled_seeds_pass_the_news_when_the_others_never_do():
+    """With news_prob 0, only neighbours of enrolled seeds can hear: the two passing probabilities are distinct."""
+    rng = np.random.default_rng(4)
+    group, seed, src, dst = village_network([200, 200], [10, 10], 5.0, rng)
+    outcome = seed & (group == 0)  # village 0's seeds all enrolled, village 1's none
+    groups = groups_of(group, seed, src, dst, outcome)
+    params = resolve({**CERTAIN, "project.news_prob": 0.0, "project.news_prob_enrolled": 0.5, "project.campaign": 2})
+    taken = predict(groups, params, 20, 7, given_seeds=True)
+    assert taken[0] > 0.05 and taken[1] == 0.0
 
 
-def test_calibration_recovers_the_gradient_of_a_known_truth(tmp_path):
-    """Data drawn from known parameters: the fitted model explains most of the between-group variance."""
-    rng = np.random.default_rng(11)
-    seeds = [1, 2, 3, 4, 6, 8, 10, 12, 15, 18]
-    group, seed, src, dst = village_network([150] * 10, seeds, 5.0, rng)
-    truth = resolve({"project.news_prob": 0.03, "project.news_prob_enrolled": 0.2, "project.enrol_rate": 0.3,
-                     "project.threshold_shift": -0.1})
-    # One draw of the outcome per node, as a survey would see it.
+def test_neighbours_of_enrolled_seeds_take_up_more_when_participants_talk_more():
+    rng = np.random.default_rng(6)
+    group, seed, src, dst = village_network([300] * 4, [30] * 4, 4.0, rng)
+    outcome = seed & (rng.random(seed.size) < 0.5)
+    groups = groups_of(group, seed, src, dst, outcome)
+    adj = groups.adjacency.astype(float)
+    only_enrolled = ((adj @ outcome) > 0) & ((adj @ (seed & ~outcome)) == 0) & ~seed
+    only_other = ((adj @ (seed & ~outcome)) > 0) & ((adj @ outcome) == 0) & ~seed
+
+    def contrast(q_non, q_enrolled):
+        params = resolve({**CERTAIN, "project.propensity": -1.0, "project.news_prob": q_non,
+                          "project.news_prob_enrolled": q_enrolled, "project.campaign": 2})
+        enrolled = simulate(groups, params, 60, 3, outcome)
+        return enrolled[:, only_enrolled].mean(axis=1) - enrolled[:, only_other].mean(axis=1)
+
+    asymmetric, symmetric = contrast(0.05, 0.35), contrast(0.2, 0.2)
+    assert asymmetric.mean() > 0.05 and asymmetric.mean() > 4 * asymmetric.std() / len(asymmetric) ** 0.5
+    assert ttest_ind(asymmetric, symmetric).pvalue < 1e-6
+
+
+def test_limited_places_cap_each_village_as_a_count():
+    """Everyone hears and wants in, but each village takes in only `places`: the rate falls as 1/size."""
+    rng = np.random.default_rng(8)
+    group, seed, src, dst = village_network([100, 200, 400], [5, 5, 5], 6.0, rng)
     groups = groups_of(group, seed, src, dst)
-    draws = simulate(groups, truth, 12, 200, seed=77)
-    observed_share = draws[0]
-    outcome = np.zeros(group.size, bool)
-    for g in range(10):
-        idx = np.flatnonzero((group == g) & ~seed)
-        outcome[rng.choice(idx, int(round(observed_share[g] * idx.size)), replace=False)] = True
+    params = resolve({**CERTAIN, "project.places": 30, "project.campaign": 12})
+    enrolled = simulate(groups, params, 10, 1)
+    counts = np.stack([np.bincount(group, weights=e, minlength=3) for e in enrolled])
+    assert (counts == 30).all()  # the seeds are taken in first, then 25 others
+    assert np.allclose(predict(groups, params, 10, 1, False), 25 / (groups.size - 5))
+    unlimited = simulate(groups, resolve({**params, "project.places": 100_000}), 10, 1)
+    assert (np.stack([np.bincount(group, weights=e, minlength=3) for e in unlimited]) > 60).all()
+
+
+def test_given_seeds_predictions_ignore_the_non_seeds_outcomes(tmp_path, network):
+    group, seed, outcome, src, dst = network
     nodes, edges = write_data(tmp_path, group, seed, outcome, src, dst)
-    out = tmp_path / "fit"
-    assert main(["calibrate", *args(nodes, edges, out, "--outcome-col", "loan"), "--seed", "4", "--months", "12",
-                 "--replicates", "8", "--candidates", "64", "--bootstrap", "200", "--final-replicates", "100"]) == 0
-    fit = np.genfromtxt(out / "fit.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
-    achievable = summary(observed_share, draws[1:].mean(axis=0))["r2"]  # the truth itself, with its noise
-    fitted = summary(fit["observed"], fit["predicted"])["r2"]
-    assert achievable > 0.6
-    assert fitted > achievable - 0.15
-    text = (out / "params.toml").read_text()
-    assert all(f'"{key}"' in text for key in FITTED) and "[calibration.interval95]" in text
+    assert main(["calibrate", *args(nodes, edges, tmp_path / "cal", "--outcome-col", "loan"), "--seed", "1",
+                 *SMALL]) == 0
+    params = str(tmp_path / "cal" / "params.toml")
+    scrambled = outcome.copy()
+    scrambled[~seed] = np.random.default_rng(0).permutation(outcome[~seed])
+    assert (scrambled[~seed] != outcome[~seed]).any()
+    predictions = []
+    for name, values in (("a", outcome), ("b", scrambled), ("c", ~outcome)):
+        folder = tmp_path / name
+        folder.mkdir()
+        n2, e2 = write_data(folder, group, seed, np.where(seed, outcome, values), src, dst)
+        assert main(["predict", *args(n2, e2, folder / "p", "--outcome-col", "loan"), "--params", params,
+                     "--given-seeds", "--replicates", "6"]) == 0
+        with open(folder / "p" / "groups.csv", newline="") as handle:
+            predictions.append([row["predicted"] for row in csv.DictReader(handle)])
+    assert predictions[0] == predictions[1] == predictions[2]
+    # ... while the seeds' decisions do change them.
+    folder = tmp_path / "d"
+    folder.mkdir()
+    n2, e2 = write_data(folder, group, seed, np.where(seed, ~outcome, outcome), src, dst)
+    assert main(["predict", *args(n2, e2, folder / "p", "--outcome-col", "loan"), "--params", params,
+                 "--given-seeds", "--replicates", "6"]) == 0
+    with open(folder / "p" / "groups.csv", newline="") as handle:
+        assert [row["predicted"] for row in csv.DictReader(handle)] != predictions[0]
+
+
+def test_leave_one_out_never_reads_the_held_out_outcomes(network):
+    """Changing a village's non-seed outcomes changes the other folds' fits, never its own prediction."""
+    group, seed, outcome, src, dst = network
+    flipped = outcome.copy()
+    flipped[(group == 2) & ~seed] = ~outcome[(group == 2) & ~seed]
+    runs = [leave_one_out(groups_of(group, seed, src, dst, o), resolve({"project.campaign": 3}), 2, 4, 1, 4, 4,
+                          bootstrap=10, log=lambda _: None) for o in (outcome, flipped)]
+    for key in ("given", "simulated", "size", "size + seeds' take-up"):
+        assert runs[0][key][2] == runs[1][key][2]
+    assert runs[0]["size"][0] != runs[1]["size"][0]  # village 2 is in the training set of fold 0
 
 
 def test_same_seed_same_files(data, tmp_path):
@@ -118,10 +177,21 @@ def test_same_seed_same_files(data, tmp_path):
     for name in ("a", "b"):
         assert main(["calibrate", *args(nodes, edges, tmp_path / name, "--outcome-col", "loan"), "--seed", "7",
                      *SMALL]) == 0
-        outputs.append(((tmp_path / name / "params.toml").read_text(), (tmp_path / name / "fit.csv").read_text()))
+        outputs.append(tuple((tmp_path / name / f).read_text() for f in ("params.toml", "fit.csv", "profiles.csv")))
     assert outputs[0] == outputs[1]
-    header = outputs[0][1].splitlines()[0]
-    assert header == "group,n,observed,predicted"
+    assert outputs[0][1].splitlines()[0] == "group,n,observed,predicted"
+    table = tomllib.loads(outputs[0][0])
+    assert set(FITTED) <= set(table["params"]) and set(table["calibration"]["interval95"]) == set(FITTED)
+
+
+def test_labels_with_commas_and_quotes_keep_their_columns(tmp_path, network):
+    group, seed, outcome, src, dst = network
+    labels = ['A, east', 'B "north"', "C", "D"]
+    nodes, edges = write_data(tmp_path, group, seed, outcome, src, dst, labels)
+    assert main(["calibrate", *args(nodes, edges, tmp_path / "cal", "--outcome-col", "loan"), *SMALL]) == 0
+    with open(tmp_path / "cal" / "fit.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["group"] for r in rows] == labels and all(len(r) == 4 for r in rows)
 
 
 def test_predict_writes_groups_and_observed(data, tmp_path):
@@ -135,6 +205,16 @@ def test_predict_writes_groups_and_observed(data, tmp_path):
                  "--replicates", "5"]) == 0
     lines = (tmp_path / "p2" / "groups.csv").read_text().splitlines()
     assert lines[0] == "group,n,predicted,observed" and len(lines) == 5
+
+
+def test_given_seeds_needs_the_outcome_column(data, tmp_path, capsys):
+    nodes, edges = data
+    assert main(["calibrate", *args(nodes, edges, tmp_path / "cal", "--outcome-col", "loan"), *SMALL]) == 0
+    assert main(["predict", *args(nodes, edges, tmp_path / "p"), "--params", str(tmp_path / "cal" / "params.toml"),
+                 "--given-seeds"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--given-seeds" in err[0]
+    assert not (tmp_path / "p").exists()
 
 
 def _rewrite(path, old, new):
@@ -185,7 +265,7 @@ def test_predict_refuses_a_params_file_that_is_not_a_calibration(data, tmp_path,
 def test_set_of_a_fitted_parameter_is_refused(data, tmp_path, capsys):
     nodes, edges = data
     assert main(["calibrate", *args(nodes, edges, tmp_path / "o", "--outcome-col", "loan"),
-                 "--set", "project.enrol_rate=0.5", *SMALL]) == 2
+                 "--set", "project.places=50", *SMALL]) == 2
     assert "is estimated by calibrate" in capsys.readouterr().err
 
 

@@ -75,7 +75,9 @@ def test_everyone_away():
     model = VillageModel({"village.population": 200, "village.youth_share": 1.0, "village.elderly_share": 0.0,
                           "migration.initial_away_youth": 1.0, "migration.member_leave_factor": 2.0,
                           "migration.festival_return": 0.0, "migration.return_hazard": 0.0,
-                          "interventions.digital.intensity": 1.0}, seed=2)
+                          "interventions.digital.intensity": 1.0,
+                          # A newcomer comes of age at home; without newcomers everyone stays away.
+                          "demography.renewal": 0.0}, seed=2)
     assert model.population.away.all()
     frame = run_checked(model, 24)
     assert (frame["present_share"] == 0).all() and (frame["active_members"] == 0).all()

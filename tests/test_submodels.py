@@ -10,7 +10,7 @@ from villagesim.params import resolve
 from villagesim.submodels.interventions import intensities
 from villagesim.network import generate_layout, generate_ties
 from villagesim.population import MEMBER, YOUTH, generate
-from villagesim.submodels.uptake import spread_news
+from villagesim.submodels.uptake import hear
 
 NONE = intensities(resolve(), 0)
 
@@ -143,8 +143,9 @@ def test_news_reaches_each_listener_with_the_combined_chance():
     aware[tellers] = True
     enrolled = np.zeros_like(aware)
     enrolled[0] = True
-    heard = spread_news(adj, aware, enrolled, 0.1, 0.3, np.random.default_rng(5))
-    expected = 1 - (1 - 0.3) * (1 - 0.1) ** 2
+    params = {"project.news_prob": 0.1, "project.news_prob_enrolled": 0.3, "project.outreach": 0.05}
+    heard = hear(adj, aware, enrolled, params, np.random.default_rng(5).random(aware.size))
+    expected = 1 - (1 - 0.3) * (1 - 0.1) ** 2 * (1 - 0.05)
     assert not heard[tellers].any()
     assert binomial_ok(heard.sum(), n_listen, expected)
 
@@ -157,3 +158,17 @@ def test_generated_network_is_clustered_in_hamlets():
     assert (adj != adj.T).nnz == 0 and adj.diagonal().sum() == 0
     degree = np.diff(adj.indptr)
     assert 5 < degree.mean() < 15
+
+
+def test_the_village_model_takes_in_at_most_its_places_members_first():
+    from villagesim import VillageModel
+
+    model = VillageModel({"village.population": 400, "region.villages": 2, "project.start": 0, "project.places": 25,
+                          "project.propensity": 20.0, "project.outreach": 1.0}, seed=3)
+    model.run(6)
+    pop = model.population
+    decided = np.bincount(pop.village, weights=pop.decided, minlength=2)
+    assert (decided == 25).all()  # everyone hears at once and wants in: exactly the places are used
+    assert (np.bincount(pop.village, weights=pop.enrolled, minlength=2) <= 25).all()
+    members_home = pop.is_member() & ~pop.away
+    assert pop.decided[members_home].mean() > pop.decided[~pop.is_member() & pop.alive].mean()

@@ -4,10 +4,21 @@
 >>> frame = VillageModel.from_scenario("default", seed=1).run(12).timeseries()
 >>> list(frame.columns[:4])
 ['step', 'participation_rate', 'project_uptake', 'trust_mean']
+
+``import villagesim`` is light: the model (and with it Mesa, pandas and
+scipy) is imported when ``VillageModel`` is first used, so that the command
+line can answer ``--help`` or refuse bad input without that cost.
 """
 
 from villagesim.errors import InputError
-from villagesim.model import VillageModel
 
 __version__ = "0.1.0"
 __all__ = ["InputError", "VillageModel", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "VillageModel":
+        from villagesim.model import VillageModel
+
+        return VillageModel
+    raise AttributeError(f"module 'villagesim' has no attribute {name!r}")

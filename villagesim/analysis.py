@@ -30,7 +30,6 @@ Example, on the folder of a finished sweep (so not run as a doctest)::
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -38,9 +37,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from villagesim.errors import InputError
+from villagesim.outputs import Output
 from villagesim.stats import mean_ci
-from villagesim.sweep import MORRIS_LEVELS, Spec, problem, sample
+from villagesim.sweep import MORRIS_LEVELS, Spec, problem, read_manifest, sample
 
 BINS = 10
 MAX_LEVELS = 12
@@ -50,14 +49,7 @@ FAN_RUNS = 300
 
 def load(out: str | os.PathLike) -> tuple[Spec, dict[str, Any], pd.DataFrame]:
     """The spec, manifest and runs table (sorted by run_id) of a sweep folder."""
-    out = Path(out)
-    try:
-        manifest = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-        spec = Spec.from_dict(manifest["spec"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise InputError(f"{out}: not a sweep folder (no readable sweep.json)") from None
-    if not any((out / "runs").glob("part-*.parquet")):
-        raise InputError(f"{out}: the sweep has no finished runs yet")
+    spec, manifest = read_manifest(out)
     runs = pd.read_parquet(out / "runs").sort_values("run_id", ignore_index=True)
     return spec, manifest, runs
 
@@ -261,26 +253,33 @@ def _cells(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return shown
 
 
-def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None, echo: Callable[..., None] = print,
+def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = None, echo: Callable[..., None] = print,
             max_rows: int = 40, best: str | None = None, by: str | None = None,
             lowest: bool = False) -> dict[str, pd.DataFrame]:
     """Analyse the sweep in ``out``, write tables and charts to ``dest`` (default ``out/analysis``).
 
+    ``dest`` is written whole or not at all (:class:`~villagesim.outputs.Output`).
+
     With ``best``, also the best design point for that metric (per level of
     factor ``by``), written to ``best.csv``.
     """
-    from villagesim.view import charts
-
     out = Path(out)
     spec, manifest, runs = load(out)
-    if best is not None and best not in spec.metrics:
-        raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(spec.metrics)}")
-    if by is not None and by not in spec.factor_keys:
-        raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(spec.factor_keys)}")
-    dest = Path(dest) if dest is not None else out / "analysis"
-    dest.mkdir(parents=True, exist_ok=True)
+    spec.check_best(best, by)
+    dest = dest if isinstance(dest, Output) else Output(out / "analysis" if dest is None else dest)
+    written: list[str] = []
+    with dest.writing() as folder:
+        tables = _write(out, folder, spec, manifest, runs, written, echo, max_rows, best, by, lowest)
+    echo(f"\nwrote {', '.join(written)} in {dest.path}")
+    return tables
+
+
+def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, written: list[str], echo, max_rows: int,
+           best: str | None, by: str | None, lowest: bool) -> dict[str, pd.DataFrame]:
+    """The tables and charts of :func:`analyze`, written in ``dest`` (a staging folder) and listed in ``written``."""
+    from villagesim.view import charts
+
     tables: dict[str, pd.DataFrame] = {}
-    written = []
 
     def write(name: str, table: pd.DataFrame) -> None:
         table.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
@@ -333,5 +332,4 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | None = None, echo:
 
     if spec.every and (out / "timeseries").is_dir() and (runs["status"] == "ok").any():
         draw("timeseries", timeseries_fans(out, spec, runs))
-    echo(f"\nwrote {', '.join(written)} in {dest}")
     return tables

@@ -14,3 +14,16 @@ class InputError(ValueError):
     >>> str(InputError("village.population: must be an integer in [1, 2000000], got -3"))
     'village.population: must be an integer in [1, 2000000], got -3'
     """
+
+
+class WriteError(OSError):
+    """Results could not be written (a full disk, a lost permission): one line naming the file and the cause.
+
+    The target was left as it was (:mod:`villagesim.outputs`). The command
+    line prints the line and exits with status 1.
+
+    Examples
+    --------
+    >>> str(WriteError("cannot write out/chart.png: No space left on device"))
+    'cannot write out/chart.png: No space left on device'
+    """

@@ -2,7 +2,8 @@
 
 :func:`text` looks a phrase up by key; the tables below are the only place
 where user-facing words live, so a missing translation is a ``KeyError`` in
-the tests rather than an English word on a Chinese page.
+the tests rather than an English word on a Chinese page (the classroom's own
+words are in :mod:`villagesim.classroom.words`, which uses these for the rest).
 
 Examples
 --------
@@ -42,6 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
         "show": "Show",
         "hide": "Hide",
         "interventions": "Interventions (seed paper §4)",
+        "extensions": "Extensions (the server's --extension files)",
         "intensity": "intensity",
         "start": "start month",
         "reset_needed": "Village changes take effect at Reset.",
@@ -139,6 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
         "show": "展开",
         "hide": "收起",
         "interventions": "干预措施（论文第四部分）",
+        "extensions": "扩展（服务器以 --extension 载入的文件）",
         "intensity": "力度",
         "start": "起始月",
         "reset_needed": "村庄参数在重置后生效。",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import mesa
@@ -39,10 +39,11 @@ from villagesim import metrics
 from villagesim.agents import AGENT_CLASSES, AGENT_REPORTERS, Member, Person
 from villagesim.errors import InputError
 from villagesim.events import Event
+from villagesim.extensions import plug_in
 from villagesim.grouping import per_village
 from villagesim.metrics import COLUMNS, METRICS
-from villagesim.params import resolve, scenarios
-from villagesim.submodels import SCHEDULE, Month, branch, uptake
+from villagesim.params import scenarios
+from villagesim.submodels import Month, branch, uptake
 from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate
 from villagesim.region import VillageView
@@ -127,30 +128,36 @@ class VillageModel(mesa.Model):
         Agent-level reporters of :attr:`datacollector`: True for
         :data:`~villagesim.agents.AGENT_REPORTERS`, or a mapping of Mesa
         reporters. Off by default: one record per person per month is slow.
+    extensions : extension files or :class:`~villagesim.extensions.Extension` objects, optional
+        Their parameters join this model's registry (:attr:`registry`) and
+        their steps its month (:attr:`schedule`); see :mod:`villagesim.extensions`.
+        A scenario's own extensions come first.
     **settings
         Dotted-key overrides as keyword arguments, applied last:
         ``VillageModel(**{"interventions.digital.intensity": 1.0})``.
 
-    Every value is validated by :func:`villagesim.params.resolve`.
+    Every value is validated by the model's :attr:`registry` (:mod:`villagesim.params`).
     """
 
     def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, rng: Any = None,
                  scenario: str | os.PathLike | MesaScenario | None = None,
-                 agent_reporters: bool | Mapping[str, Any] = False, **settings: Any):
+                 agent_reporters: bool | Mapping[str, Any] = False, extensions: Iterable = (), **settings: Any):
         overrides, mesa_scenario, self.preset = {}, None, "custom"
         if isinstance(scenario, MesaScenario):
             mesa_scenario = scenario
             rng = scenario.rng if seed is None and rng is None else rng
         elif scenario is not None:
-            loaded = scenarios.load(scenario)
-            overrides, self.preset = dict(loaded.overrides), loaded.name
+            loaded = scenarios.load(scenario, extensions)
+            overrides, self.preset, extensions = dict(loaded.overrides), loaded.name, loaded.extensions
         if seed is not None and rng is not None:
             raise InputError("seed and rng: give one or the other (rng is Mesa's name for the seed)")
         overrides.update(params or {})
         if mesa_scenario is not None:
             overrides.update((key, value) for key, value in mesa_scenario if key != "rng")
         overrides.update(settings)
-        self.params = resolve(overrides)
+        self.extensions, self.registry, self.schedule = plug_in(extensions)
+        self.extension_state: dict[str, Any] = {}  # what extensions keep between months (Month.store)
+        self.params = self.registry.resolve(overrides)
         self.seed = _check_seed(seed) if rng is None else _check_seed(rng, "rng")
         if mesa_scenario is not None:
             mesa_scenario.rng = self.seed
@@ -191,9 +198,10 @@ class VillageModel(mesa.Model):
 
     @classmethod
     def from_scenario(cls, name_or_path: str = "default", seed: int | None = None,
-                      overrides: Mapping[str, Any] | None = None) -> "VillageModel":
-        """A model from a preset name or scenario TOML, with optional dotted-key overrides."""
-        return cls(overrides, seed=seed, scenario=name_or_path)
+                      overrides: Mapping[str, Any] | None = None, extensions: Iterable = ()) -> "VillageModel":
+        """A model from a preset name or scenario TOML, with optional dotted-key overrides and
+        extensions besides the scenario's own."""
+        return cls(overrides, seed=seed, scenario=name_or_path, extensions=extensions)
 
     # --- agents --------------------------------------------------------------
 
@@ -247,13 +255,15 @@ class VillageModel(mesa.Model):
 
     def _month(self, number: int, living_neighbours: np.ndarray, villagers: np.ndarray) -> Month:
         return Month(number, self.calendar_month(number), self.params, self.rng, self.population, self.adjacency,
-                     self.branch, self.project, self.venue_hamlet, self.household_village, living_neighbours, villagers)
+                     self.branch, self.project, self.venue_hamlet, self.household_village, living_neighbours, villagers,
+                     store=self.extension_state)
 
     def step(self) -> None:
-        """One month: the submodels of :data:`~villagesim.submodels.SCHEDULE`, in order, then observation."""
+        """One month: the steps of :attr:`schedule` (:data:`~villagesim.submodels.SCHEDULE` and the extensions'),
+        in order, then observation."""
         last = self.last_month
         month = self._month(self.steps, last.living_neighbours, last.villagers)
-        for _, submodel in SCHEDULE:
+        for _, submodel in self.schedule:
             submodel(month)
         self.last_month = month
         self._sync_agents(month)
@@ -282,7 +292,7 @@ class VillageModel(mesa.Model):
         """Change a parameter mid-run; it takes effect from the next month and is logged."""
         if key.startswith(FIXED_DURING_RUN):
             raise InputError(f"{key}: cannot be changed during a run; start a new run instead")
-        self.params = resolve({key: value}, base=self.params)
+        self.params = self.registry.resolve({key: value}, base=self.params)
         if key.startswith("interventions."):
             self.events.append(Event(self.steps + 1, "intervention_changed", key, self.params[key]))
 

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import array
 import csv
+import functools
 import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 from villagesim.params import MAX_PEOPLE
 from villagesim.errors import InputError
@@ -41,6 +45,8 @@ MAX_NODES = MAX_PEOPLE
 
 def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     """Symmetric 0/1 CSR adjacency of ``n`` nodes; self-loops and repeats dropped."""
+    import scipy.sparse as sp  # here, so that reading (checking) network files needs numpy only
+
     keep = src != dst
     src, dst = src[keep], dst[keep]
     rows = np.concatenate([src, dst]).astype(np.int32)
@@ -207,11 +213,15 @@ ROLES = {"resident": 0, "youth": 1, "member": 2}
 
 @dataclass
 class ImportedNetwork:
-    """A network read from files: the ids, the ties and whatever attributes were given."""
+    """A network read from files: the ids, both ends of each tie and whatever attributes were given."""
 
     ids: np.ndarray
-    adjacency: sp.csr_matrix
+    ends: tuple[np.ndarray, np.ndarray]
     columns: dict[str, np.ndarray]
+
+    @functools.cached_property
+    def adjacency(self) -> sp.csr_matrix:
+        return from_edges(self.ids.size, *self.ends)
 
 
 def _read_table(path: str, what: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -322,7 +332,7 @@ def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:
     columns = {name: _parse_column(nodes_path, name, nodes.column(name), nodes.lines) for name in NODE_COLUMNS
                if name in nodes.header}
     src, dst = read_edge_list(edges_path, "network.edges", nodes)
-    return ImportedNetwork(ids=nodes.ids, adjacency=from_edges(len(nodes.ids), src, dst), columns=columns)
+    return ImportedNetwork(ids=nodes.ids, ends=(src, dst), columns=columns)
 
 
 def parse_flag(where: str, name: str, values: list[str], required: bool = False,

@@ -41,6 +41,7 @@ class Population:
     participating: np.ndarray  # bool, took part in village affairs this month
     aware: np.ndarray  # bool, knows about the project
     enrolled: np.ndarray  # bool, enrolled in the project this month
+    decided: np.ndarray  # bool, has made their one decision on the project
     capability: np.ndarray  # float64 in [0, 1]; a member's skill, latent for others
     activity: np.ndarray  # float64 in [0, 1]; a member's engagement
     activist_since: np.ndarray  # int32 month picked as activist, or NEVER
@@ -158,6 +159,7 @@ def generate(layout: Layout, params: dict, rng: np.random.Generator, given: dict
         participating=np.zeros(n, bool),
         aware=np.zeros(n, bool),
         enrolled=np.zeros(n, bool),
+        decided=np.zeros(n, bool),
         capability=capability,
         activity=activity,
         activist_since=np.full(n, NEVER, np.int32),

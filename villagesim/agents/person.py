@@ -78,6 +78,7 @@ class Person(mesa.Agent):
     participating = State("took part in village affairs this month")
     aware = State("knows about the project")
     enrolled = State("enrolled in the project")
+    decided = State("has made their one decision on the project")
     activist_since = State("month picked as an activist, or -1")
 
     def __init__(self, model: "VillageModel", index: int) -> None:

@@ -69,7 +69,7 @@ class Villager(CellAgent):
         self.activity = state.get("activity", 0.0)
         self.activist_since = state.get("activist_since", NEVER)
         self.member_since = state.get("member_since", NEVER)
-        self.participating = self.aware = self.enrolled = False
+        self.participating = self.aware = self.enrolled = self.decided = False
         self.online = self.visited = False
         self.gain = 0.0
         household.append(self)
@@ -184,24 +184,27 @@ class Villager(CellAgent):
     def hear_of_project(self) -> None:
         p = self.model.p
         self.hears = False
-        if self.aware:
+        if self.aware or not self.village.in_campaign:
             return
-        miss = 1.0
+        miss = 1.0 - p["project.outreach"]
         for other in self.neighbours():
             if other.aware:
                 miss *= 1.0 - (p["project.news_prob_enrolled"] if other.enrolled else p["project.news_prob"])
         self.hears = self.random.random() < 1.0 - miss
 
-    def consider_enrolling(self) -> None:
+    def enrol_logit(self) -> float:
+        """Log-odds of enrolling: village propensity, member shift, trust, endorsement by informed neighbours."""
         p = self.model.p
-        self.enrols = False
-        if self.enrolled or not self.aware or not (self.present or self.online):
-            return
-        if self.village.project not in (RUNNING, VIABLE) or self.random.random() >= p["project.enrol_rate"]:
-            return
-        w = p["project.trust_weight"]
-        share = sum(1 for other in self.neighbours() if other.enrolled) / max(self.living, 1)
-        self.enrols = w * self.trust + (1.0 - w) * share >= self.threshold + p["project.threshold_shift"]
+        told = [other for other in self.neighbours() if other.aware]
+        share = sum(1 for other in told if other.enrolled) / max(len(told), 1)
+        return (self.village.propensity + p["project.member_shift"] * isinstance(self, Member)
+                + p["project.trust_effect"] * (self.trust - 0.5) + p["project.endorsement"] * share)
+
+    def consider_enrolling(self, logit: float) -> None:
+        """Taken in on one of the village's places: decide once."""
+        self.village.places -= 1
+        self.decided = True
+        self.enrolled = self.random.random() < 1.0 / (1.0 + math.exp(-logit))
 
     def project_news(self) -> None:
         p, village = self.model.p, self.village
@@ -274,6 +277,7 @@ class Village:
         self.meeting = self.strength = self.capacity = self.effort = self.quality = 0.0
         self.members = self.active = self.villagers = 0
         self.project, self.launched = WAITING, NEVER
+        self.propensity, self.places, self.in_campaign = 0.0, 0, False
         self.opportunity = p["village.opportunity"]
         self.project_failed_now = False
         self.raised = self.resolved = self.heard_appeals = 0
@@ -448,17 +452,26 @@ class PlainVillage(mesa.Model):
         for village in self.village_list:
             if village.project == WAITING and month >= p["project.start"]:
                 village.project, village.launched = RUNNING, month
+                village.propensity = p["project.propensity"] + p["project.propensity_sd"] * self.random.gauss(0.0, 1.0)
+                village.places = p["project.places"]
                 launched.add(village.index)
+            village.in_campaign = (village.project in (RUNNING, VIABLE)
+                                   and month - village.launched < p["project.campaign"])
         for agent in self.agents:
-            is_open = agent.village.project in (RUNNING, VIABLE)
             told = agent.village.index in launched and ((isinstance(agent, Member) and agent.present) or agent.participating)
-            agent.aware |= told or (is_open and agent.visited)
+            agent.aware |= told or (agent.village.in_campaign and agent.visited)
+        # Members are taken in first, then the others in random order, while the village has places.
+        deciding = [a for a in self.agents if a.village.in_campaign and a.aware and not a.decided
+                    and (a.present or a.online)]
+        self.random.shuffle(deciding)
+        deciding.sort(key=lambda a: not isinstance(a, Member))
+        logits = [agent.enrol_logit() for agent in deciding]  # on the states before this month's decisions
+        for agent, logit in zip(deciding, logits):
+            if agent.village.places > 0:
+                agent.consider_enrolling(logit)
         self.agents.shuffle_do("hear_of_project")
         for agent in self.agents:
-            agent.aware |= agent.hears and agent.village.project in (RUNNING, VIABLE)
-        self.agents.shuffle_do("consider_enrolling")
-        for agent in self.agents:
-            agent.enrolled |= agent.enrols
+            agent.aware |= agent.hears
         enrolled = defaultdict(int)
         for agent in self.agents:
             enrolled[agent.village.index] += agent.enrolled

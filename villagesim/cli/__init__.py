@@ -1,8 +1,10 @@
 """The ``villagesim`` command line: one module per command, over the library.
 
-Every command validates all of its input before it writes anything; bad
-input ends with one line naming the key, file or value and exit status 2.
-Each module of :data:`COMMANDS` has ``add_command(subparsers)``, which
+Every command validates all of its input, then checks its output folder,
+before it imports the model or computes anything: bad input ends with one
+line naming the key, file or value and exit status 2, at once. Results are
+written whole or not at all (:mod:`villagesim.outputs`); a failed write ends
+with one line naming the file and the cause and exit status 1. Each module of :data:`COMMANDS` has ``add_command(subparsers)``, which
 registers a parser whose ``handler`` default takes the parsed arguments and
 returns an exit status. The library never imports this package.
 """
@@ -15,7 +17,7 @@ import os
 import sys
 
 from villagesim import __version__
-from villagesim.errors import InputError
+from villagesim.errors import InputError, WriteError
 
 COMMANDS: tuple[str, ...] = ("run", "catalogue", "demo", "calibrate", "sweep", "analyze", "serve", "bench")
 """Command modules of this package, in the order of ``villagesim --help``."""
@@ -45,12 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"villagesim: error: {err}", file=sys.stderr)
         return 2
+    except WriteError as err:
+        print(f"villagesim: error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("villagesim: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `villagesim params | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as err:  # reading or writing outside an output folder, e.g. a file vanished
+        where = f"{os.fsdecode(err.filename)}: " if err.filename else ""
+        print(f"villagesim: error: {where}{err.strerror or err}", file=sys.stderr)
         return 1
 
 

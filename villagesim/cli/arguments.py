@@ -1,9 +1,17 @@
-"""Argument types and the options shared by the commands that build models."""
+"""Argument types and the options shared by the commands: models, output folders.
+
+Everything here is light (no numpy, Mesa or pandas), so that ``--help`` and
+refusals of bad input answer at once; commands import the model after it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import secrets
+from typing import Any
 
+from villagesim.errors import InputError
+from villagesim.outputs import Output
 from villagesim.params import scenarios
 
 
@@ -24,6 +32,12 @@ def positive(text: str) -> int:
     return value
 
 
+def add_extension_argument(parser: argparse.ArgumentParser) -> None:
+    """``--extension FILE``: an extension's parameters and steps (villagesim.extensions), repeatable."""
+    parser.add_argument("--extension", dest="extensions", action="append", default=[], metavar="FILE.py",
+                        help="add an extension (a Python file you trust: it runs as code); repeatable")
+
+
 def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | None = None) -> None:
     """``--scenario``, ``--set`` and ``--seed``, shared by every command that builds models."""
     parser.add_argument("--scenario", default="default", help="preset name or scenario TOML file (default: default)")
@@ -35,8 +49,58 @@ def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | Non
 
 
 def model_overrides(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict]:
-    """The scenario and its overrides merged with ``--set``, validated together."""
-    return scenarios.configure(args.scenario, args.assignments)
+    """The scenario (with its extensions and ``--extension``'s) and its overrides merged with ``--set``,
+    validated together."""
+    return scenarios.configure(args.scenario, args.assignments, getattr(args, "extensions", ()))
+
+
+def model_params(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict, dict]:
+    """:func:`model_overrides` and the resolved parameters, with any network files read and checked."""
+    from villagesim.extensions import load_all, registry
+
+    scenario, overrides = model_overrides(args)
+    params = registry(load_all(scenario.extensions)).resolve(overrides)
+    if params["network.nodes"]:
+        from villagesim.network import read_network  # numpy only: the model is not imported yet
+
+        read_network(params["network.nodes"], params["network.edges"])
+    return scenario, overrides, params
+
+
+def drawn_seed(seed: int | None) -> int:
+    """``seed``, or one drawn as the model would draw it, so that the output folder can record it first."""
+    return secrets.randbits(63) if seed is None else seed
+
+
+def file_digest(path: str, flag: str) -> str:
+    """sha256 of an input file, so that an output folder records the data it was made from."""
+    import hashlib
+    import os
+
+    if not os.path.isfile(path):
+        raise InputError(f"{flag} {path}: no such file")
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as err:
+        raise InputError(f"{flag} {path}: cannot read it ({err.strerror})") from None
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, default: str | None = None, **kwargs) -> None:
+    """``--out DIR`` and ``--overwrite`` (:mod:`villagesim.outputs`)."""
+    where = f" (default: {default})" if default else ""
+    parser.add_argument("--out", default=default, metavar="DIR", help=kwargs.pop("help", "output folder") + where,
+                        **kwargs)
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into a folder that holds other results (they are replaced)")
+
+
+def claim_output(args: argparse.Namespace, command: str, inputs: dict[str, Any],
+                 options: dict[str, Any] | None = None) -> Output:
+    """The checked ``--out`` folder, claimed for ``command`` and its ``inputs``: call before any computation."""
+    out = Output(args.out)
+    out.claim(command, inputs, args.overwrite, options)
+    return out
 
 
 def print_table(rows: list[tuple[str, str]]) -> None:

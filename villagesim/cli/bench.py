@@ -7,16 +7,20 @@ import json
 import os
 
 from villagesim.benchmark.bench import SCALES
-from villagesim.cli.arguments import non_negative, positive
+from villagesim.cli.arguments import add_output_arguments, claim_output, non_negative, positive
 from villagesim.errors import InputError
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    cells = [s.strip() for s in args.scale.split(",") if s.strip()] if args.scale else []
+    if not all(s.isdigit() and int(s) > 0 for s in cells):
+        raise InputError(f"--scale {args.scale}: must be positive people counts separated by commas")
+    sizes = [int(s) for s in cells]
+    settings = ("months", "region_months", "repeats", "pairs", "scale", "sweep_runs")
+    out = claim_output(args, "bench", {k: getattr(args, k) for k in settings}) if args.out else None
+
     from villagesim.benchmark.bench import load_twin, machine, scale, sweep, targets, village
 
-    sizes = [int(s) for s in args.scale.split(",") if s.strip()] if args.scale else []
-    if any(s < 1 for s in sizes):
-        raise InputError(f"--scale {args.scale}: must be positive people counts separated by commas")
     load_twin()
     result = {"machine": machine()}
     result["village"] = village(args.months, args.repeats, args.pairs)
@@ -24,6 +28,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     result["sweep"] = sweep(args.sweep_runs, args.months, os.cpu_count() or 1) if args.sweep_runs else None
     result["targets"] = targets(result)
     result["machine"]["load_average_after"] = os.getloadavg()
+    if out:
+        with out.writing() as folder:
+            (folder / "bench.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
@@ -68,4 +75,5 @@ def add_command(sub) -> None:
                        help="region sizes in people, comma-separated; empty to skip (default: 10000,100000,1000000)")
     bench.add_argument("--sweep-runs", type=non_negative, default=60,
                        help="runs in the sweep timing, enough to amortise the pool's start-up; 0 skips it (default: 60)")
+    add_output_arguments(bench, help="also write the result as bench.json in this folder")
     bench.set_defaults(handler=cmd_bench)

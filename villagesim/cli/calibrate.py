@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
+import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from villagesim.calibration import (DEFAULT_SEED, FITTED, FIXED, Groups, bootstrap, fit, objective, read_groups,
-                                    read_params, run_design, simulate, summary, to_params, write_params)
-from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, positive
+from villagesim.calibration.settings import DEFAULT_SEED, FITTED, FIXED
+from villagesim.cli.arguments import (add_model_arguments, add_output_arguments, claim_output, file_digest,
+                                      model_overrides, non_negative, positive)
 from villagesim.errors import InputError
-from villagesim.outputs import output_dir
 from villagesim.params import resolve
 
+if TYPE_CHECKING:
+    from villagesim.calibration import Groups
 
-def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
-    text = ",".join(header) + "\n" + "".join(
-        ",".join(f"{v:.6f}" if isinstance(v, float) else str(v) for v in row) + "\n" for row in rows)
-    path.write_text(text, encoding="utf-8")
+
+def _data_inputs(args: argparse.Namespace) -> dict:
+    """The data files (by content) and columns, as an output folder records them."""
+    return {"nodes_sha256": file_digest(args.nodes, "--nodes"), "edges_sha256": file_digest(args.edges, "--edges"),
+            **{col: getattr(args, col) for col in ("id_col", "group_col", "seed_col", "outcome_col")}}
 
 
 def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.ndarray) -> None:
@@ -29,75 +32,156 @@ def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.nda
         print(f"  {label:<12}{groups.size[g]:>6}{obs}{predicted[g]:11.3f}")
 
 
+def _shape(groups: Groups, predicted: np.ndarray) -> str:
+    slope = np.polyfit(groups.size / 100.0, predicted, 1)[0] if len(groups.labels) > 1 else math.nan
+    return f"slope on size {slope:+.4f} per 100 nodes, spread (SD) {predicted.std():.4f}"
+
+
+def _print_scores(groups: Groups, observed: np.ndarray, predicted: np.ndarray, baselines: dict) -> None:
+    from villagesim.calibration import summary
+
+    print(f"  {'predictor':<40}{'R2':>8}{'corr':>8}{'RMSE':>8}")
+    for name, values in {"uptake rule": predicted, **baselines}.items():
+        s = summary(observed, values)
+        print(f"  {name:<40}{s['r2']:8.3f}{s['correlation']:8.3f}{s['rmse']:8.4f}")
+    print(f"  observed: {_shape(groups, observed)}; rule: {_shape(groups, predicted)}")
+
+
 def _base_params(args: argparse.Namespace) -> dict:
     fitted = next((a.partition("=")[0].strip() for a in args.assignments if a.partition("=")[0].strip() in FITTED),
                   None)
     if fitted:
         raise InputError(f"--set {fitted}: is estimated by calibrate; fixed parameters are {', '.join(FIXED)}")
     _, overrides = model_overrides(args)
-    return resolve(overrides)
+    return resolve({**overrides, "project.campaign": args.months})
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     base = _base_params(args)
-    out = output_dir(args.out)
+    out = claim_output(args, "calibrate", {
+        **_data_inputs(args), "params": base, "seed": args.seed,
+        **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "max_evaluations", "profiles",
+                                         "bootstrap", "final_replicates")}})
+    from villagesim.calibration import read_groups
+
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
+    from villagesim.calibration import (BASELINES, MOMENT_NAMES, baseline_fit, baseline_predict, covariates, fit,
+                                        interval, predict, profile, summary, write_csv, write_params)
+
     seed = args.seed
-    observed, weight = groups.observed(), groups.non_seeds
+    observed = groups.observed()
     print(f"villagesim calibrate: {len(groups.labels)} groups, {groups.group.size} nodes, "
-          f"{groups.adjacency.nnz // 2} ties; {args.months} months, {args.replicates} replicates per candidate, "
-          f"2 x {args.candidates} candidates, seed {seed}")
+          f"{groups.adjacency.nnz // 2} ties; campaign {args.months} months, {args.replicates} replicates per "
+          f"evaluation, {args.candidates} Sobol candidates then Nelder-Mead, seed {seed}")
     if groups.dropped_ties:
         print(f"  note: {groups.dropped_ties} ties between different groups ignored")
-    design = run_design(groups, base, args.months, args.replicates, seed, args.candidates)
-    best = fit(design, observed, weight)
-    boot = np.array(to_params(bootstrap(design, observed, weight, args.bootstrap, seed + 1)))
-    estimate = to_params(design.unit[best])[0]
-    intervals = {k: (float(np.quantile([b[k] for b in boot], 0.025)), float(np.quantile([b[k] for b in boot], 0.975)))
-                 for k in FITTED} if args.bootstrap else {}
-    params = {**base, **estimate}
-    predicted = simulate(groups, params, args.months, args.final_replicates, seed).mean(axis=0)
-    stats = summary(observed, predicted)
+    started = time.perf_counter()
+    result = fit(groups, base, args.replicates, seed, args.candidates, args.max_evaluations, args.bootstrap)
+    fitted_at = time.perf_counter()
+    intervals, identified, profiles = {}, {}, {}
+    if args.profiles:
+        for key in FITTED:
+            grid, values = profile(groups, base, result, key, args.replicates, seed)
+            lo, hi, closed = interval(key, grid, values, result)
+            intervals[key], identified[key], profiles[key] = (lo, hi), closed, (grid, values)
+    profiled_at = time.perf_counter()
+    params = {**base, **result.estimate}
+    predicted = predict(groups, params, args.final_replicates, seed, True)
+    simulated_seeds = predict(groups, params, args.final_replicates, seed, False)
+    x = covariates(groups)
+    coefficients = {name: baseline_fit(x[name], observed, groups.non_seeds) for name in BASELINES}
+    baselines = {name: baseline_predict(x[name], beta) for name, beta in coefficients.items()}
 
-    print("  parameter                       estimate   95% bootstrap interval over groups")
+    print("  parameter                       estimate   95% profile interval   identified")
     for key in FITTED:
         lo, hi = intervals.get(key, (math.nan, math.nan))
-        print(f"  {key:<30}{estimate[key]:>9.4f}   [{lo:.4f}, {hi:.4f}]")
+        verdict = ("yes" if identified[key] else "no") if key in identified else "not profiled"
+        print(f"  {key:<30}{result.estimate[key]:>10.4g}   [{lo:.4g}, {hi:.4g}]   {verdict}")
+    print(f"  moments (observed, simulated, standard error); objective {result.objective:.1f} "
+          f"after {result.evaluations} evaluations")
+    tail = len(observed)
+    for name, o, s, e in zip(MOMENT_NAMES, result.observed[tail:], result.simulated[tail:], result.errors[tail:]):
+        print(f"    {name:<38}{o:9.4f}{s:9.4f}{e:9.4f}")
     _print_groups(groups, observed, predicted)
-    print(f"  fit: R2 {stats['r2']:.3f}, correlation {stats['correlation']:.3f}, RMSE {stats['rmse']:.4f}")
+    print("  in-sample, seeds' decisions given:")
+    _print_scores(groups, observed, predicted, baselines)
+    print("  in-sample, seeds' decisions simulated:")
+    _print_scores(groups, observed, simulated_seeds, baselines)
+    print(f"  time: fit {fitted_at - started:.0f} s, profiles {profiled_at - fitted_at:.0f} s, "
+          f"reported runs {time.perf_counter() - profiled_at:.0f} s")
 
-    out.mkdir(parents=True, exist_ok=True)
-    info = {"method": "simulated method of moments, two-stage Sobol design, common random numbers",
-            "seed": seed, "replicates": args.replicates, "candidates": 2 * args.candidates,
-            "bootstrap": args.bootstrap, "objective": float(objective(predicted, observed, weight)),
-            "r2": stats["r2"], "correlation": stats["correlation"]}
-    write_params(out / "params.toml", params, intervals, args.months, info)
-    _write_csv(out / "fit.csv", ("group", "n", "observed", "predicted"),
-               [(lab, int(groups.size[g]), float(observed[g]), float(predicted[g]))
-                for g, lab in enumerate(groups.labels)])
-    print(f"wrote {out / 'params.toml'}, {out / 'fit.csv'}")
+    info = {"method": "simulated method of moments: Sobol design, Nelder-Mead, common random numbers",
+            "seed": seed, "replicates": args.replicates, "candidates": args.candidates,
+            "evaluations": result.evaluations, "objective": result.objective,
+            "r2_given_seeds": summary(observed, predicted)["r2"],
+            "r2_simulated_seeds": summary(observed, simulated_seeds)["r2"],
+            "identified": identified,
+            "baselines": {name: [float(b) for b in beta] for name, beta in coefficients.items()}}
+    with out.writing() as folder:
+        write_params(folder / "params.toml", params, (*FITTED, *FIXED), intervals, info)
+        write_csv(folder / "fit.csv", ("group", "n", "observed", "predicted"),
+                  [(lab, int(groups.size[g]), float(observed[g]), float(predicted[g]))
+                   for g, lab in enumerate(groups.labels)])
+        write_csv(folder / "profiles.csv", ("parameter", "value", "objective"),
+                  [(key, float(v), float(j)) for key, (grid, values) in profiles.items()
+                   for v, j in zip((_value(key, u) for u in grid), values)])
+    print(f"wrote {out.path / 'params.toml'}, {out.path / 'fit.csv'}, {out.path / 'profiles.csv'}")
     return 0
+
+
+def _value(key: str, unit: float) -> float:
+    from villagesim.calibration import to_params
+
+    return float(to_params(np.full(len(FITTED), unit))[key])
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    params, months = read_params(args.params)
-    out = output_dir(args.out)
+    if args.given_seeds and not args.outcome_col:
+        raise InputError("--given-seeds: needs --outcome-col, the column holding the seeds' observed decisions")
+    from villagesim.calibration import read_params
+
+    params = read_params(args.params, (*FITTED, *FIXED))
+    coefficients = _baselines(args.params)
+    out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params"),
+                                         "given_seeds": args.given_seeds, "replicates": args.replicates,
+                                         "seed": args.seed})
+    from villagesim.calibration import read_groups
+
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
+    from villagesim.calibration import baseline_predict, covariates, predict, write_csv
+
     seed = args.seed
-    predicted = simulate(groups, params, months, args.replicates, seed).mean(axis=0)
+    predicted = predict(groups, params, args.replicates, seed, args.given_seeds)
     observed = groups.observed() if args.outcome_col else None
-    print(f"villagesim predict: {len(groups.labels)} groups, {months} months, {args.replicates} replicates, seed {seed}")
+    mode = "seeds' decisions given" if args.given_seeds else "seeds' decisions simulated"
+    print(f"villagesim predict: {len(groups.labels)} groups, campaign {params['project.campaign']} months, "
+          f"{args.replicates} replicates, {mode}, seed {seed}")
     _print_groups(groups, observed, predicted)
+    if observed is not None:
+        x = covariates(groups)
+        baselines = {name: baseline_predict(x[name], np.array(beta)) for name, beta in coefficients.items()}
+        _print_scores(groups, observed, predicted, baselines)
+    else:
+        print(f"  rule: {_shape(groups, predicted)}")
     header = ("group", "n", "predicted") + (("observed",) if observed is not None else ())
     rows = [(lab, int(groups.size[g]), float(predicted[g])) + ((float(observed[g]),) if observed is not None else ())
             for g, lab in enumerate(groups.labels)]
-    if observed is not None:
-        stats = summary(observed, predicted)
-        print(f"  R2 {stats['r2']:.3f}, correlation {stats['correlation']:.3f}, RMSE {stats['rmse']:.4f}")
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out / "groups.csv", header, rows)
-    print(f"wrote {out / 'groups.csv'}")
+    with out.writing() as folder:
+        write_csv(folder / "groups.csv", header, rows)
+    print(f"wrote {out.path / 'groups.csv'}")
     return 0
+
+
+def _baselines(path: str) -> dict:
+    """The baselines' coefficients fitted by calibrate (on the calibration groups only)."""
+    from villagesim.calibration import BASELINES
+    from villagesim.params.scenarios import read_toml
+
+    table = read_toml(path, "--params").get("calibration", {}).get("baselines", {})
+    ok = isinstance(table, dict) and all(name in table and isinstance(table[name], list) for name in BASELINES)
+    if not ok:
+        raise InputError(f"--params {path}: calibration.baselines is missing or incomplete; rerun villagesim calibrate")
+    return {name: table[name] for name in BASELINES}
 
 
 def _data_arguments(parser: argparse.ArgumentParser, outcome_required: bool) -> None:
@@ -108,7 +192,7 @@ def _data_arguments(parser: argparse.ArgumentParser, outcome_required: bool) -> 
     parser.add_argument("--seed-col", required=True, help="0/1 column: nodes informed first (the seeds)")
     parser.add_argument("--outcome-col", required=outcome_required, default=None,
                         help="0/1 column: the observed uptake" + ("" if outcome_required else " (optional)"))
-    parser.add_argument("--out", required=True, help="output folder")
+    add_output_arguments(parser, required=True)
 
 
 def add_command(subparsers) -> None:
@@ -116,10 +200,15 @@ def add_command(subparsers) -> None:
     _data_arguments(cal, outcome_required=True)
     # A fixed default seed, so that the documented calibration is reproduced by the bare command.
     add_model_arguments(cal, seed_default=DEFAULT_SEED)
-    cal.add_argument("--months", type=positive, default=24, help="months the news runs (default: 24)")
-    cal.add_argument("--replicates", type=positive, default=32, help="replicates per candidate (default: 32)")
-    cal.add_argument("--candidates", type=positive, default=256, help="Sobol candidates per stage (default: 256)")
-    cal.add_argument("--bootstrap", type=non_negative, default=1000, help="bootstrap draws over groups (default: 1000)")
+    cal.add_argument("--months", type=positive, default=6, help="campaign months (project.campaign; default: 6)")
+    cal.add_argument("--replicates", type=positive, default=16, help="replicates per evaluation (default: 16)")
+    cal.add_argument("--candidates", type=positive, default=64, help="Sobol candidates before Nelder-Mead (default: 64)")
+    cal.add_argument("--max-evaluations", type=positive, default=200,
+                     help="Nelder-Mead evaluations at most (default: 200)")
+    cal.add_argument("--profiles", type=non_negative, choices=(0, 1), default=1,
+                     help="1: profile each parameter for its interval (6 refits each), 0: skip (default: 1)")
+    cal.add_argument("--bootstrap", type=positive, default=400,
+                     help="bootstrap draws over groups for the moments' standard errors (default: 400)")
     cal.add_argument("--final-replicates", type=positive, default=200,
                      help="replicates for the reported fit (default: 200)")
     cal.set_defaults(handler=cmd_calibrate)
@@ -127,6 +216,9 @@ def add_command(subparsers) -> None:
     pred = subparsers.add_parser("predict", help="predict uptake on real networks with calibrated parameters")
     _data_arguments(pred, outcome_required=False)
     pred.add_argument("--params", required=True, help="params.toml written by villagesim calibrate")
+    pred.add_argument("--given-seeds", action="store_true",
+                      help="take the seeds' observed decisions (--outcome-col) as inputs; the others' outcomes are "
+                           "read only to score the prediction")
     pred.add_argument("--replicates", type=positive, default=200, help="replicates (default: 200)")
     pred.add_argument("--seed", type=non_negative, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     pred.set_defaults(handler=cmd_predict)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from villagesim.params import PARAMS, scenarios
+from villagesim.cli.arguments import add_extension_argument
+from villagesim.params import scenarios
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -16,14 +17,21 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from villagesim.errors import InputError
+    from villagesim.extensions import load_all, registry
+
+    if args.only_extensions and not args.extensions:
+        raise InputError("--only-extensions: needs --extension FILE")
+    view = registry(load_all(args.extensions))
+    params = view.extra if args.only_extensions else view.params
     if args.markdown:
         print("| key | default | unit | range | source | meaning |")
         print("| --- | --- | --- | --- | --- | --- |")
-        for p in PARAMS:
+        for p in params:
             rng = "" if p.lo is None else f"[{p.lo}, {p.hi}]"
             print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {p.source} | {p.doc} |")
     else:
-        for p in PARAMS:
+        for p in params:
             print(f"{p.key:<48} {p.default!r:<10} {p.unit}")
     return 0
 
@@ -35,4 +43,6 @@ def add_command(sub) -> None:
 
     params = sub.add_parser("params", help="list every parameter with its default and unit")
     params.add_argument("--markdown", action="store_true", help="the full table as Markdown (as in docs/ODD.md)")
+    add_extension_argument(params)
+    params.add_argument("--only-extensions", action="store_true", help="only the extensions' parameters")
     params.set_defaults(handler=cmd_params)

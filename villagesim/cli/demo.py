@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, positive
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
+                                      model_params, non_negative, positive)
 from villagesim.errors import InputError
-from villagesim.outputs import output_dir
 from villagesim.params import INTERVENTIONS
 
 METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members",
@@ -14,6 +14,13 @@ METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    scenario, overrides, params = model_params(args)
+    if not 0.0 <= args.intensity <= 1.0:  # before any run; NaN fails this too
+        raise InputError(f"--intensity: must be a number in [0, 1], got {args.intensity}")
+    base_seed = 2024 if args.seed is None else args.seed
+    out = claim_output(args, "demo", {"scenario": scenario.name, "params": params, "seed": base_seed,
+                                      "seeds": args.seeds, "steps": args.steps, "intensity": args.intensity})
+
     import numpy as np
 
     from villagesim.model import VillageModel
@@ -21,15 +28,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from villagesim.stats import mean_ci
     from villagesim.view import charts
 
-    scenario, overrides = model_overrides(args)
-    out = output_dir(args.out)
-    if not 0.0 <= args.intensity <= 1.0:  # before any run; NaN fails this too
-        raise InputError(f"--intensity: must be a number in [0, 1], got {args.intensity}")
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
     arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
-    base_seed = 2024 if args.seed is None else args.seed
     seeds = replicate_seeds(base_seed, args.seeds)
-    frames = {arm: [VillageModel(params, seed=s).run(args.steps).timeseries() for s in seeds]
+    frames = {arm: [VillageModel(params, seed=s, extensions=scenario.extensions).run(args.steps).timeseries()
+                    for s in seeds]
               for arm, params in arms.items()}
 
     print(f"villagesim demo: {scenario.name}, {args.steps} months, {args.seeds} seeds (same seeds in both arms), "
@@ -40,18 +43,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         cells = [mean_ci(a), mean_ci(b), mean_ci(b - a)]
         print(f"{metric:<24}" + "".join(f"{m:>10.3f} [{lo:.3f}, {hi:.3f}]".rjust(26) for m, lo, hi in cells))
     print("(means over seeds at the final month, 95% confidence intervals; the difference is paired by seed)")
-    out.mkdir(parents=True, exist_ok=True)
-    charts.save(charts.timeseries_figure(frames, title=f"{scenario.name}: none vs all paths ({args.seeds} seeds)"),
-                out / "demo.png")
-    print(f"wrote {out / 'demo.png'}")
+    with out.writing() as folder:
+        charts.save(charts.timeseries_figure(frames, title=f"{scenario.name}: none vs all paths ({args.seeds} seeds)"),
+                    folder / "demo.png")
+    print(f"wrote {out.path / 'demo.png'}")
     return 0
 
 
 def add_command(sub) -> None:
     demo = sub.add_parser("demo", help="the default village without and with all interventions, over several seeds")
     add_model_arguments(demo)
+    add_extension_argument(demo)
     demo.add_argument("--seeds", type=positive, default=10, help="replicates per arm (default: 10)")
     demo.add_argument("--steps", type=non_negative, default=120, help="months (default: 120)")
     demo.add_argument("--intensity", type=float, default=1.0, help="intensity of every path (default: 1)")
-    demo.add_argument("--out", default="villagesim-demo", help="output folder (default: villagesim-demo)")
+    add_output_arguments(demo, default="villagesim-demo")
     demo.set_defaults(handler=cmd_demo)

@@ -6,23 +6,24 @@ import argparse
 import json
 
 from villagesim import __version__
-from villagesim.cli.arguments import add_model_arguments, model_overrides, non_negative, print_table
-from villagesim.outputs import output_dir
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
+                                      drawn_seed, model_params, non_negative, print_table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    scenario, overrides, params = model_params(args)
+    seed = drawn_seed(args.seed)
+    steps = params["time.months"] if args.steps is None else args.steps
+    out = claim_output(args, "run", {"scenario": scenario.name, "params": params, "seed": seed, "steps": steps})
+
     from villagesim.events import describe
+    from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts
 
-    scenario, overrides = model_overrides(args)
-    out = output_dir(args.out)
-    model = VillageModel(overrides, seed=args.seed)
-    model.run(args.steps)
+    model = VillageModel(overrides, seed=seed, extensions=scenario.extensions)
+    model.run(steps)
     frame = model.timeseries()
-
-    out.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
     summary = {
         "version": __version__,
         "scenario": scenario.name,
@@ -30,22 +31,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         "steps": model.steps,
         "final": model.final(),
         "params": model.params,
+        "extensions": describe_extensions(model.extensions),
         "events": [describe(e, "en", model.villages) for e in model.events],
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
-    charts.save(charts.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
-                out / "chart.png")
+    with out.writing() as folder:
+        frame.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        charts.save(charts.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
+                    folder / "chart.png")
 
     print(f"villagesim {__version__}: {scenario.name}, seed {model.seed}, {model.steps} months")
     print_table([(k, f"{v:.4g}") for k, v in model.final().items()])
-    print(f"wrote {out / 'timeseries.csv'}, {out / 'summary.json'}, {out / 'chart.png'}")
+    print(f"wrote {out.path / 'timeseries.csv'}, {out.path / 'summary.json'}, {out.path / 'chart.png'}")
     return 0
 
 
 def add_command(sub) -> None:
     run = sub.add_parser("run", help="run one scenario and write its time series, summary and chart")
     add_model_arguments(run)
+    add_extension_argument(run)
     run.add_argument("--steps", type=non_negative, default=None, help="months to simulate (default: time.months)")
-    run.add_argument("--out", default="villagesim-run", help="output folder (default: villagesim-run)")
+    add_output_arguments(run, default="villagesim-run")
     run.set_defaults(handler=cmd_run)

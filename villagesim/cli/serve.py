@@ -1,9 +1,11 @@
-"""``villagesim serve``: the browser view for demonstrations (:mod:`villagesim.view.serve`)."""
+"""``villagesim serve``: the browser view for demonstrations and the classroom (:mod:`villagesim.view.serve`)."""
 
 from __future__ import annotations
 
 import argparse
 
+from villagesim.classroom import default_folder
+from villagesim.cli.arguments import add_extension_argument
 from villagesim.i18n import LANGUAGES
 
 
@@ -18,15 +20,31 @@ def port_number(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from villagesim.view.serve import serve
+    from villagesim.classroom.store import SessionStore
 
-    serve(args.host, args.port, args.lang)
+    SessionStore(args.classroom_dir)  # a folder that cannot hold sessions is refused before the server starts
+    from villagesim.view.serve import lan_address, serve
+
+    public_url = None
+    if args.host in ("0.0.0.0", "::"):
+        address = lan_address()
+        if address is None:
+            print("villagesim: no local network address found; phones cannot reach this machine yet", flush=True)
+        else:
+            public_url = f"http://{address}:{args.port}/"
+            print(f"villagesim: on this room's network use {public_url} (teams join at {public_url}join)", flush=True)
+    serve(args.host, args.port, args.lang, args.extensions, classroom_dir=args.classroom_dir,
+          public_url=public_url)
     return 0
 
 
 def add_command(subparsers) -> None:
-    serve = subparsers.add_parser("serve", help="the browser view for demonstrations (Solara, works offline)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve = subparsers.add_parser("serve", help="the browser view for demonstrations and the classroom (works offline)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for a classroom)")
     serve.add_argument("--port", type=port_number, default=8765, help="port (default: 8765)")
     serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
+    serve.add_argument("--classroom-dir", default=str(default_folder()),
+                       help="folder of the classroom sessions, kept across restarts (default: %(default)s)")
+    add_extension_argument(serve)
     serve.set_defaults(handler=cmd_serve)

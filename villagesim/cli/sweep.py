@@ -6,7 +6,7 @@ import math
 import sys
 from pathlib import Path
 
-from villagesim.cli.arguments import positive
+from villagesim.cli.arguments import add_extension_argument, add_output_arguments, positive
 from villagesim.errors import InputError
 from villagesim.outputs import output_dir
 
@@ -18,9 +18,9 @@ def cmd_sweep(args) -> int:
         raise InputError("--scheduler: only with --executor dask")
     if args.scheduler and args.workers:
         raise InputError("--workers: not with --scheduler (the cluster has its own workers)")
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.extensions)
     output_dir(args.out)
-    manifest = prepare(spec, args.out)
+    manifest = prepare(spec, args.out, args.overwrite)
     workers = args.workers or default_workers()
     executor, release, slots = make_executor(args.executor, workers, args.scheduler)
     label = f"dask scheduler {args.scheduler}" if args.scheduler else (
@@ -28,7 +28,8 @@ def cmd_sweep(args) -> int:
     print(f"villagesim sweep: {manifest['points']} points x {spec.replicates} replicates = {manifest['runs']} runs, "
           f"{spec.months} months, {label}", file=sys.stderr)
     try:
-        summary = run_sweep(spec, args.out, executor, progress=True, in_flight=max(4 * slots, 16))
+        summary = run_sweep(spec, args.out, executor, progress=True, in_flight=max(4 * slots, 16),
+                            overwrite=args.overwrite)
     except KeyboardInterrupt:
         print(f"villagesim sweep: interrupted; finished runs are kept in {args.out}; "
               "run the same command again to resume", file=sys.stderr)
@@ -57,10 +58,11 @@ def cmd_sweep(args) -> int:
 def add_command(subparsers) -> None:
     parser = subparsers.add_parser("sweep", help="run a parameter sweep from a TOML spec into a Parquet dataset")
     parser.add_argument("spec", metavar="SPEC.toml", help="sweep specification (see docs/sweeps.md)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="results folder; run again to resume")
+    add_output_arguments(parser, required=True, help="results folder; run again to resume")
     parser.add_argument("--workers", type=positive, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
                         help="where runs happen (default: processes)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    add_extension_argument(parser)
     parser.set_defaults(handler=cmd_sweep)

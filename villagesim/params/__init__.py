@@ -6,8 +6,8 @@ and the village presets that set them (:mod:`~villagesim.params.scenarios`).
 0.6
 """
 
-from villagesim.params.registry import (DEFAULTS, INTERVENTIONS, MAX_PEOPLE, PARAMS, REGISTRY, Param, flatten, lookup,
-                                        parse_assignment, resolve)
+from villagesim.params.registry import (BASE, DEFAULTS, INTERVENTIONS, MAX_PEOPLE, PARAMS, REGISTRY, Param, Registry,
+                                        flatten, lookup, parse_assignment, resolve)
 
-__all__ = ["DEFAULTS", "INTERVENTIONS", "MAX_PEOPLE", "PARAMS", "REGISTRY", "Param", "flatten", "lookup",
-           "parse_assignment", "resolve"]
+__all__ = ["BASE", "DEFAULTS", "INTERVENTIONS", "MAX_PEOPLE", "PARAMS", "REGISTRY", "Param", "Registry", "flatten",
+           "lookup", "parse_assignment", "resolve"]

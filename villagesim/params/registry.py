@@ -29,7 +29,8 @@ NBS = "NBS 农民工监测调查报告 2024"
 ORG = "中组部 党内统计公报 2023"
 RULES = "党章; 中国共产党支部工作条例（试行）"
 ASSUMED = "assumption"
-BCDJ = "assumption; jointly consistent with the take-up level in Banerjee et al. 2013 (ODD 7.11)"
+BCDJ_FIT = "fitted on 19 villages of Banerjee et al. 2013 (ODD 7.11, docs/validation.md)"
+BCDJ_PUB = "Banerjee et al. 2013: no significant endorsement effect (ODD 7.11)"
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,16 @@ PARAMS: tuple[Param, ...] = (
     # --- project -----------------------------------------------------------
     _p("project.start", 12, 0, 100_000, "month", ASSUMED, "Month the branch launches the collective project."),
     _p("project.potential", 0.5, 0.0, 1.0, "index", ASSUMED, "Economic potential of the project (tourism high)."),
-    _p("project.news_prob", 0.05, 0.0, 1.0, "per tie-month", BCDJ, "Chance an aware, unenrolled person tells a given neighbour in a month."),
-    _p("project.news_prob_enrolled", 0.10, 0.0, 1.0, "per tie-month", BCDJ, "Chance an enrolled person tells a given neighbour in a month."),
-    _p("project.enrol_rate", 0.08, 0.0, 1.0, "per month", BCDJ, "Monthly chance a convinced, aware person enrols."),
-    _p("project.trust_weight", 0.7, 0.0, 1.0, "weight", ASSUMED, "Weight of trust against neighbours' enrolment in the enrolment rule."),
-    _p("project.threshold_shift", 0.1, -1.0, 1.0, "index", BCDJ, "Added to each person's threshold for enrolling (a riskier project needs more)."),
+    _p("project.campaign", 6, 1, 100_000, "months", ASSUMED, "Months after launch during which news spreads and the informed decide (the campaign)."),
+    _p("project.news_prob", 0.012, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an informed person who did not enrol tells a given neighbour in a month of the campaign."),
+    _p("project.news_prob_enrolled", 0.029, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an enrolled person tells a given neighbour in a month of the campaign."),
+    _p("project.outreach", 0.34, 0.0, 1.0, "per month", BCDJ_FIT, "Chance a person hears of the project from the campaign itself in a month, without a tie."),
+    _p("project.propensity", -2.25, -20.0, 20.0, "logit", BCDJ_FIT, "Village-level propensity of an informed non-member to enrol (log-odds), mean over villages."),
+    _p("project.propensity_sd", 1.76, 0.0, 5.0, "logit", BCDJ_FIT, "Standard deviation of the village propensity across villages (log-odds)."),
+    _p("project.member_shift", 0.01, -5.0, 5.0, "logit", BCDJ_FIT, "Added to a member's log-odds of enrolling (members are the data's leaders)."),
+    _p("project.trust_effect", 2.0, 0.0, 20.0, "logit per unit trust", ASSUMED, "Log-odds of enrolling gained per unit of trust above 0.5 (own characteristics)."),
+    _p("project.endorsement", 0.0, -10.0, 10.0, "logit", BCDJ_PUB, "Log-odds added per unit enrolled share of a person's informed neighbours; 0 = no endorsement effect."),
+    _p("project.places", 1000, 0, 100_000_000, "people per village", ASSUMED, "People the project can take in for a decision per village over its campaign (limited places; the 19 villages' fit: 177 per about 230 households)."),
     _p("project.min_enrolment", 0.12, 0.0, 1.0, "share of adults", ASSUMED, "Enrolment the project needs to be viable."),
     _p("project.deadline", 36, 1, 100_000, "months", ASSUMED, "Months after launch by which the project must be viable or fail."),
     _p("project.viable_gain", 0.01, 0.0, 1.0, "trust/month", ASSUMED, "Monthly trust gain of the enrolled in a viable project (三感)."),
@@ -236,40 +242,123 @@ MAX_PEOPLE = 2_000_000
 
 REGISTRY: dict[str, Param] = {p.key: p for p in PARAMS}
 DEFAULTS: dict[str, Any] = {p.key: p.default for p in PARAMS}
+KINDS = (bool, int, float, str)
+
+
+class Registry:
+    """The parameters a model knows: :data:`PARAMS`, with extensions' parameters layered over them.
+
+    A view: it never changes :data:`REGISTRY`, so two models (or two tests)
+    in one process with different extensions never see each other's keys.
+    ``extra`` is checked like the base registry's entries (a new dotted
+    key, a type, a default inside its range, a unit and a source).
+
+    >>> from villagesim.params import Param
+    >>> extra = Param("secretary.term", 24, 0, 120, "months", "assumption", "Term length.")
+    >>> view = Registry([extra])
+    >>> view.resolve({"secretary.term": 36})["secretary.term"], "secretary.term" in REGISTRY
+    (36, False)
+    >>> Registry([extra, extra])
+    Traceback (most recent call last):
+    ...
+    villagesim.errors.InputError: secretary.term: declared twice
+    """
+
+    def __init__(self, extra=()):
+        self.params: tuple[Param, ...] = (*PARAMS, *extra)
+        self.extra: tuple[Param, ...] = tuple(extra)
+        self.by_key: dict[str, Param] = dict(REGISTRY)
+        for param in self.extra:
+            _check_declared(param)
+            if param.key in self.by_key:
+                raise InputError(f"{param.key}: " + ("a model parameter already has this key" if param.key in REGISTRY
+                                                     else "declared twice"))
+            self.by_key[param.key] = param
+        self.defaults: dict[str, Any] = {p.key: p.default for p in self.params}
+
+    def lookup(self, key: str) -> Param:
+        """The :class:`Param` for ``key``, or an InputError naming the nearest keys."""
+        try:
+            return self.by_key[key]
+        except KeyError:
+            raise InputError(f"{key}: unknown parameter; {_hint(key, self.by_key)}") from None
+
+    def resolve(self, overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults, then ``base``, then ``overrides``, each checked; returns a full dict.
+
+        Raises :class:`InputError` for an unknown key, a value of the wrong type
+        or outside its range, or an inconsistent combination.
+        """
+        params = dict(self.defaults if base is None else base)
+        for key, value in (overrides or {}).items():
+            params[key] = self.lookup(key).check(value)
+        _check_consistent(params)
+        return params
+
+    def parse_assignment(self, text: str) -> tuple[str, Any]:
+        """Split one ``--set KEY=VALUE`` into a key and a value of the key's type.
+
+        >>> BASE.parse_assignment("interventions.training.intensity=0.6")
+        ('interventions.training.intensity', 0.6)
+        """
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set {text!r}: must look like KEY=VALUE, e.g. interventions.training.intensity=0.6")
+        return key, self.lookup(key).check(raw.strip())
+
+
+def _check_declared(param: Any) -> None:
+    """Refuse a declared parameter that the registry's own entries could not be."""
+    if not isinstance(param, Param):
+        raise InputError(f"{param!r}: a parameter must be a villagesim.params.Param")
+    key = param.key
+    if not (isinstance(key, str) and "." in key and all(part.isidentifier() for part in key.split("."))):
+        raise InputError(f"{key!r}: a parameter key must be dotted names, e.g. secretary.term")
+    if type(param.default) not in KINDS:
+        raise InputError(f"{key}: default must be a bool, int, float or str, got {param.default!r}")
+    for name in ("unit", "source", "doc"):
+        if not isinstance(getattr(param, name), str) or not getattr(param, name).strip():
+            raise InputError(f"{key}: {name} must be a non-empty string (the source: a citation or 'assumption')")
+    if param.kind in (int, float):
+        bounds = (param.lo, param.hi)
+        if not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds) \
+                or param.lo > param.hi:
+            raise InputError(f"{key}: lo and hi must be finite numbers with lo <= hi, got {param.lo!r}, {param.hi!r}")
+        if param.kind is int and not all(float(b).is_integer() for b in bounds):
+            raise InputError(f"{key}: an integer parameter needs integer lo and hi, got {param.lo!r}, {param.hi!r}")
+        if not param.lo <= param.default <= param.hi:
+            raise InputError(f"{key}: default {param.default!r} is outside its range [{param.lo}, {param.hi}]")
+    elif param.lo is not None or param.hi is not None:
+        raise InputError(f"{key}: a {param.kind.__name__} parameter has no range (lo and hi must be None)")
+
+
+BASE = Registry()
+"""The model's own parameters, without extensions."""
 
 
 def lookup(key: str) -> Param:
-    """The :class:`Param` for ``key``, or an InputError naming the nearest keys."""
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise InputError(f"{key}: unknown parameter; {_hint(key)}") from None
+    """The :class:`Param` for ``key`` in the base registry (see :meth:`Registry.lookup`)."""
+    return BASE.lookup(key)
 
 
-def _hint(key: str) -> str:
+def _hint(key: str, known) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key, REGISTRY, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(close) + "?"
     section = key.split(".")[0]
-    keys = [k for k in REGISTRY if k.startswith(section + ".")]
+    keys = [k for k in known if k.startswith(section + ".")]
     if keys:
         return "known keys here: " + ", ".join(keys[:8]) + (" ..." if len(keys) > 8 else "")
     return "see `villagesim params` for the list"
 
 
 def resolve(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults, then ``base``, then ``overrides``, each checked; returns a full dict.
-
-    Raises :class:`InputError` for an unknown key, a value of the wrong type
-    or outside its range, or an inconsistent combination.
-    """
-    params = dict(DEFAULTS if base is None else base)
-    for key, value in (overrides or {}).items():
-        params[key] = lookup(key).check(value)
-    _check_consistent(params)
-    return params
+    """Defaults, then ``base``, then ``overrides``, each checked, in the base registry
+    (see :meth:`Registry.resolve`)."""
+    return BASE.resolve(overrides, base)
 
 
 def _check_consistent(p: dict[str, Any]) -> None:
@@ -300,11 +389,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     >>> parse_assignment("interventions.training.intensity=0.6")
     ('interventions.training.intensity', 0.6)
     """
-    key, sep, raw = text.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise InputError(f"--set {text!r}: must look like KEY=VALUE, e.g. interventions.training.intensity=0.6")
-    return key, lookup(key).check(raw.strip())
+    return BASE.parse_assignment(text)
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 A preset sets only what differs from the parameter defaults
 (:mod:`villagesim.params`). Its top-level ``description`` and
-``description_zh`` say what village it is; every other key, as nested
-tables or quoted dotted keys, is a parameter. Relative paths of a
-``[network]`` table are taken from the preset file's folder.
+``description_zh`` say what village it is; a top-level ``extensions`` lists
+extension files (:mod:`villagesim.extensions`) whose parameters it may then
+set; every other key, as nested tables or quoted dotted keys, is a
+parameter. Relative paths of a ``[network]`` table and of ``extensions``
+are taken from the scenario file's folder.
 
 Examples
 --------
@@ -26,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from villagesim.errors import InputError
-from villagesim.params.registry import flatten, lookup, parse_assignment, resolve
+from villagesim.extensions import load_all, registry
+from villagesim.params.registry import flatten
 
 PRESET_DIR = Path(__file__).parent / "presets"
 META_KEYS = ("description", "description_zh")
@@ -41,6 +44,9 @@ class Scenario:
     description: str = ""
     description_zh: str = ""
     overrides: dict[str, Any] = field(default_factory=dict)
+    extensions: list = field(default_factory=list)
+    """Its extensions, then those given besides (see :func:`load`): absolute paths of files,
+    or :class:`~villagesim.extensions.Extension` objects declared in code."""
 
 
 def names() -> list[str]:
@@ -63,8 +69,10 @@ def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
         raise InputError(f"{what} {path}: malformed TOML: {err}") from None
 
 
-def load(name_or_path: str | os.PathLike) -> Scenario:
-    """A preset by name, or a scenario TOML file by path."""
+def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
+    """A preset by name, or a scenario TOML file by path; ``extensions`` (files, e.g. from
+    ``--extension``) join the scenario's own, and its keys are checked with all their parameters."""
+
     text = str(name_or_path)
     path = PRESET_DIR / f"{text}.toml"
     if not path.is_file():
@@ -76,26 +84,34 @@ def load(name_or_path: str | os.PathLike) -> Scenario:
     for key, value in meta.items():
         if not isinstance(value, str):
             raise InputError(f"scenario {path}: {key}: must be a string")
+    own = table.pop("extensions", [])
+    if not isinstance(own, list) or not all(isinstance(item, str) and item for item in own):
+        raise InputError(f"scenario {path}: extensions: must be a list of Python file paths, got {own!r}")
+    loaded = load_all([str((path.parent / item).resolve()) for item in own] + list(extensions))
+    params = registry(loaded)
     overrides = {}
     for key, value in flatten(table).items():
         try:
-            overrides[key] = lookup(key).check(value)
+            overrides[key] = params.lookup(key).check(value)
         except InputError as err:
             raise InputError(f"scenario {path}: {err}") from None
         if key in PATH_KEYS and value:
             overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
-    return Scenario(name=path.stem, overrides=overrides, **meta)
+    return Scenario(name=path.stem, overrides=overrides, extensions=[ext.path or ext for ext in loaded], **meta)
 
 
-def configure(name_or_path: str | os.PathLike, assignments: list[str] = ()) -> tuple[Scenario, dict[str, Any]]:
-    """A scenario and its overrides merged with ``KEY=VALUE`` assignments, validated together.
+def configure(name_or_path: str | os.PathLike, assignments: list[str] = (),
+              extensions=()) -> tuple[Scenario, dict[str, Any]]:
+    """A scenario and its overrides merged with ``KEY=VALUE`` assignments, validated together
+    (with the parameters of the scenario's extensions and of ``extensions``).
 
     >>> scenario, overrides = configure("hollowed", ["village.population=400"])
     >>> scenario.name, overrides["village.population"]
     ('hollowed', 400)
     """
-    scenario = load(name_or_path)
+    scenario = load(name_or_path, extensions)
+    params = registry(load_all(scenario.extensions))
     overrides = dict(scenario.overrides)
-    overrides.update(parse_assignment(text) for text in assignments)
-    resolve(overrides)
+    overrides.update(params.parse_assignment(text) for text in assignments)
+    params.resolve(overrides)
     return scenario, overrides

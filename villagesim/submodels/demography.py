@@ -48,7 +48,7 @@ def turn_over(pop: Population, params: dict, rng: np.random.Generator) -> Change
     oldest = monthly_mortality(pop.age.max(initial=0.0), params) * (1.0 + 1e-9)
     candidates = (draw < oldest).nonzero()[0]
     died = candidates[pop.alive[candidates] & (draw[candidates] < monthly_mortality(pop.age[candidates], params))]
-    for flag in (pop.alive, pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled):
+    for flag in (pop.alive, pop.away, pop.works_away, pop.participating, pop.aware, pop.enrolled, pop.decided):
         flag[died] = False
 
     # A household member comes of age and takes the place (and ties) of the dead.

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from villagesim.events import Event
 from villagesim.population import Population
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from villagesim.submodels.branch import Branch
     from villagesim.submodels.demography import Changes
     from villagesim.submodels.service import Appeals
@@ -67,6 +68,8 @@ class Month:
     admitted: np.ndarray | None = None
     """New members this month."""
     events: list[Event] = field(default_factory=list)
+    store: dict[str, Any] = field(default_factory=dict)
+    """What extensions keep from month to month, one entry per extension name; the model owns it."""
 
     @property
     def villages(self) -> int:

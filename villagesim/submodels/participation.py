@@ -27,12 +27,16 @@ Granovetter's riot: thresholds 0, 1, ..., 99 people on a complete graph.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from villagesim.network import column_sums, ties_of
 from villagesim.population import Population
 from villagesim.submodels.month import Month
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, threshold: np.ndarray,

@@ -11,13 +11,16 @@ trust, unheard or unresolved ones lower it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from villagesim.grouping import per_village
 from villagesim.population import Population, clip01
 from villagesim.submodels.month import Month
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 ELDERLY_MOBILITY_AGE = 70.0  # years; older people reach the service centre less (interventions.venue.elderly_mobility)
 

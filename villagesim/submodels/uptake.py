@@ -1,32 +1,51 @@
-"""Project uptake: news of a collective project spreads, people enrol, the project lives or fails.
+"""Project uptake: an information model (Banerjee, Chandrasekhar, Duflo and Jackson 2013).
 
 At ``project.start`` the branch launches a project (a cooperative, tourism,
-processing). Present members and this month's participants hear of it at
-once; members' visits carry the news; every month each aware person tells
-each neighbour with chance ``project.news_prob`` (``news_prob_enrolled``
-once enrolled: those who joined talk more, as in Banerjee et al. 2013). An
-aware person at home or online enrols with monthly chance
-``project.enrol_rate`` once ``w * trust + (1 - w) * s >= threshold + shift``
-(``s``: enrolled share of neighbours). The project is viable once its
+processing) and a campaign of ``project.campaign`` months. People must first
+hear of the project, then decide, once:
+
+- **Who hears.** Members at home and this month's participants hear at
+  launch; members' visits carry the news. Every month of the campaign each
+  informed person tells each neighbour with chance ``project.news_prob``, or
+  ``project.news_prob_enrolled`` if enrolled (Banerjee et al. found
+  participants about seven times as likely to pass the news on); anyone may
+  also hear from the campaign itself with chance ``project.outreach``.
+- **Who decides.** An informed person at home or online decides once, in
+  the month after hearing: they enrol with chance ``expit(logit)``, where
+  ``logit`` is the village's propensity (drawn at launch, mean
+  ``project.propensity``, standard deviation ``project.propensity_sd``),
+  plus ``project.member_shift`` for members, ``project.trust_effect`` times
+  trust above 0.5, and ``project.endorsement`` times the enrolled share of
+  their informed neighbours (off by default: Banerjee et al. found none).
+- **Limited places.** The project can take in ``project.places`` people per
+  village over its campaign (the lender's interviews, the cooperative's
+  intake); a place is used by each person taken in, whether they join or
+  not. Members are taken in first, then the others in random order; once the
+  places are gone nobody else can decide, so uptake behaves like a count.
+
+Each month the informed decide first and then tell their neighbours, so
+members decide before their news spreads. The project is viable once its
 enrolment reaches ``project.min_enrolment`` of the village's adults; it
 fails if that has not happened ``project.deadline`` months after launch. A
 viable project raises local opportunity and the trust of those enrolled
 (三感); a failed one costs the trust of all who knew of it (落地不生根).
 
-:func:`spread_news` and :func:`enrol` are the two rules on their own, so
-that calibration on real networks (``villagesim calibrate``) uses exactly
-the rules the model does.
+:func:`hear`, :func:`decision_logit` and :func:`decide` are the rule;
+``villagesim calibrate`` runs exactly these on real networks.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
-from villagesim.grouping import per_village
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+from villagesim.grouping import first_k_per_group, per_village
 from villagesim.network import column_sums, row_sums
 from villagesim.events import Event
 from villagesim.population import Population, clip01
@@ -42,76 +61,110 @@ class Project:
     status: np.ndarray  # int8: WAITING, RUNNING, VIABLE or FAILED
     launched: np.ndarray  # int32: launch month, or -1
     opportunity: np.ndarray  # float64: local opportunity this month
+    propensity: np.ndarray  # float64: the village's propensity to enrol (logit), drawn at launch
+    places: np.ndarray  # int64: places left
 
     @classmethod
     def start(cls, villages: int, params: dict) -> "Project":
         return cls(np.zeros(villages, np.int8), np.full(villages, -1, np.int32),
-                   np.full(villages, params["village.opportunity"]))
+                   np.full(villages, params["village.opportunity"]), np.zeros(villages),
+                   np.zeros(villages, np.int64))
 
 
-def spread_news(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, p_news: float,
-                p_news_enrolled: float, rng: np.random.Generator) -> np.ndarray:
-    """Who hears of the project this month from an aware neighbour (newly aware only).
+def hear(adj: sp.csr_matrix, informed: np.ndarray, enrolled: np.ndarray, params: dict,
+         draw: np.ndarray) -> np.ndarray:
+    """Who hears of the project this month (newly informed only), given one uniform ``draw`` per person.
 
-    Each aware neighbour tells independently, so the chance of hearing is
-    ``1 - prod(1 - p_j)``, a sum of logarithms over the ties between the
-    aware and the unaware; it walks the ties of whichever side is small, or
-    takes one sparse product when neither is.
+    Each informed neighbour tells independently, so the chance of not
+    hearing is a product, a sum of logarithms over the ties between the
+    informed and the uninformed; it walks the ties of whichever side is
+    small, or takes one sparse product when neither is.
     """
-    # One uniform per person whatever the state, so that runs with other
-    # parameter values meet the same draws (common random numbers).
-    draw = rng.random(aware.size)
-    heard = np.zeros(aware.size, bool)
-    tellers = aware.nonzero()[0]
-    deaf = (~aware).nonzero()[0]
-    keep, keep_enrolled = (math.log1p(-min(p, 1.0 - 1e-12)) for p in (p_news, p_news_enrolled))
+    heard = np.zeros(informed.size, bool)
+    tellers = informed.nonzero()[0]
+    deaf = (~informed).nonzero()[0]
+    keep, keep_enrolled, keep_direct = (math.log1p(-min(params[k], 1.0 - 1e-12)) for k in
+                                        ("project.news_prob", "project.news_prob_enrolled", "project.outreach"))
     log_keep = np.where(enrolled[tellers], keep_enrolled, keep)
-    if 4 * tellers.size < aware.size:
+    if 4 * tellers.size < informed.size:
         log_miss = column_sums(adj, tellers, log_keep)[deaf]
     else:
-        x = np.zeros(aware.size)
+        x = np.zeros(informed.size)
         x[tellers] = log_keep
         # Walking a quarter of the ties or more costs more than one sparse product.
-        log_miss = row_sums(adj, deaf, x) if 4 * deaf.size < aware.size else (adj @ x)[deaf]
-    heard[deaf] = draw[deaf] < -np.expm1(log_miss)
+        log_miss = row_sums(adj, deaf, x) if 4 * deaf.size < informed.size else (adj @ x)[deaf]
+    heard[deaf] = draw[deaf] < -np.expm1(log_miss + keep_direct)
     return heard
 
 
-def enrol(adj: sp.csr_matrix, aware: np.ndarray, enrolled: np.ndarray, can_enrol: np.ndarray, trust: np.ndarray,
-          threshold: np.ndarray, params: dict, rng: np.random.Generator, denominator: np.ndarray) -> np.ndarray:
-    """Who enrols this month (newly enrolled only).
+def decision_logit(who: np.ndarray, propensity: np.ndarray, member: np.ndarray, trust: np.ndarray, params: dict,
+                   adj: sp.csr_matrix | None = None, informed: np.ndarray | None = None,
+                   enrolled: np.ndarray | None = None) -> np.ndarray:
+    """Log-odds that each person in ``who`` enrols once informed.
 
-    The monthly chance (one uniform per person, as in :func:`spread_news`)
-    is checked first, so the neighbours' share is computed only for the few
-    who get the chance to decide.
+    ``propensity`` is the village's propensity of each person in ``who``.
+    The endorsement term needs the network and states; without them (or
+    with ``project.endorsement`` 0) it is left out.
     """
-    w = params["project.trust_weight"]
-    who = (can_enrol & aware & ~enrolled & (rng.random(aware.size) < params["project.enrol_rate"])).nonzero()[0]
-    share = row_sums(adj, who, enrolled) / np.maximum(denominator[who], 1)
-    convinced = w * trust[who] + (1.0 - w) * share >= threshold[who] + params["project.threshold_shift"]
-    joined = np.zeros(aware.size, bool)
-    joined[who[convinced]] = True
-    return joined
+    logit = (propensity + params["project.member_shift"] * member[who]
+             + params["project.trust_effect"] * (trust[who] - 0.5))
+    lam = params["project.endorsement"]
+    if lam and adj is not None:
+        told = row_sums(adj, who, informed)
+        logit = logit + lam * row_sums(adj, who, enrolled) / np.maximum(told, 1)
+    return logit
+
+
+def decide(who: np.ndarray, village: np.ndarray, places: np.ndarray, first: np.ndarray, logit_of,
+           draw: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who of ``who`` is taken in this month and who of those enrols.
+
+    Each village takes in at most ``places[v]`` people (``places`` is
+    updated); ``first`` people (members) go before the others, who go in the
+    random ``order``. ``logit_of(taken)`` gives the log-odds of those taken
+    in; ``draw`` is one uniform per person. Returns (taken, joined), indices.
+    """
+    wanted = np.bincount(village[who], minlength=places.size)
+    # Places bind in few months and villages: sort only when they do.
+    taken = who if (wanted <= places).all() else who[first_k_per_group(village[who], order[who] + first[who], places)]
+    from scipy.special import expit  # here: scipy.special takes seconds to import, and --help needs none of it
+
+    places -= wanted if taken is who else np.bincount(village[taken], minlength=places.size)
+    joined = taken[draw[taken] < expit(logit_of(taken))]
+    return taken, joined
 
 
 def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
-            month: int, visited: np.ndarray, online: np.ndarray, living_neighbours: np.ndarray,
-            villagers: np.ndarray) -> dict[str, np.ndarray]:
+            month: int, visited: np.ndarray, online: np.ndarray, villagers: np.ndarray) -> dict[str, np.ndarray]:
     """One month of the project; returns the villages where it launched, became viable or failed."""
     villages = project.status.size
     launch = (project.status == WAITING) & (month >= params["project.start"])
-    project.status[launch] = RUNNING
-    project.launched[launch] = month
-    open_ = ((project.status == RUNNING) | (project.status == VIABLE))[pop.village]
     if launch.any():
+        project.status[launch] = RUNNING
+        project.launched[launch] = month
+        project.propensity[launch] = (params["project.propensity"]
+                                      + params["project.propensity_sd"] * rng.standard_normal(int(launch.sum())))
+        project.places[launch] = params["project.places"]
         pop.aware |= launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
-    pop.aware |= open_ & visited
-    heard = spread_news(adj, pop.aware & pop.alive, pop.enrolled, params["project.news_prob"],
-                        params["project.news_prob_enrolled"], rng)
-    pop.aware |= heard & open_ & pop.alive
-    can_enrol = open_ & pop.alive & (~pop.away | online)
-    pop.enrolled |= enrol(adj, pop.aware, pop.enrolled, can_enrol, pop.trust, pop.threshold, params, rng,
-                          living_neighbours)
+    live = (project.status == RUNNING) | (project.status == VIABLE)
+    campaign = live & (month - project.launched < params["project.campaign"])
+    if campaign.any():
+        in_campaign = campaign[pop.village] & pop.alive
+        pop.aware |= in_campaign & visited
+        member = pop.is_member()
+        # One uniform per person for each draw whatever the state (common random numbers across parameters).
+        decide_draw, order, hear_draw = rng.random((3, pop.size))
+        who = (in_campaign & pop.aware & ~pop.decided & (~pop.away | online)).nonzero()[0]
+
+        def logit_of(taken):
+            return decision_logit(taken, project.propensity[pop.village[taken]], member, pop.trust, params, adj,
+                                  pop.aware & pop.alive, pop.enrolled)
+
+        taken, joined = decide(who, pop.village, project.places, member.astype(float), logit_of, decide_draw, order)
+        pop.decided[taken] = True
+        pop.enrolled[joined] = True
+        heard = hear(adj, pop.aware & pop.alive, pop.enrolled, params, hear_draw)
+        pop.aware |= heard & in_campaign
 
     share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
                       where=villagers > 0)
@@ -134,6 +187,6 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
 def step(month: Month) -> None:
     """The project's month; its launches, successes and failures are logged."""
     happened = advance(month.population, month.project, month.adjacency, month.params, month.rng, month.number,
-                       month.visited, month.online, month.living_neighbours, month.villagers)
+                       month.visited, month.online, month.villagers)
     for code, where in happened.items():
         month.events += [Event(month.number, f"project_{code}", int(v)) for v in where]

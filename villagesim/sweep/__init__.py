@@ -43,11 +43,11 @@ from villagesim.sweep.design import MORRIS_LEVELS, check_points, point_overrides
 from villagesim.sweep.executors import ExecutorFailed, SerialExecutor, default_workers, exit_with, make_executor
 from villagesim.sweep.run import Outcome, Summary, Task, code_digest, prepare, run_sweep, run_task, tasks
 from villagesim.sweep.spec import (DESIGNS, NONDETERMINISTIC_COLUMNS, Factor, Spec, load_spec,
-                                   parse_spec)
+                                   parse_spec, read_manifest)
 from villagesim.sweep.store import ResultStore, schemas, write_table
 from villagesim.seeds import run_seed
 
 __all__ = ["DESIGNS", "MORRIS_LEVELS", "NONDETERMINISTIC_COLUMNS", "ExecutorFailed", "Factor", "Outcome", "ResultStore",
            "SerialExecutor", "Spec", "Summary", "Task", "check_points", "code_digest", "default_workers", "exit_with",
-           "load_spec", "make_executor", "parse_spec", "point_overrides", "points", "prepare", "problem", "run_seed",
+           "load_spec", "make_executor", "parse_spec", "point_overrides", "points", "prepare", "problem", "read_manifest", "run_seed",
            "run_sweep", "run_task", "sample", "schemas", "series_steps", "tasks", "write_table"]

@@ -9,7 +9,6 @@ import numpy as np
 
 from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
 
-from villagesim.params import lookup, resolve
 from villagesim.errors import InputError
 
 
@@ -48,7 +47,8 @@ def points(spec: Spec) -> list[tuple]:
     """
     if spec.design == "grid":
         return list(itertools.product(*(f.values for f in spec.factors)))
-    kinds = [lookup(key).kind for key in spec.factor_keys]
+    params = spec.registry()
+    kinds = [params.lookup(key).kind for key in spec.factor_keys]
     return [tuple(int(round(x)) if kind is int else float(x) for x, kind in zip(row, kinds))
             for row in sample(spec)]
 
@@ -58,9 +58,10 @@ def check_points(spec: Spec) -> None:
     from villagesim.network import read_network
 
     networks = set()
+    registry = spec.registry()
     for point_id, point in enumerate(points(spec)):
         try:
-            params = resolve(point_overrides(spec, point))
+            params = registry.resolve(point_overrides(spec, point))
             files = (params["network.nodes"], params["network.edges"])
             if files[0] and files not in networks:
                 read_network(*files)  # once per pair, so no run fails on a missing or bad file

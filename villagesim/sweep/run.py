@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any
 
 from villagesim import __version__
 from villagesim.errors import InputError
+from villagesim.outputs import replacing
 from villagesim.seeds import run_seed
 from villagesim.sweep.design import point_overrides, points, series_steps
 from villagesim.sweep.executors import ExecutorFailed, SerialExecutor
@@ -39,6 +41,8 @@ class Task:
     months: int
     metrics: tuple[str, ...]
     steps: tuple[int, ...]
+    extensions: tuple[tuple[str, str], ...] = ()
+    """(path, sha256) of each extension file; the worker loads them by path."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,13 @@ class Outcome:
 
 def run_task(task: Task) -> Outcome:
     """Run one simulation; an exception becomes an ``error`` outcome instead of stopping the sweep."""
+    from villagesim.extensions import load
     from villagesim.model import VillageModel
 
     start = time.perf_counter()
     try:
-        model = VillageModel(task.overrides, seed=task.seed).run(task.months)
+        extensions = [load(path, sha256) for path, sha256 in task.extensions]
+        model = VillageModel(task.overrides, seed=task.seed, extensions=extensions).run(task.months)
         final = model.final()
         series = ()
         if task.steps:
@@ -136,8 +142,9 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def prepare(spec: Spec, out: str | os.PathLike) -> dict[str, Any]:
-    """Check that ``out`` is new, empty or holds this very sweep; return the manifest to keep there.
+def prepare(spec: Spec, out: str | os.PathLike, overwrite: bool = False) -> dict[str, Any]:
+    """Check that ``out`` is new, empty or holds this very sweep (any sweep if ``overwrite``);
+    return the manifest to keep there.
 
     Writes nothing, so a refused resume leaves the folder as it was.
     """
@@ -149,17 +156,35 @@ def prepare(spec: Spec, out: str | os.PathLike) -> dict[str, Any]:
     manifest = json.loads(json.dumps(manifest))
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        try:
-            old = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise InputError(f"--out {out}: not empty and not a sweep folder (no readable sweep.json)") from None
-        if {**old, "code_sha256": None} != {**manifest, "code_sha256": None}:
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        old = _started(out)
+        if old is None:
+            raise InputError(f"--out {out}: not empty and not a sweep folder (no readable sweep.json); "
+                             "use a new folder, or --overwrite")
+        if not _same_sweep(old, manifest):
             keys = sorted(k for k in {**old.get("spec", {}), **manifest["spec"]}
                           if old.get("spec", {}).get(k) != manifest["spec"].get(k)) or ["design points"]
             raise InputError(f"--out {out}: holds a different sweep (differs in {', '.join(keys)}); "
-                             "use a new folder, or the spec it was started with to resume")
+                             "use a new folder, the spec it was started with to resume, or --overwrite")
     return manifest
+
+
+SWEEP_ENTRIES = ("sweep.json", "runs", "timeseries", "analysis", ".journal-*.jsonl")
+"""What a sweep writes in its folder: all that ``--overwrite`` deletes."""
+
+
+def _started(out: Path) -> dict | None:
+    """The manifest of the sweep in ``out``, None if there is none (or it cannot be read)."""
+    try:
+        old = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return old if isinstance(old, dict) else None
+
+
+def _same_sweep(old: dict | None, manifest: dict) -> bool:
+    """Whether ``old`` is this sweep's manifest (whatever the code's version)."""
+    return old is not None and {**old, "code_sha256": None} == {**manifest, "code_sha256": None}
 
 
 def code_digest() -> str:
@@ -173,6 +198,7 @@ def code_digest() -> str:
 def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Tasks of the runs not yet done, in run_id order, with their row template."""
     steps = tuple(series_steps(spec.months, spec.every))
+    extensions = tuple((e["path"], e["sha256"]) for e in spec.extensions)
     for point_id, point in enumerate(points(spec)):
         overrides = point_overrides(spec, point)
         for replicate in range(spec.replicates):
@@ -182,11 +208,12 @@ def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
             seed = run_seed(spec.seed, point_id, replicate)
             row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
                    **dict(zip(spec.factor_keys, point))}
-            yield Task(run_id, seed, overrides, spec.months, tuple(spec.metrics), steps), row
+            yield Task(run_id, seed, overrides, spec.months, tuple(spec.metrics), steps, extensions), row
 
 
 def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: Executor | None = None, *,
-              progress: bool = False, in_flight: int = 256, batch: int = 1000, store=None) -> Summary:
+              progress: bool = False, in_flight: int = 256, batch: int = 1000, store=None,
+              overwrite: bool = False) -> Summary:
     """Run (or resume) a sweep into ``out``; returns its :class:`Summary`.
 
     Parameters
@@ -199,6 +226,7 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     in_flight : most runs submitted and not yet collected (bounds memory)
     batch : runs per Parquet part
     store : a :class:`ResultStore` to use instead of the default (fault injection)
+    overwrite : if ``out`` holds another sweep, delete its results (:data:`SWEEP_ENTRIES`) and start afresh
 
     An exception raised by a run is recorded with status ``error``; an
     exception of the executor itself (a broken pool, a lost scheduler) stops
@@ -206,7 +234,11 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     out = Path(out)
-    manifest = prepare(spec, out)
+    manifest = prepare(spec, out, overwrite)
+    if overwrite and not _same_sweep(_started(out), manifest):
+        for name in SWEEP_ENTRIES:
+            for entry in out.glob(name):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     out.mkdir(parents=True, exist_ok=True)
     if (out / "sweep.json").exists():  # a resume keeps the first session's manifest
         started = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
@@ -214,7 +246,8 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
             print("villagesim sweep: warning: villagesim's code changed since this sweep started; "
                   "new runs may differ from earlier ones (use a new folder for a clean dataset)", file=sys.stderr)
     else:
-        (out / "sweep.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        with replacing(out / "sweep.json") as tmp:
+            tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     store = store or ResultStore(out, *schemas(spec), batch=batch)
     done = store.recover()
     total = manifest["runs"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import Any
 
 
 from villagesim.params import scenarios
-from villagesim.params import flatten, lookup, resolve
+from villagesim.params import Registry, flatten
 from villagesim.errors import InputError
+from villagesim.extensions import load, load_all, registry
 from villagesim.metrics import METRICS
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
-TOP_KEYS = ("scenario", "months", "replicates", "seed", "design", "samples", "set", "factors", "output")
+TOP_KEYS = ("scenario", "extensions", "months", "replicates", "seed", "design", "samples", "set", "factors", "output")
 OUTPUT_KEYS = ("metrics", "every")
 SCENARIO_FACTOR = "scenario"
 NONDETERMINISTIC_COLUMNS = ("duration_s",)
@@ -40,7 +42,10 @@ class Spec:
 
     ``scenarios`` maps each scenario used (one, or the values of a
     ``scenario`` factor) to its preset overrides, so the spec stays the same
-    object even if a preset file changes later.
+    object even if a preset file changes later. ``extensions`` lists the
+    extension files every run loads (the spec's, ``--extension``'s and
+    those the scenarios name), each as ``{"path", "sha256"}``: workers
+    load them by path and refuse a file whose content changed.
     """
 
     scenario: str | None
@@ -54,6 +59,11 @@ class Spec:
     samples: int | None = None
     metrics: list[str] = field(default_factory=lambda: list(METRICS))
     every: int = 0
+    extensions: list[dict[str, str]] = field(default_factory=list)
+
+    def registry(self) -> Registry:
+        """The parameters of this sweep's runs: the model's and its extensions'."""
+        return registry(load(e["path"], e["sha256"]) for e in self.extensions)
 
     @property
     def factor_keys(self) -> list[str]:
@@ -68,9 +78,30 @@ class Spec:
         data["factors"] = [Factor(**f) for f in data["factors"]]
         return cls(**data)
 
+    def check_best(self, best: str | None, by: str | None) -> None:
+        """Refuse a ``--best`` that is not a metric, or a ``--by`` that is not a factor, of this sweep."""
+        if best is not None and best not in self.metrics:
+            raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(self.metrics)}")
+        if by is not None and by not in self.factor_keys:
+            raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(self.factor_keys)}")
 
-def load_spec(path: str | os.PathLike) -> Spec:
-    """Read and validate a sweep spec TOML, including every design point.
+
+def read_manifest(out: str | os.PathLike) -> tuple[Spec, dict[str, Any]]:
+    """The spec and manifest (``sweep.json``) of a sweep folder that has finished runs."""
+    out = Path(out)
+    try:
+        manifest = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        spec = Spec.from_dict(manifest["spec"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{out}: not a sweep folder (no readable sweep.json)") from None
+    if not any((out / "runs").glob("part-*.parquet")):
+        raise InputError(f"{out}: the sweep has no finished runs yet")
+    return spec, manifest
+
+
+def load_spec(path: str | os.PathLike, extensions=()) -> Spec:
+    """Read and validate a sweep spec TOML, including every design point; ``extensions``
+    (files, e.g. from ``--extension``) join the spec's own.
 
     Raises :class:`InputError` with one line naming the file and key.
 
@@ -84,15 +115,16 @@ def load_spec(path: str | os.PathLike) -> Spec:
     path = Path(path)
     table = scenarios.read_toml(path, "sweep spec")
     try:
-        spec = parse_spec(table, base_dir=path.parent)
+        spec = parse_spec(table, base_dir=path.parent, extensions=extensions)
         check_points(spec)  # the design reads the spec: imported here, not at the top
     except InputError as err:
         raise InputError(f"sweep spec {path}: {err}") from None
     return spec
 
 
-def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec:
-    """A :class:`Spec` from a parsed TOML table; relative scenario paths are taken from ``base_dir``."""
+def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensions=()) -> Spec:
+    """A :class:`Spec` from a parsed TOML table; relative scenario and extension paths are taken from
+    ``base_dir``, those of ``extensions`` from the current folder."""
     for key in table:
         if key not in TOP_KEYS:
             raise InputError(f"{key}: unknown key; {_allowed(key, TOP_KEYS)}")
@@ -107,23 +139,36 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec
     if design == "sobol" and samples & (samples - 1):
         raise InputError(f"samples: must be a power of 2 for design 'sobol' (Sobol' sequence), got {samples}")
 
+    own = table.get("extensions", [])
+    if not isinstance(own, list) or not all(isinstance(item, str) and item for item in own):
+        raise InputError(f"extensions: must be a list of Python file paths, got {own!r}")
+    files = [str((Path(base_dir) / item).resolve()) for item in own] + [str(Path(f).resolve()) for f in extensions]
+    factor_table = _table("factors", table.get("factors", {}))
+    named = factor_table.get(SCENARIO_FACTOR)
+    # A malformed scenario factor is refused with the other factors, below.
+    valid = isinstance(named, list) and named and all(isinstance(n, str) for n in named) and design == "grid"
+    names = list(dict.fromkeys(named)) if valid else [table.get("scenario", "default")]
+    presets, files = {}, list(files)
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
+        scenario = _scenario(name, base_dir, files)
+        presets[name] = scenario.overrides
+        files += [f for f in scenario.extensions if f not in files]
+    loaded = load_all(files)
+    params = registry(loaded)
+
     fixed = {}
     for key, value in flatten(_table("set", table.get("set", {}))).items():
-        fixed[key] = _param(f"set.{key}", key, value)
-    factors = _parse_factors(_table("factors", table.get("factors", {})), design, fixed)
+        fixed[key] = _param(params, f"set.{key}", key, value)
+    factors = _parse_factors(params, factor_table, design, fixed)
     if design in SAMPLED and not factors:
         raise InputError(f"factors: design {design!r} needs at least one factor {{min = .., max = ..}}")
 
     scenario_factor = next((f for f in factors if f.key == SCENARIO_FACTOR), None)
     if scenario_factor and "scenario" in table:
         raise InputError("scenario: give it at the top or as a factor, not both")
-    names = scenario_factor.values if scenario_factor else [table.get("scenario", "default")]
-    presets = {}
-    for name in names:
-        if not isinstance(name, str):
-            raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
-        presets[name] = _scenario(name, base_dir).overrides
-    default_months = resolve({**presets[names[0]], **fixed})["time.months"]
+    default_months = params.resolve({**presets[names[0]], **fixed})["time.months"]
 
     output = _table("output", table.get("output", {}))
     for key in output:
@@ -143,17 +188,18 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".") -> Spec
         scenarios=presets,
         set=fixed,
         factors=factors,
-        months=_param("months", "time.months", table.get("months", default_months)),
+        months=_param(params, "months", "time.months", table.get("months", default_months)),
         replicates=_integer("replicates", table.get("replicates", 1), 1),
         seed=_integer("seed", table.get("seed", 0), 0),
         design=design,
         samples=samples,
         metrics=list(metrics),
         every=_integer("output.every", output.get("every", 0), 0),
+        extensions=[{"path": ext.path, "sha256": ext.sha256} for ext in loaded],
     )
 
 
-def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) -> list[Factor]:
+def _parse_factors(params: Registry, table: dict[str, Any], design: str, fixed: dict[str, Any]) -> list[Factor]:
     flat = flatten(table)
     ranges: dict[str, dict[str, Any]] = {}
     for key in list(flat):
@@ -173,11 +219,11 @@ def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) ->
                 raise InputError(f"{name}: a value is listed twice")
             factors.append(Factor(key, values=list(value)))
             continue
-        param = lookup(key) if key in ranges else _known(name, key)
+        param = params.lookup(key) if key in ranges else _known(params, key)
         if design == "grid":
             if not isinstance(value, list) or not value:
                 raise InputError(f"{name}: design 'grid' needs a non-empty list of values, got {value!r}")
-            values = [_param(name, key, v) for v in value]
+            values = [_param(params, name, key, v) for v in value]
             if len(set(values)) < len(values):
                 raise InputError(f"{name}: a value is listed twice")
             factors.append(Factor(key, values=values))
@@ -186,30 +232,30 @@ def _parse_factors(table: dict[str, Any], design: str, fixed: dict[str, Any]) ->
             raise InputError(f"{name}: design {design!r} needs {{min = .., max = ..}}, got {value!r}")
         if param.kind not in (int, float):
             raise InputError(f"{name}: cannot be sampled (it is {param.allowed()}); fix it in [set] or use a grid")
-        low, high = (_param(f"{name}.{end}", key, value[end]) for end in ("min", "max"))
+        low, high = (_param(params, f"{name}.{end}", key, value[end]) for end in ("min", "max"))
         if not low < high:
             raise InputError(f"{name}: min must be below max, got min = {low}, max = {high}")
         factors.append(Factor(key, low=float(low), high=float(high)))
     return factors
 
 
-def _scenario(name: str, base_dir: str | os.PathLike) -> scenarios.Scenario:
+def _scenario(name: str, base_dir: str | os.PathLike, extensions: list[str]) -> scenarios.Scenario:
     """A preset by name, or a scenario file by a path relative to the spec's folder."""
     if name.endswith(".toml") and not os.path.isabs(name):
         name = str(Path(base_dir) / name)
-    return scenarios.load(name)
+    return scenarios.load(name, extensions)
 
 
-def _known(name: str, key: str):
+def _known(params: Registry, key: str):
     try:
-        return lookup(key)
+        return params.lookup(key)
     except InputError as err:
         raise InputError(f"factors.{err}") from None
 
 
-def _param(name: str, key: str, value: Any) -> Any:
+def _param(params: Registry, name: str, key: str, value: Any) -> Any:
     try:
-        return lookup(key).check(value)
+        return params.lookup(key).check(value)
     except InputError as err:
         raise InputError(str(err).replace(key, name, 1)) from None
 

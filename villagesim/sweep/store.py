@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from villagesim.params import lookup
+from villagesim.outputs import replacing
 from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
 
 
 def write_table(table, path: Path) -> None:
-    """Write one Parquet file atomically (temporary name, fsync, rename).
+    """Write one Parquet file atomically (:func:`villagesim.outputs.replacing`: temporary name, fsync, rename).
 
     The only place that writes Parquet: fault-injection tests can replace it,
     e.g. ``monkeypatch.setattr(villagesim.sweep.store, "write_table", failing)``.
     """
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 class ResultStore:
@@ -117,7 +113,9 @@ def schemas(spec: Spec):
     import pyarrow as pa
 
     arrow = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
-    factor_types = [pa.string() if key == SCENARIO_FACTOR else arrow[lookup(key).kind] for key in spec.factor_keys]
+    params = spec.registry()
+    factor_types = [pa.string() if key == SCENARIO_FACTOR else arrow[params.lookup(key).kind]
+                    for key in spec.factor_keys]
     runs = pa.schema([
         ("run_id", pa.int64()), ("point_id", pa.int64()), ("replicate", pa.int64()), ("seed", pa.int64()),
         ("status", pa.string()), ("error", pa.string()), ("duration_s", pa.float64()),

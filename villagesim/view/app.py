@@ -3,7 +3,9 @@
 One page per browser tab, each with its own model (Solara keeps component
 state per tab). The sidebar holds the run controls, the preset, the seed,
 the interventions and the main village parameters, all addressed by the
-dotted keys of :mod:`villagesim.params` and validated there. The main area
+dotted keys of :mod:`villagesim.params` and validated there, and the
+parameters of the extensions the server was started with
+(``villagesim serve --extension FILE``; a visitor cannot name a file). The main area
 has two tabs: the live run (month, headline numbers, the village network,
 live charts, the event log) and a comparison of two configurations on the
 same seeds.
@@ -28,8 +30,9 @@ import solara.lab
 
 from villagesim.params import scenarios
 from villagesim.view import render
-from villagesim.params import INTERVENTIONS, lookup, resolve
+from villagesim.params import INTERVENTIONS, Param
 from villagesim.errors import InputError
+from villagesim.extensions import Extension, load_all, registry
 from villagesim.events import describe
 from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
 from villagesim.model import VillageModel
@@ -38,6 +41,9 @@ from villagesim.seeds import replicate_seeds
 DEFAULT_PRESET, DEFAULT_SEED = "default", 2024
 LANGUAGE_ENV = "VILLAGESIM_LANG"
 """Start language, set by ``villagesim serve --lang``."""
+EXTENSIONS_ENV = "VILLAGESIM_EXTENSIONS"
+"""Extension files of every tab's models (os.pathsep between them), set by ``villagesim serve --extension``."""
+INT_SLIDER_STEPS = 240  # an integer slider without a demo range spans at most this many values
 
 VILLAGE_KEYS = ("village.population", "village.hamlets", "village.youth_share", "village.elderly_share",
                 "village.opportunity", "village.trust_mean", "branch.member_share",
@@ -56,6 +62,15 @@ COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue
 
 def intervention_keys() -> list[str]:
     return [f"interventions.{name}.{field}" for name in INTERVENTIONS for field in ("intensity", "start")]
+
+
+def served_extensions() -> tuple[Extension, ...]:
+    """The extensions the server operator named (each file executes once per process)."""
+    return load_all([path for path in os.environ.get(EXTENSIONS_ENV, "").split(os.pathsep) if path])
+
+
+def extension_keys() -> list[str]:
+    return [p.key for ext in served_extensions() for p in ext.params]
 
 
 def start_language() -> str:
@@ -84,7 +99,7 @@ class Run:
         self.reset(preset, overrides, seed)
 
     def reset(self, preset: str, overrides: dict, seed: int) -> None:
-        model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides)
+        model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides, extensions=served_extensions())
         network = render.NetworkPicture(model)
         with self.lock:
             self.model, self.network = model, network
@@ -109,7 +124,7 @@ def prepare() -> None:
 
 def configured(preset: str, overrides: dict) -> dict:
     """Every parameter as the controls show it: defaults, then the preset, then the user's changes."""
-    return resolve({**scenarios.load(preset).overrides, **overrides})
+    return registry(served_extensions()).resolve({**scenarios.load(preset).overrides, **overrides})
 
 
 # --- small components -------------------------------------------------------------
@@ -118,9 +133,9 @@ def configured(preset: str, overrides: dict) -> dict:
 @solara.component
 def ParameterSlider(key: str, value, label: str, on_value, range_key: str | None = None):
     """A slider for one dotted key, bounded by the registry (or a narrower demo range that still holds ``value``)."""
-    param = lookup(key)
+    param = registry(served_extensions()).lookup(key)
     if param.kind is int:
-        lo, hi, step = SLIDER_RANGES.get(range_key or key, (param.lo, param.hi, 1))
+        lo, hi, step = SLIDER_RANGES.get(range_key or key, (param.lo, min(param.hi, param.lo + INT_SLIDER_STEPS), 1))
         lo, hi = min(lo, value), max(hi, value)
     else:
         lo, hi, step = param.lo, param.hi, FLOAT_STEP
@@ -144,6 +159,27 @@ def InterventionControls(values: dict, on_change, lang: str):
                 key = f"interventions.{name}.{field}"
                 ParameterSlider(key, values[key], text(field, lang), lambda v, k=key: on_change(k, v),
                                 range_key=field)
+
+
+@solara.component
+def ExtensionControls(values: dict, on_change):
+    """Each served extension's name, what it does, and a control for each of its parameters."""
+    for ext in served_extensions():
+        with solara.Column(gap="0px", classes=[f"vs-extension-{ext.name}"]):
+            solara.Text(ext.name, style={"font-weight": "bold", "font-size": "0.9em"})
+            solara.Text(ext.doc, style={"font-size": "0.8em"})
+            for param in ext.params:
+                ExtensionControl(param, values[param.key], lambda v, k=param.key: on_change(k, v))
+
+
+@solara.component
+def ExtensionControl(param: Param, value, on_value):
+    if param.kind is bool:
+        solara.Checkbox(label=param.key, value=value, on_value=on_value)
+    elif param.kind is str:
+        solara.Text(f"{param.key}: {value}", style={"font-size": "0.85em"})  # file paths are set in the scenario
+    else:
+        ParameterSlider(param.key, value, param.key, on_value)
 
 
 @solara.component
@@ -232,7 +268,8 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
             for arm in runs:
                 if cancel.is_set():
                     return
-                runs[arm].append(VillageModel(params[arm], seed=s).run(months.value).timeseries())
+                runs[arm].append(VillageModel(params[arm], seed=s, extensions=served_extensions())
+                                 .run(months.value).timeseries())
                 progress.value += 1
         starts = {arm: sorted({p[f"interventions.{n}.start"] for n in INTERVENTIONS
                                if p[f"interventions.{n}.intensity"] > 0}) for arm, p in params.items()}
@@ -336,7 +373,7 @@ def Page():
         new = {**overrides.value, key: value}
         try:
             configured(preset.value, new)
-            if run.model.steps > 0 and key.startswith("interventions."):
+            if run.model.steps > 0 and (key.startswith("interventions.") or key in extension_keys()):
                 run.change(key, value)
         except InputError as err:
             error.value = str(err)
@@ -393,6 +430,10 @@ def Page():
         with solara.Card(text("interventions", L)):
             solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
             InterventionControls({k: params[k] for k in intervention_keys()}, change, L)
+        if served_extensions():
+            with solara.Card(text("extensions", L), classes=["vs-extensions"]):
+                solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
+                ExtensionControls({k: params[k] for k in extension_keys()}, change)
         with solara.Card(text("village", L)):
             # Shown on request: fewer widgets to build makes the first page appear sooner.
             solara.Button(text("hide" if village_open.value else "show", L), text=True, classes=["vs-village-toggle"],

@@ -39,17 +39,45 @@ def check_bindable(host: str, port: int) -> None:
             raise InputError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
 
 
-def serve(host: str, port: int, lang: str) -> None:
-    """Serve the browser view on ``host:port`` until interrupted; the page starts in ``lang``."""
+def lan_address() -> str | None:
+    """This machine's address on the local network, found without sending anything: connecting a UDP
+    socket only picks the interface a packet to a private address would leave by."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            address = None
+    if address and not address.startswith("127."):
+        return address
+    import psutil
+
+    for addresses in psutil.net_if_addrs().values():
+        for entry in addresses:
+            if entry.family == socket.AF_INET and not entry.address.startswith(("127.", "169.254.")):
+                return entry.address
+    return None
+
+
+def serve(host: str, port: int, lang: str, extensions=(), classroom_dir: str | None = None,
+          public_url: str | None = None) -> None:
+    """Serve the browser view and the classroom on ``host:port`` until interrupted; pages start in
+    ``lang``, every tab's models load ``extensions`` (files the operator chose; checked here, before
+    listening), classroom sessions are kept in ``classroom_dir`` (default: the user's data folder) and
+    phones join at ``public_url``."""
+    from villagesim.extensions import load_all
+
+    paths = [ext.path for ext in load_all(extensions)]
     check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    from villagesim.view.app import LANGUAGE_ENV, prepare
+    from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, prepare
     from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
+    os.environ[EXTENSIONS_ENV] = os.pathsep.join(paths)
 
     if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
@@ -58,5 +86,12 @@ def serve(host: str, port: int, lang: str) -> None:
     # Solara warns on the first visit that plain http means lax cookies: right for a local server.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
+    from solara.server.starlette import app
+
+    from villagesim.classroom import default_folder
+    from villagesim.classroom.web import mount
+
+    mount(app, classroom_dir or default_folder(), public_url, lang)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+    # Phones hold long polls open: stopping waits for them at most a few seconds.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

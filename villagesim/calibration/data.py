@@ -1,0 +1,125 @@
+"""Real networks for calibration: nodes in groups (villages), their seeds, outcomes and ties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from villagesim.errors import InputError
+from villagesim.network import from_edges, parse_flag, read_edge_list, read_node_table
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+
+@dataclass
+class Groups:
+    """Nodes split into groups (villages), with the seeds and, if given, the observed outcome."""
+
+    labels: list[str]
+    group: np.ndarray  # group index of each node
+    adjacency: sp.csr_matrix  # within-group ties only
+    seed: np.ndarray  # bool
+    outcome: np.ndarray | None  # bool, or None without an outcome column
+    dropped_ties: int  # ties between different groups, ignored
+    _blocks: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def blocks(self, k: int) -> sp.csr_matrix:
+        """``k`` copies of the network as one block-diagonal matrix (built once per ``k``)."""
+        if k not in self._blocks:
+            import scipy.sparse as sp
+
+            self._blocks[k] = sp.kron(sp.identity(k, format="csr"), self.adjacency, format="csr")
+        return self._blocks[k]
+
+    @property
+    def size(self) -> np.ndarray:
+        return np.bincount(self.group, minlength=len(self.labels))
+
+    @property
+    def non_seeds(self) -> np.ndarray:
+        return np.bincount(self.group, weights=~self.seed, minlength=len(self.labels))
+
+    def observed(self) -> np.ndarray:
+        """Outcome share among the non-seed nodes of each group."""
+        hits = np.bincount(self.group, weights=self.outcome & ~self.seed, minlength=len(self.labels))
+        return hits / self.non_seeds
+
+    def seeds_observed(self) -> np.ndarray:
+        """Outcome share among the seeds of each group."""
+        hits = np.bincount(self.group, weights=self.outcome & self.seed, minlength=len(self.labels))
+        return hits / (self.size - self.non_seeds)
+
+
+def read_groups(nodes: str, edges: str, id_col: str, group_col: str, seed_col: str,
+                outcome_col: str | None = None) -> Groups:
+    """Read and check the node and edge files; every group needs a seed and a non-seed node."""
+    wanted = (group_col, seed_col) + ((outcome_col,) if outcome_col else ())
+    table = read_node_table(nodes, "--nodes", id_col, wanted)
+    where = f"--nodes {nodes}"
+    labels_raw = table.column(group_col)
+    line = next((k for k, v in zip(table.lines, labels_raw) if not v), None)
+    if line is not None:
+        raise InputError(f"{where} line {line}: empty {group_col}; every node needs a group")
+    first: dict[str, int] = {}
+    group = np.array([first.setdefault(v, len(first)) for v in labels_raw], np.int64)
+    labels = list(first)  # in order of first appearance
+    seed = parse_flag(where, seed_col, table.column(seed_col), True, table.lines).astype(bool)
+    outcome = None
+    if outcome_col:
+        outcome = parse_flag(where, outcome_col, table.column(outcome_col), True, table.lines).astype(bool)
+    seeds = np.bincount(group, weights=seed, minlength=len(labels))
+    n = np.bincount(group, minlength=len(labels))
+    for g, label in enumerate(labels):
+        if seeds[g] == 0:
+            raise InputError(f"{where}: group {label!r} ({group_col}) has no seed: {seed_col} is 0 for all its "
+                             f"{n[g]} nodes; every group needs at least one")
+        if seeds[g] == n[g]:
+            raise InputError(f"{where}: group {label!r} ({group_col}) has only seeds; uptake is measured on "
+                             "non-seed nodes")
+    src, dst = read_edge_list(edges, "--edges", table)
+    across = group[src] != group[dst]
+    adjacency = from_edges(group.size, src[~across], dst[~across])
+    return Groups(labels, group.astype(np.int64), adjacency, seed, outcome, int(across.sum()))
+
+
+def subset(groups: Groups, keep: np.ndarray) -> Groups:
+    """The groups flagged in ``keep`` alone (their nodes, ties, seeds and outcomes), in the same order."""
+    nodes = np.flatnonzero(keep[groups.group])
+    number = np.cumsum(keep) - 1
+    outcome = None if groups.outcome is None else groups.outcome[nodes]
+    return Groups([lab for lab, k in zip(groups.labels, keep) if k], number[groups.group[nodes]],
+                  groups.adjacency[nodes][:, nodes].tocsr(), groups.seed[nodes], outcome, 0)
+
+
+def distance_from_seeds(groups: Groups) -> np.ndarray:
+    """Ties between each node and the nearest seed of its group (inf if no path)."""
+    from scipy.sparse.csgraph import shortest_path
+
+    out = np.full(groups.group.size, np.inf)
+    for g in range(len(groups.labels)):
+        nodes = np.flatnonzero(groups.group == g)
+        seeds = np.flatnonzero(groups.seed[nodes])
+        out[nodes] = shortest_path(groups.adjacency[nodes][:, nodes], unweighted=True, indices=seeds).min(axis=0)
+    return out
+
+
+def seeds_centrality(groups: Groups) -> np.ndarray:
+    """Mean eigenvector centrality (unit norm, within the group's largest component) of each group's seeds."""
+    from scipy.sparse.csgraph import connected_components
+
+    out = np.empty(len(groups.labels))
+    for g in range(len(groups.labels)):
+        nodes = np.flatnonzero(groups.group == g)
+        adj = groups.adjacency[nodes][:, nodes]
+        _, label = connected_components(adj, directed=False)
+        giant = label == np.bincount(label).argmax()
+        centrality = np.zeros(nodes.size)
+        if giant.sum() > 1:  # a village without ties has no centrality to speak of: its seeds score 0
+            vector = np.linalg.eigh(adj[giant][:, giant].toarray())[1][:, -1]
+            centrality[giant] = np.abs(vector)
+        out[g] = centrality[groups.seed[nodes]].mean()
+    return out

@@ -1,0 +1,303 @@
+"""Fit the uptake rule to real networks by simulated method of moments, with profiles and baselines.
+
+Moments (:func:`moments`), each observed once and simulated as the mean
+over replicates:
+
+- the take-up among the non-seeds of each group;
+- take-up among non-seeds tied only to seeds who enrolled, and among those
+  tied only to seeds who did not (this separates the two passing
+  probabilities);
+- take-up among non-seeds at distance 1, 2 and 3 or more (or no path) from
+  the nearest seed;
+- the seeds' take-up (simulated with the seeds deciding);
+- the slope of the groups' take-up on group size (per 100 nodes) and the
+  standard deviation of the groups' take-up (weighted by non-seeds).
+
+The groups' and pooled take-ups are simulated with the seeds' observed
+decisions as inputs (as Banerjee et al. condition on the leaders'
+decisions); the seeds' own take-up is simulated without them. The
+objective is the sum of squared gaps, each divided by the moment's standard
+error: binomial for the take-ups, a bootstrap over groups for the seeds'
+take-up, the slope and the spread. The minimiser: the best point of a
+scrambled Sobol design over :data:`BOUNDS`, polished by Nelder-Mead
+(``scipy.optimize``), all on common random numbers.
+
+A profile re-optimises the other parameters (Nelder-Mead from the
+estimate) with each parameter held at steps of :data:`STEPS` around the
+estimate, in the unit cube of the search box; its 95% interval is where the
+profile objective is within 3.84 of the minimum (linear interpolation
+between steps; approximate, as the weighting is diagonal). A parameter
+counts as identified when the profile crosses that level on both sides
+within the steps; where it does not, the interval runs to the last step or
+the edge of the box and the verdict is "no".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.stats import qmc
+
+from villagesim.calibration.data import Groups, distance_from_seeds, seeds_centrality, subset
+from villagesim.calibration.prediction import predict, shares
+from villagesim.calibration.rule import simulate
+from villagesim.calibration.settings import DEFAULT_SEED, FITTED
+
+
+BOUNDS = {
+    "project.propensity": (-5.0, 1.0, False),
+    "project.propensity_sd": (0.05, 2.5, True),
+    "project.member_shift": (-2.0, 2.0, False),
+    "project.news_prob": (0.002, 0.6, True),
+    "project.news_prob_enrolled": (0.01, 0.9, True),
+    "project.outreach": (0.0005, 0.5, True),
+    "project.places": (10, 600, True),
+}
+"""Search box per fitted parameter: low, high, searched on a log scale."""
+
+
+MOMENT_NAMES = ("tied only to enrolled seeds", "tied only to seeds who did not enrol", "distance 1", "distance 2",
+                "distance 3 or more", "seeds' take-up", "slope on size (per 100)", "spread (SD)")
+CHI2_95 = 3.841  # chi-squared, one degree of freedom
+STEPS = (-0.4, -0.15, -0.05, 0.05, 0.15, 0.4)  # profile points around the estimate, in unit-cube widths
+
+
+def to_params(unit: np.ndarray) -> dict[str, float | int]:
+    """A point of the unit cube to values of the fitted parameters (log scale where marked)."""
+    row: dict[str, float | int] = {}
+    for x, key in zip(np.clip(unit, 0.0, 1.0), FITTED):
+        lo, hi, log = BOUNDS[key]
+        value = float(np.exp(np.log(lo) + x * np.log(hi / lo))) if log else float(lo + x * (hi - lo))
+        row[key] = int(round(value)) if isinstance(lo, int) else value
+    return row
+
+
+def to_unit(key: str, value: float) -> float:
+    lo, hi, log = BOUNDS[key]
+    return float(np.log(value / lo) / np.log(hi / lo)) if log else float((value - lo) / (hi - lo))
+
+
+@dataclass
+class Data:
+    """What the moments need from one set of groups, computed once."""
+
+    groups: Groups
+    distance: np.ndarray
+    seed_outcome: np.ndarray  # the seeds' observed decisions (False elsewhere)
+
+
+def prepare(groups: Groups) -> Data:
+    return Data(groups, distance_from_seeds(groups), groups.outcome & groups.seed)
+
+
+def _pooled(data: Data, enrolled: np.ndarray, seeds_enrolled: np.ndarray) -> np.ndarray:
+    """The five pooled take-ups of non-seeds, one row per replicate (seeds' decisions may differ by row)."""
+    g = data.groups
+    non_seed = ~g.seed
+    adj = g.adjacency.astype(float)
+    to_enrolled = (adj @ (seeds_enrolled & g.seed).T.astype(float)).T > 0
+    to_other = (adj @ (~seeds_enrolled & g.seed).T.astype(float)).T > 0
+    classes = [to_enrolled & ~to_other & non_seed, to_other & ~to_enrolled & non_seed]
+    classes += [np.broadcast_to(non_seed & m, enrolled.shape)
+                for m in (data.distance == 1, data.distance == 2, data.distance >= 3)]
+    return np.column_stack([(enrolled & c).sum(1) / np.maximum(c.sum(1), 1) for c in classes])
+
+
+def _shape(groups: Groups, share: np.ndarray) -> tuple[float, float]:
+    """Weighted slope of take-up on size (per 100 nodes) and weighted SD across groups."""
+    w = groups.non_seeds
+    size = groups.size / 100.0
+    mean_size, mean_share = np.average(size, weights=w), np.average(share, weights=w)
+    slope = np.sum(w * (size - mean_size) * (share - mean_share)) / np.sum(w * (size - mean_size) ** 2)
+    return float(slope), float(np.sqrt(np.average((share - mean_share) ** 2, weights=w)))
+
+
+def observed_moments(data: Data) -> np.ndarray:
+    g = data.groups
+    share = g.observed()
+    pooled = _pooled(data, g.outcome[None, :], g.outcome[None, :])[0]
+    seeds = float(np.average(g.seeds_observed(), weights=g.size - g.non_seeds))
+    return np.concatenate([share, pooled, [seeds], _shape(g, share)])
+
+
+def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> np.ndarray:
+    g = data.groups
+    given = simulate(g, params, replicates, seed, data.seed_outcome)
+    share = shares(g, given, ~g.seed)
+    pooled = _pooled(data, given, given).mean(axis=0)
+    free = simulate(g, params, max(1, replicates // 2), seed + 1)
+    seeds = float(np.average(shares(g, free, g.seed).mean(axis=0), weights=g.size - g.non_seeds))
+    mean_share = share.mean(axis=0)
+    return np.concatenate([mean_share, pooled, [seeds], _shape(g, mean_share)])
+
+
+def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
+    """Binomial standard errors of the take-ups; bootstrap over groups for the seeds' take-up, slope and spread."""
+    g = data.groups
+    share = g.observed()
+    se_share = np.sqrt(np.maximum(share * (1 - share), 0.01) / g.non_seeds)
+    obs = observed_moments(data)
+    pooled = obs[len(share): len(share) + 5]
+    counts = _pooled_counts(data)
+    se_pooled = np.sqrt(np.maximum(pooled * (1 - pooled), 0.01) / np.maximum(counts, 1))
+    rng = np.random.default_rng(seed)
+    v = len(g.labels)
+    seeds_n = g.size - g.non_seeds
+    boot = []
+    for _ in range(draws):
+        pick = rng.integers(0, v, v)
+        w, size = g.non_seeds[pick], g.size[pick] / 100.0
+        s = share[pick]
+        mean_size, mean_share = np.average(size, weights=w), np.average(s, weights=w)
+        denom = np.sum(w * (size - mean_size) ** 2)
+        slope = np.sum(w * (size - mean_size) * (s - mean_share)) / denom if denom > 0 else 0.0
+        spread = np.sqrt(np.average((s - mean_share) ** 2, weights=w))
+        boot.append([np.average(g.seeds_observed()[pick], weights=seeds_n[pick]), slope, spread])
+    return np.concatenate([se_share, se_pooled, np.std(boot, axis=0)])
+
+
+def _pooled_counts(data: Data) -> np.ndarray:
+    g = data.groups
+    non_seed = ~g.seed
+    adj = g.adjacency.astype(float)
+    to_enrolled = (adj @ (g.outcome & g.seed).astype(float)) > 0
+    to_other = (adj @ (~g.outcome & g.seed).astype(float)) > 0
+    return np.array([(to_enrolled & ~to_other & non_seed).sum(), (to_other & ~to_enrolled & non_seed).sum(),
+                     *((non_seed & m).sum() for m in (data.distance == 1, data.distance == 2, data.distance >= 3))])
+
+
+@dataclass
+class Fit:
+    """The estimate, its objective and the moments at the estimate."""
+
+    unit: np.ndarray
+    estimate: dict
+    objective: float
+    observed: np.ndarray
+    simulated: np.ndarray
+    errors: np.ndarray
+    evaluations: int
+
+
+def fit(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFAULT_SEED, candidates: int = 128,
+        max_evaluations: int = 300, bootstrap: int = 400) -> Fit:
+    """Simulated method of moments: Sobol design, then Nelder-Mead from its best point."""
+    data = prepare(groups)
+    observed, errors = observed_moments(data), standard_errors(data, bootstrap, seed)
+    count = [0]
+
+    def loss(unit):
+        count[0] += 1
+        sim = simulated_moments(data, {**base, **to_params(unit)}, replicates, seed)
+        return float(np.sum(((sim - observed) / errors) ** 2))
+
+    design = qmc.Sobol(len(FITTED), scramble=True, seed=seed).random(candidates)
+    values = np.array([loss(u) for u in design])
+    best = minimize(loss, design[np.argmin(values)], method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(FITTED),
+                    options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-2})
+    estimate = to_params(best.x)
+    simulated = simulated_moments(data, {**base, **estimate}, replicates, seed)
+    return Fit(best.x, estimate, float(best.fun), observed, simulated, errors, count[0])
+
+
+def profile(groups: Groups, base: dict, result: Fit, key: str, replicates: int = 24, seed: int = DEFAULT_SEED,
+            max_evaluations: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """The objective along ``key`` (unit-cube points around the estimate), the others re-optimised."""
+    data = prepare(groups)
+    k = FITTED.index(key)
+    grid = np.unique(np.clip(result.unit[k] + np.array(STEPS), 0.0, 1.0))
+    others = [i for i in range(len(FITTED)) if i != k]
+    values = []
+    for x in grid:
+        def loss(rest, x=x):
+            unit = result.unit.copy()
+            unit[others] = rest
+            unit[k] = x
+            sim = simulated_moments(data, {**base, **to_params(unit)}, replicates, seed)
+            return float(np.sum(((sim - result.observed) / result.errors) ** 2))
+        res = minimize(loss, result.unit[others], method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(others),
+                       options={"maxfev": max_evaluations})
+        values.append(min(res.fun, loss(result.unit[others])))
+    return grid, np.array(values)
+
+
+def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit) -> tuple[float, float, bool]:
+    """95% profile interval of ``key`` in its own units, and whether it is closed inside the search range."""
+    centre = result.unit[FITTED.index(key)]
+    unit, value = np.append(grid, centre), np.append(values, result.objective)
+    order = np.argsort(unit)
+    unit, value = unit[order], value[order]
+    level = value.min() + CHI2_95
+    best = int(np.argmin(value))
+    ends, closed = [], True
+    for side in (range(best, -1, -1), range(best, unit.size)):
+        side = list(side)
+        out = next((i for i in side if value[i] > level), None)
+        if out is None:
+            closed = False
+            ends.append(float(unit[side[-1]]))
+            continue
+        inner = side[side.index(out) - 1]
+        ends.append(float(np.interp(level, [value[inner], value[out]], [unit[inner], unit[out]])))
+    low, high = (to_params(np.full(len(FITTED), u))[key] for u in sorted(ends))
+    return float(low), float(high), closed
+
+
+# --- baselines and leave one out ---------------------------------------------------------------
+
+
+BASELINES = ("mean", "size", "size + seeds' eigenvector centrality", "seeds' take-up", "size + seeds' take-up")
+
+
+def covariates(groups: Groups) -> dict[str, np.ndarray]:
+    """Group-level covariates of each baseline (``seeds' take-up`` reads only the seeds' outcomes)."""
+    size = groups.size.astype(float)
+    seeds = groups.seeds_observed()
+    return {"mean": np.zeros((size.size, 0)), "size": size[:, None],
+            "size + seeds' eigenvector centrality": np.column_stack([size, seeds_centrality(groups)]),
+            "seeds' take-up": seeds[:, None], "size + seeds' take-up": np.column_stack([size, seeds])}
+
+
+def baseline_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares coefficients of y ~ 1 + x."""
+    design = np.column_stack([np.ones(y.size), x])
+    sw = np.sqrt(w)
+    return np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)[0]
+
+
+def baseline_predict(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones(x.shape[0]), x]) @ beta
+
+
+def summary(observed: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """R-squared (1 - SSE/SST), Pearson correlation and root mean squared error."""
+    sse = float(((observed - predicted) ** 2).sum())
+    sst = float(((observed - observed.mean()) ** 2).sum())
+    corr = float(np.corrcoef(observed, predicted)[0, 1]) if observed.size > 1 and np.ptp(predicted) > 0 else math.nan
+    return {"r2": 1.0 - sse / sst if sst > 0 else math.nan, "correlation": corr, "rmse": math.sqrt(sse / observed.size)}
+
+
+def leave_one_out(groups: Groups, base: dict, replicates: int, final_replicates: int, seed: int, candidates: int,
+                  max_evaluations: int, bootstrap: int = 400, log=print) -> dict:
+    """Refit everything without each group in turn and predict it, with and without its seeds' decisions."""
+    v = len(groups.labels)
+    out = {"given": np.empty(v), "simulated": np.empty(v), "estimates": []}
+    out.update({name: np.empty(v) for name in BASELINES})
+    for g in range(v):
+        keep = np.arange(v) != g
+        train, test = subset(groups, keep), subset(groups, ~keep)
+        result = fit(train, base, replicates, seed, candidates, max_evaluations, bootstrap)
+        params = {**base, **result.estimate}
+        out["given"][g] = predict(test, params, final_replicates, seed, True)[0]
+        out["simulated"][g] = predict(test, params, final_replicates, seed, False)[0]
+        out["estimates"].append(result.estimate)
+        x_train, x_test = covariates(train), covariates(test)
+        for name in BASELINES:
+            beta = baseline_fit(x_train[name], train.observed(), train.non_seeds)
+            out[name][g] = baseline_predict(x_test[name], beta)[0]
+        log(f"  left out {groups.labels[g]}: observed {groups.observed()[g]:.3f}, "
+            f"given seeds {out['given'][g]:.3f}, simulated seeds {out['simulated'][g]:.3f}")
+    return out

@@ -1,0 +1,12 @@
+"""What the calibration fits and what it keeps fixed: names only, light to import (the command line
+refuses bad input with them before it imports scipy or the model)."""
+
+FITTED = ("project.propensity", "project.propensity_sd", "project.member_shift", "project.news_prob",
+          "project.news_prob_enrolled", "project.outreach", "project.places")
+"""The free parameters of the calibration."""
+
+FIXED = ("project.campaign", "project.trust_effect", "project.endorsement", "village.trust_mean", "village.trust_sd")
+"""Parameters the rule uses that stay at the scenario's values (the campaign length, unobserved trust)."""
+
+DEFAULT_SEED = 2024
+"""Seed of ``villagesim calibrate`` and ``predict`` unless ``--seed`` is given."""
