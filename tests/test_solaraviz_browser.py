@@ -87,6 +87,11 @@ def test_solaraviz_page_steps_the_village(server, tmp_path):
                 "before => [...document.querySelectorAll('img')].filter(i => !before.includes(i.src)).length >= 3",
                 arg=before, timeout=WAIT)
             page.screenshot(path=tmp_path / "month2.png", full_page=True)
+            # Reset builds a new model from the sliders' dotted keys (and Mesa's own Scenario).
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text("Time: 0.0").wait_for(timeout=WAIT)
+            step.click()
+            page.get_by_text("Time: 1.0").wait_for(timeout=WAIT)
             assert "error" not in page.inner_text("body").lower()
             assert not blocked, f"the page asked the internet for {blocked}"
             assert not problems, problems

@@ -136,10 +136,10 @@ class Person(mesa.Agent):
 
         >>> from villagesim import VillageModel
         >>> model = VillageModel({"village.population": 300}, seed=4).run(2)
-        >>> member, resident = model.members()[0], model.person(5)
-        >>> was = resident.trust
-        >>> resolved = resident.raise_appeal()
-        >>> resident.trust > was if resolved else resident.trust <= was
+        >>> person = next(p for p in model.agents if not p.away)
+        >>> was = person.trust
+        >>> resolved = person.raise_appeal()
+        >>> person.trust > was if resolved else person.trust <= was
         True
         """
         model, month = self.model, self.model.last_month

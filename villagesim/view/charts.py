@@ -7,8 +7,13 @@ matplotlib's settings (backend, rcParams) and keeps no figure open.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
+import threading
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,6 +22,34 @@ from matplotlib.figure import Figure
 MAIN_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members",
                 "youth_present_share", "appeals_resolved_rate")
 PNG_METADATA = {"Software": None}  # keep the file identical across matplotlib builds
+CJK_FONT_FILES = ("/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf")
+_FONT_LOCK = threading.Lock()
+
+
+def cjk_font() -> str | None:
+    """Register Noto Sans CJK with matplotlib (on first use) and return its family name (None if not installed)."""
+    with _FONT_LOCK:
+        return _register_cjk_font()
+
+
+@functools.cache
+def _register_cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    files = sorted({f for pattern in CJK_FONT_FILES for f in glob.glob(pattern, recursive=True)})
+    for path in files:
+        font_manager.fontManager.addfont(path)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in ("Noto Sans CJK SC", "Noto Sans CJK JP") if name in names), None)
+
+
+@contextlib.contextmanager
+def fonts():
+    """Text drawn inside is set in DejaVu Sans, falling back per glyph to the CJK font for Chinese; matplotlib's
+    own settings are restored on leaving."""
+    font = cjk_font()
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans", *([font] if font else [])]}):
+        yield
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:
@@ -28,31 +61,32 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
 
 def timeseries_figure(runs: dict[str, list[pd.DataFrame]], metrics=MAIN_METRICS, title: str = ""):
     """One panel per metric; each label's runs drawn as a mean line and a 5-95% band."""
-    cols = 3
-    rows = -(-len(metrics) // cols)
-    fig = new_figure((4.2 * cols, 3.0 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
-        for label, frames in runs.items():
-            values = np.stack([f[metric].to_numpy() for f in frames])
-            steps = frames[0]["step"].to_numpy()
-            line, = ax.plot(steps, values.mean(axis=0), label=label, lw=1.6)
-            if len(frames) > 1:
-                lo, hi = np.percentile(values, [5, 95], axis=0)
-                ax.fill_between(steps, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-        ax.set_title(metric.replace("_", " "), fontsize=10)
-        ax.set_xlabel("month")
-        ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(metrics):]:
-        ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    # Fixed margins in inches, whatever the number of rows: tight_layout would cost a whole extra draw.
-    width, height = fig.get_size_inches()
-    if title:
-        fig.suptitle(title, y=1 - 0.12 / height)
-    fig.subplots_adjust(left=0.65 / width, right=1 - 0.15 / width, bottom=0.55 / height,
-                        top=1 - (0.7 if title else 0.35) / height, wspace=0.22, hspace=0.45)
-    return fig
+    with fonts():  # a title may be Chinese (a scenario's name)
+        cols = 3
+        rows = -(-len(metrics) // cols)
+        fig = new_figure((4.2 * cols, 3.0 * rows))
+        axes = fig.subplots(rows, cols, squeeze=False)
+        for ax, metric in zip(axes.flat, metrics):
+            for label, frames in runs.items():
+                values = np.stack([f[metric].to_numpy() for f in frames])
+                steps = frames[0]["step"].to_numpy()
+                line, = ax.plot(steps, values.mean(axis=0), label=label, lw=1.6)
+                if len(frames) > 1:
+                    lo, hi = np.percentile(values, [5, 95], axis=0)
+                    ax.fill_between(steps, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+            ax.set_title(metric.replace("_", " "), fontsize=10)
+            ax.set_xlabel("month")
+            ax.grid(alpha=0.3)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
+        axes.flat[0].legend(fontsize=8)
+        # Fixed margins in inches, whatever the number of rows: tight_layout would cost a whole extra draw.
+        width, height = fig.get_size_inches()
+        if title:
+            fig.suptitle(title, y=1 - 0.12 / height)
+        fig.subplots_adjust(left=0.65 / width, right=1 - 0.15 / width, bottom=0.55 / height,
+                            top=1 - (0.7 if title else 0.35) / height, wspace=0.22, hspace=0.45)
+        return fig
 
 
 def save(fig, path) -> None:

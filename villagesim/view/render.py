@@ -11,9 +11,9 @@ what changes is drawn per frame (matplotlib "blitting"):
   range (shared by all tabs), and per frame only the lines and markers.
 
 Text is set in Noto Sans CJK when installed so Chinese labels are not boxes:
-the font is looked for on first drawing (:func:`cjk_font`) and set only
-inside :func:`drawing`, so importing this module changes none of
-matplotlib's settings.
+the font is looked for on first drawing (:func:`~villagesim.view.charts.cjk_font`)
+and set only inside :func:`drawing`, so importing this module changes none
+of matplotlib's settings.
 
 Examples
 --------
@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import functools
-import glob
 import hashlib
 import io
 import math
@@ -48,8 +46,8 @@ from villagesim.events import Event
 from villagesim.i18n import text
 from villagesim.population import MEMBER, RESIDENT, YOUTH
 from villagesim.stats import mean_ci
+from villagesim.view.charts import cjk_font, fonts  # noqa: F401 (cjk_font: serve's check)
 
-CJK_FONT_FILES = ("/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf")
 LIVE_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",
                 "branch_strength")
 # Count panels and the column that bounds them (active members are never more than members).
@@ -66,26 +64,12 @@ GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 DRAW_LOCK = threading.Lock()
 
 
-@functools.cache
-def cjk_font() -> str | None:
-    """Register Noto Sans CJK with matplotlib (once) and return its family name (None if not installed)."""
-    from matplotlib import font_manager
-
-    files = sorted({f for pattern in CJK_FONT_FILES for f in glob.glob(pattern, recursive=True)})
-    for path in files:
-        font_manager.fontManager.addfont(path)
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in ("Noto Sans CJK SC", "Noto Sans CJK JP") if name in names), None)
-
-
 @contextlib.contextmanager
 def drawing():
     """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside; matplotlib's own settings
     are restored on leaving. DejaVu for Latin text, falling back per glyph to the CJK font for Chinese."""
-    with DRAW_LOCK:
-        font = cjk_font()
-        with matplotlib.rc_context({"font.family": ["DejaVu Sans", *([font] if font else [])]}):
-            yield
+    with DRAW_LOCK, fonts():
+        yield
 
 
 def _jpeg(canvas: FigureCanvasAgg) -> bytes:
