@@ -86,6 +86,8 @@ class Refusal(InputError):
 
 # --- settings and plans -----------------------------------------------------------------------------
 
+BEST_PLAN_SEARCH = {"trials": 8, "search_seeds": 2, "seeds": 4, "max_seeds": 8}
+"""A bounded :func:`villagesim.plan` for the debrief: a minute or so for a whole session's months."""
 SETTING_RANGES = {"budget": (0.0, 10_000.0), "rounds": (1, 12), "round_months": (1, 60)}
 
 
@@ -486,7 +488,31 @@ class Session:
                 rows.append({"team": team["id"], "path": path,
                              "cost": final["cost_cumulative"] - without["cost_cumulative"],
                              **{metric: final[metric] - without[metric] for metric in OBJECTIVES}})
-        return {"without": rows, "best_plan": None}
+        return {"without": rows, "best_plan": self._best_plan()}
+
+    def _best_plan(self) -> dict | None:
+        """The planner's best plan for the same village, budget, months and objective (a bounded search), or
+        None when no path fits the budget."""
+        from villagesim.planner import plan
+
+        settings = self.settings
+        try:
+            found = plan(settings.scenario, budget=settings.budget, months=settings.rounds * settings.round_months,
+                         objective=settings.objective, seed=self.doc["seed"], **BEST_PLAN_SEARCH)
+        except InputError:
+            return None
+        return {"plan": {path: {"intensity": intensity, "start": start}
+                         for path, (intensity, start) in found.best.plan.items()},
+                **{key: found.best.to_json()[key] for key in ("cost", "mean", "ci")}}
+
+    def best_plan_text(self, lang: str) -> str | None:
+        """The debrief's best plan in a line of ``lang``: the paths, the objective with its 95% CI, the cost."""
+        best = (self.doc["debrief"] or {}).get("best_plan")
+        if not best:
+            return None
+        low, high = best["ci"]
+        return (f"{self.plan_summary(best['plan'], lang)}: {text(f'metric.{self.settings.objective}', lang)} "
+                f"{best['mean']:.3f} [{low:.3f}, {high:.3f}], {best['cost']:.1f} 万元")
 
     def set_debrief(self, debrief: dict) -> None:
         with self.lock:

@@ -368,7 +368,7 @@ class ClassroomServer:
                 "plans": [{"name": t["name"], "rounds": [session.plan_summary(p, lang) for p in t["plans"]]}
                           for t in session.teams],
                 "per_path": {objective: session.per_path(objective) for objective in OBJECTIVES} if ready else {},
-                "best_plan": (session.doc["debrief"] or {}).get("best_plan"),
+                "best_plan": session.best_plan_text(lang),
             }
         return state
 
