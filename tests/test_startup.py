@@ -56,8 +56,8 @@ DATA = ["--nodes", "nodes.csv", "--edges", "edges.csv", "--group-col", "village"
 
 ANSWERS = [
     ["--help"], ["--version"], ["params"], ["params", "--markdown"], ["scenarios"], ["scenarios", "--lang", "zh"],
-    *([name, "--help"] for name in ("run", "demo", "calibrate", "predict", "sweep", "analyze", "serve", "bench",
-                                    "params", "scenarios")),
+    *([name, "--help"] for name in ("run", "demo", "plan", "calibrate", "predict", "sweep", "analyze", "serve",
+                                    "bench", "params", "scenarios")),
 ]
 REFUSALS = [
     ["frobnicate"],
@@ -87,6 +87,8 @@ REFUSALS = [
     ["bench", "--repeats", "0"],
     ["bench", "--out", "notes.txt"],
     ["serve", "--port", "0"],
+    ["plan", "--budget", "-5"],
+    ["plan", "--budget", "50", "--objective", "nonsense"],
     # Reading a CSV needs numpy only.
     ["run", *NETWORK],
     ["demo", *NETWORK],

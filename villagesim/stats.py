@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -20,5 +19,7 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     mean = float(x.mean())
     if x.size < 2:
         return mean, mean, mean
+    from scipy import stats  # here: importing this module (the planner, the view) needs no scipy
+
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return mean, mean - half, mean + half
