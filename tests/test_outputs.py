@@ -37,8 +37,8 @@ seed = 3
 [output]
 metrics = ["trust_mean", "participation_rate"]
 """
-TINY_CALIBRATION = ["--months", "2", "--replicates", "1", "--candidates", "4", "--bootstrap", "0",
-                    "--final-replicates", "1"]
+TINY_CALIBRATION = ["--months", "2", "--replicates", "1", "--candidates", "4", "--max-evaluations", "4",
+                    "--profiles", "0", "--bootstrap", "2", "--final-replicates", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +107,16 @@ def no_work(monkeypatch):
 
     import villagesim.analysis
     import villagesim.benchmark.bench
-    import villagesim.calibration
+    import villagesim.calibration.moments
+    import villagesim.calibration.prediction
+    import villagesim.calibration.rule
     import villagesim.model
     import villagesim.sweep.run
 
     monkeypatch.setattr(villagesim.model.VillageModel, "__init__", forbidden)
-    monkeypatch.setattr(villagesim.calibration, "run_design", forbidden)
-    monkeypatch.setattr(villagesim.calibration, "simulate", forbidden)
+    monkeypatch.setattr(villagesim.calibration.moments, "fit", forbidden)
+    monkeypatch.setattr(villagesim.calibration.rule, "simulate", forbidden)
+    monkeypatch.setattr(villagesim.calibration.prediction, "predict", forbidden)
     monkeypatch.setattr(villagesim.analysis, "analyze", forbidden)
     monkeypatch.setattr(villagesim.benchmark.bench, "load_twin", forbidden)
     monkeypatch.setattr(villagesim.sweep.run, "run_task", forbidden)
