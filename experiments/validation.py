@@ -1,4 +1,4 @@
-"""Leave-one-village-out prediction of the uptake rule and the baselines on the microfinance villages (docs/validation.md).
+"""Leave-one-village-out prediction of the uptake rule and baselines on the microfinance villages (docs/validation.md).
 
     .venv/bin/python experiments/validation.py [--data DIR] [--seed 2024] [--out DIR]
     .venv/bin/python experiments/validation.py --profiles calibration/  # the profile figure only
@@ -58,7 +58,8 @@ def draw_profiles(folder: Path, figure: Path) -> None:
         ax.set_ylim(0, max(20, min(200, max(p[1] - floor for p in pts))))
     axes.flat[-1].axis("off")
     axes[0, 0].set_ylabel("objective − minimum")
-    fig.suptitle("Profiles of the uptake rule's objective (19 villages); dashed: 3.84 (95%), shaded: interval", fontsize=10)
+    fig.suptitle("Profiles of the uptake rule's objective (19 villages); dashed: 3.84 (95%), shaded: interval",
+                 fontsize=10)
     fig.tight_layout()
     charts.save(fig, figure)
     print(f"wrote {figure}")
@@ -75,7 +76,8 @@ def main() -> None:
     ap.add_argument("--final-replicates", type=int, default=200)
     ap.add_argument("--out", default="loo")
     ap.add_argument("--figure", default=str(ROOT / "docs/img/validation_fit.png"))
-    ap.add_argument("--profiles", help="a calibrate output folder: draw its profiles (docs/img/validation_profiles.png)")
+    ap.add_argument("--profiles", 
+                    help="a calibrate output folder: draw its profiles (docs/img/validation_profiles.png)")
     args = ap.parse_args()
     if args.profiles:
         draw_profiles(Path(args.profiles), ROOT / "docs/img/validation_profiles.png")
@@ -94,7 +96,8 @@ def main() -> None:
     size = groups.size.astype(float)
     obs_slope, obs_sd = shape(size, y)
     print(f"\nobserved: slope {obs_slope:+.4f} per 100 households, SD {obs_sd:.4f}\n")
-    print("| predictor, leave one village out | R² | correlation | RMSE | slope on size (per 100) | SD across villages |")
+    print("| predictor, leave one village out | R² | correlation | RMSE | slope on size (per 100) "
+          "| SD across villages |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, pred in rows.items():
         s = summary(y, pred)

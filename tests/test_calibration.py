@@ -1,4 +1,4 @@
-"""calibrate and predict: the simulator is the model's rule, its asymmetry, places and leak-freedom hold, bad input is refused."""
+"""calibrate and predict: the model's own rule, its passing asymmetry, limited places and leak-freedom; bad input."""
 
 from __future__ import annotations
 

@@ -176,7 +176,7 @@ class VillageModel(mesa.Model):
         self.household_village = np.zeros(int(layout.household.max(initial=-1)) + 1, np.intp)
         self.household_village[layout.household] = layout.village
         self.branch = branch.Branch.start(self.villages, p)
-        self.project = uptake.Project.start(self.villages, p)
+        self.project = uptake.Project.start(self.villages, p, self.rng)
         self.events: list[Event] = []
         self.relapses = np.zeros(self.villages)  # per village, since the start
         self.cost = 0.0

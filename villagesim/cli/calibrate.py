@@ -202,7 +202,8 @@ def add_command(subparsers) -> None:
     add_model_arguments(cal, seed_default=DEFAULT_SEED)
     cal.add_argument("--months", type=positive, default=6, help="campaign months (project.campaign; default: 6)")
     cal.add_argument("--replicates", type=positive, default=16, help="replicates per evaluation (default: 16)")
-    cal.add_argument("--candidates", type=positive, default=64, help="Sobol candidates before Nelder-Mead (default: 64)")
+    cal.add_argument("--candidates", type=positive, default=64,
+                     help="Sobol candidates before Nelder-Mead (default: 64)")
     cal.add_argument("--max-evaluations", type=positive, default=200,
                      help="Nelder-Mead evaluations at most (default: 200)")
     cal.add_argument("--profiles", type=non_negative, choices=(0, 1), default=1,

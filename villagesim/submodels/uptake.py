@@ -12,7 +12,7 @@ hear of the project, then decide, once:
   also hear from the campaign itself with chance ``project.outreach``.
 - **Who decides.** An informed person at home or online decides once, in
   the month after hearing: they enrol with chance ``expit(logit)``, where
-  ``logit`` is the village's propensity (drawn at launch, mean
+  ``logit`` is the village's propensity (drawn at set-up, mean
   ``project.propensity``, standard deviation ``project.propensity_sd``),
   plus ``project.member_shift`` for members, ``project.trust_effect`` times
   trust above 0.5, and ``project.endorsement`` times the enrolled share of
@@ -61,14 +61,19 @@ class Project:
     status: np.ndarray  # int8: WAITING, RUNNING, VIABLE or FAILED
     launched: np.ndarray  # int32: launch month, or -1
     opportunity: np.ndarray  # float64: local opportunity this month
-    propensity: np.ndarray  # float64: the village's propensity to enrol (logit), drawn at launch
+    standing: np.ndarray  # float64: the village's standard-normal draw of its propensity, fixed at set-up
     places: np.ndarray  # int64: places left
 
     @classmethod
-    def start(cls, villages: int, params: dict) -> "Project":
+    def start(cls, villages: int, params: dict, rng: np.random.Generator) -> "Project":
+        # Drawn at set-up, so that runs of one seed share their villages' propensities whatever the paths.
         return cls(np.zeros(villages, np.int8), np.full(villages, -1, np.int32),
-                   np.full(villages, params["village.opportunity"]), np.zeros(villages),
+                   np.full(villages, params["village.opportunity"]), rng.standard_normal(villages),
                    np.zeros(villages, np.int64))
+
+    def propensity(self, params: dict) -> np.ndarray:
+        """Each village's propensity to enrol (log-odds)."""
+        return params["project.propensity"] + params["project.propensity_sd"] * self.standing
 
 
 def hear(adj: sp.csr_matrix, informed: np.ndarray, enrolled: np.ndarray, params: dict,
@@ -142,8 +147,6 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
     if launch.any():
         project.status[launch] = RUNNING
         project.launched[launch] = month
-        project.propensity[launch] = (params["project.propensity"]
-                                      + params["project.propensity_sd"] * rng.standard_normal(int(launch.sum())))
         project.places[launch] = params["project.places"]
         pop.aware |= launch[pop.village] & pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
     live = (project.status == RUNNING) | (project.status == VIABLE)
@@ -157,7 +160,7 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         who = (in_campaign & pop.aware & ~pop.decided & (~pop.away | online)).nonzero()[0]
 
         def logit_of(taken):
-            return decision_logit(taken, project.propensity[pop.village[taken]], member, pop.trust, params, adj,
+            return decision_logit(taken, project.propensity(params)[pop.village[taken]], member, pop.trust, params, adj,
                                   pop.aware & pop.alive, pop.enrolled)
 
         taken, joined = decide(who, pop.village, project.places, member.astype(float), logit_of, decide_draw, order)
