@@ -74,12 +74,14 @@ def test_the_plan_keeps_the_budget_and_its_printed_overrides_reproduce_it():
 
 def test_the_plan_follows_its_objective():
     """Maximising and minimising participation give plans whose participation differs, on fresh seeds."""
-    up = plan("default", budget=20, overrides=SMALL, seed=6, **FAST)
-    down = plan("default", budget=20, objective="participation_rate=-1", overrides=SMALL, seed=6, **FAST)
-    base = {**scenarios.load("default").overrides, **SMALL}
-    seeds = replicate_seeds(99, 20)
-    gap = [VillageModel({**base, **up.best.overrides}, seed=s).run(36).final()["participation_rate"]
-           - VillageModel({**base, **down.best.overrides}, seed=s).run(36).final()["participation_rate"] for s in seeds]
+    village = {"village.population": 800}
+    settings = {**FAST, "months": 60}
+    up = plan("default", budget=20, overrides=village, seed=6, **settings)
+    down = plan("default", budget=20, objective="participation_rate=-1", overrides=village, seed=6, **settings)
+    base = {**scenarios.load("default").overrides, **village}
+    seeds = replicate_seeds(99, 30)
+    gap = [VillageModel({**base, **up.best.overrides}, seed=s).run(60).final()["participation_rate"]
+           - VillageModel({**base, **down.best.overrides}, seed=s).run(60).final()["participation_rate"] for s in seeds]
     assert mean_ci(gap)[1] > 0
     # Online participation exists only with the platform: a plan for it must use the platform.
     online = plan("default", budget=20, objective="online_participation_rate", overrides=SMALL, seed=6, **FAST)
