@@ -7,6 +7,9 @@ alike. Targets: ``--help``, ``params``, ``scenarios`` and refusals of bad input 
 ``python -c "import mesa"``; ``run --steps 1`` costs no more than the imports it needs plus 0.5 s. ``--tree``
 times another checkout of villagesim (e.g. the main branch, for a before/after table) with this environment.
 Which modules each command imports is checked, deterministically, by tests/test_startup.py.
+
+Bytecode is cached as for any user (in a temporary ``PYTHONPYCACHEPREFIX``, and whatever
+``PYTHONDONTWRITEBYTECODE`` says), after one warm-up round; ``--no-bytecode`` times compiling from source.
 """
 
 from __future__ import annotations
@@ -48,8 +51,13 @@ def timed(argv: list[str], cwd: str, env: dict) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(repeats: int, tree: str | None) -> dict:
+def measure(repeats: int, tree: str | None, bytecode: bool, cache: str) -> dict:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if bytecode:
+        env["PYTHONPYCACHEPREFIX"] = cache
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     if tree:
         env["PYTHONPATH"] = os.pathsep.join([str(Path(tree).resolve()), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     python = sys.executable
@@ -68,7 +76,8 @@ def measure(repeats: int, tree: str | None) -> dict:
         for _ in range(repeats):
             for name, argv in commands.items():
                 times[name].append(timed(argv, cwd, env))
-    result = {"repeats": repeats, "tree": tree, "load_average": os.getloadavg(), "targets": {}}
+    result = {"repeats": repeats, "tree": tree, "bytecode_cached": bytecode, "load_average": os.getloadavg(),
+              "targets": {}}
     for k, kind in enumerate(("wall", "cpu")):
         medians = {name: statistics.median(t[k] for t in runs) for name, runs in times.items()}
         mesa = medians["python -c 'import mesa'"]
@@ -84,15 +93,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="rounds; medians are reported (default: 7)")
     parser.add_argument("--tree", default=None, help="time the villagesim package of this checkout instead")
+    parser.add_argument("--no-bytecode", action="store_true", help="compile every module from source each time")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     args = parser.parse_args()
-    result = measure(args.repeats, args.tree)
+    with tempfile.TemporaryDirectory() as cache:
+        result = measure(args.repeats, args.tree, not args.no_bytecode, cache)
     if args.json:
         print(json.dumps(result, indent=1))
         return
     wall, cpu = result["wall_s"], result["cpu_s"]
     mesa = "python -c 'import mesa'"
-    print(f"start-up, medians of {args.repeats} whole processes, load average {result['load_average'][0]:.1f}"
+    print(f"start-up, medians of {args.repeats} whole processes, load average {result['load_average'][0]:.1f}, "
+          f"bytecode {'cached' if result['bytecode_cached'] else 'compiled each time'}"
           + (f", tree {args.tree}" if args.tree else ""))
     print("| command | wall s | / import mesa | CPU s | / import mesa |")
     print("| --- | ---: | ---: | ---: | ---: |")

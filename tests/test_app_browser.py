@@ -277,3 +277,15 @@ def test_export_csv_and_png(tab, tmp_path):
     png = Path(png_download.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     (tmp_path / "charts.png").write_bytes(png)
+
+
+def test_best_plan_for_this_village_keeps_the_budget(tab):
+    assert "万元" in tab.page.inner_text(".vs-plan-cost")
+    tab.click(".vs-best-plan")
+    tab.page.wait_for_selector(".vs-plan-found", timeout=300_000)  # a bounded search: some 160 runs
+    tab.shot("best_plan")
+    tab.click(".vs-apply-plan")
+    tab.page.wait_for_function("document.querySelector('.vs-plan-cost').innerText.match(/[0-9.]+ 万元/)",
+                               timeout=WAIT)
+    cost = float(re.search(r"([0-9.]+) 万元", tab.page.inner_text(".vs-plan-cost")).group(1))
+    assert cost <= 30.0

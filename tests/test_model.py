@@ -127,7 +127,10 @@ def test_mid_run_change_takes_effect_next_month_and_is_logged():
     model.set("interventions.venue.intensity", 1.0)
     assert model.events[-1].month == 6 and model.events[-1].code == "intervention_changed"
     model.step()
-    assert model.timeseries()["cost_cumulative"].iloc[-1] == pytest.approx(0.8)
+    # The centre's set-up is paid in its first month, with that month's running cost.
+    p = model.params
+    assert model.timeseries()["cost_cumulative"].iloc[-1] == pytest.approx(
+        p["interventions.venue.setup_cost"] + p["interventions.venue.cost"])
     with pytest.raises(InputError, match="village.population"):
         model.set("village.population", 10)
     with pytest.raises(InputError, match=r"\[0, 1\]"):

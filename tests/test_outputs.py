@@ -471,3 +471,17 @@ def test_a_linked_folder_stays_a_link(tmp_path):
             (folder / "a.txt").write_text(str(version))
     assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "a.txt").read_text() == "2"
     assert sorted(os.listdir(tmp_path)) == ["link", "real"]
+
+
+def test_a_manifest_cannot_make_a_write_delete_files_outside_its_folder(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("mine")
+    (tmp_path / "out" / MANIFEST).write_text(json.dumps({"command": "test", "inputs": {},
+                                                          "files": {"../precious.txt": "", "/etc/hostname": ""}}))
+    out = Output(tmp_path / "out")
+    out.claim("test", {}, overwrite=True)
+    with out.writing() as folder:
+        (folder / "a.txt").write_text("1")
+    assert (tmp_path / "precious.txt").read_text() == "keep" and Path("/etc/hostname").exists()
+    assert sorted(os.listdir(tmp_path / "out")) == ["a.txt", "mine.txt", MANIFEST]

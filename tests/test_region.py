@@ -25,9 +25,15 @@ def test_village_rows_add_up_to_the_region(region):
     for column in COUNTS:
         assert np.allclose(grouped[column].sum(), whole[column])
     weight = villages["population"]
-    for share in ("participation_rate", "project_uptake", "trust_mean", "present_share"):
+    for share in ("project_uptake", "trust_mean", "present_share"):
         weighted = (villages[share] * weight).groupby(villages["step"]).sum() / grouped["population"].sum()
         assert np.allclose(weighted, whole[share])
+    # Participation is a share of the adults at home, online participation of those away.
+    for share, of in (("participation_rate", villages["present_share"]),
+                      ("online_participation_rate", 1.0 - villages["present_share"])):
+        people = weight * of
+        weighted = (villages[share] * people).groupby(villages["step"]).sum() / people.groupby(villages["step"]).sum()
+        assert np.allclose(weighted.fillna(0.0), whole[share])
     for mean in ("branch_strength", "project_viable", "opportunity"):
         assert np.allclose(grouped[mean].mean(), whole[mean])
 

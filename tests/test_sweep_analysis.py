@@ -149,3 +149,12 @@ def test_analyze_refuses_bad_options_before_writing(grid_sweep, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not dest.exists()
+
+
+def test_the_terminal_summary_is_narrow_and_the_wide_table_goes_to_csv(grid_sweep, capsys):
+    assert cli.main(["analyze", str(grid_sweep), "--best", "trust_mean", "--by", "scenario"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = [line for line in lines if not line.startswith(("wrote", str(grid_sweep)))]
+    assert max(len(line) for line in table) <= 100
+    points = pd.read_csv(grid_sweep / "analysis" / "points.csv")
+    assert {"trust_mean_ci_low", "participation_rate_ci_high"} <= set(points.columns)

@@ -164,23 +164,29 @@ def morris_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFra
 
 
 def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
-    """One panel per factor: the metric's mean against the factor's level with its 95% CI."""
+    """Forest plot: one panel per factor, one row per level (a category), the mean and its 95% CI.
+
+    All panels share the metric's axis, so effects of different factors
+    compare at a glance; levels are never joined by lines (a village type is
+    not a number).
+    """
     from villagesim.view.charts import new_figure
 
-    fig = new_figure((4.2 * len(factors), 3.2))
-    axes = fig.subplots(1, len(factors), squeeze=False)
+    rows_per = [len(table[(table["factor"] == f) & (table["metric"] == metric)]) for f in factors]
+    fig = new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
+    axes = fig.subplots(len(factors), 1, sharex=True, squeeze=False,
+                        gridspec_kw={"height_ratios": [max(n, 1) for n in rows_per]})
     for ax, factor in zip(axes.flat, factors):
         rows = table[(table["factor"] == factor) & (table["metric"] == metric)]
-        numeric = pd.api.types.is_numeric_dtype(rows["level"])
-        x = rows["level"].to_numpy(float) if numeric else np.arange(len(rows))
-        ax.plot(x, rows["mean"], marker="o", lw=1.6)
-        ax.fill_between(x, rows["ci_low"], rows["ci_high"], alpha=0.25, lw=0)
-        if not numeric:
-            ax.set_xticks(x, rows["level"].astype(str), rotation=30, ha="right")
-        ax.set_xlabel(factor, fontsize=8)
-        ax.grid(alpha=0.3)
-    axes.flat[0].set_ylabel(metric.replace("_", " "))
-    fig.suptitle(f"{metric}: mean and 95% CI by factor level")
+        y = np.arange(len(rows))[::-1]
+        labels = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in rows["level"]]
+        ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
+                    fmt="o", ms=4, capsize=3, lw=1.2)
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_title(factor, fontsize=8, loc="left")
+        ax.grid(alpha=0.3, axis="x")
+    axes.flat[-1].set_xlabel(f"{metric.replace('_', ' ')}: mean and 95% CI (other factors pooled)")
     fig.tight_layout()
     return fig
 
@@ -245,12 +251,41 @@ def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
 # --- the command -------------------------------------------------------------------------------
 
 
-def _cells(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    shown = table[["point_id", *spec.factor_keys, "runs_ok", "runs_failed"]].copy()
-    for metric in spec.metrics:
-        shown[metric] = [f"{m:.4g} [{lo:.4g}, {hi:.4g}]" for m, lo, hi in
-                         table[[metric, f"{metric}_ci_low", f"{metric}_ci_high"]].itertuples(index=False)]
+SHOWN_METRICS = 3
+
+
+def compact(table: pd.DataFrame, spec: Spec, first: str | None = None) -> pd.DataFrame:
+    """A narrow view of the point means for the terminal: short factor names, a few metrics as mean ± half-width."""
+    keys = [k for k in spec.factor_keys]
+    shown = table[["point_id", *keys]].rename(columns={k: _short(k) for k in keys})
+    metrics = list(dict.fromkeys([m for m in (first, *spec.metrics) if m]))[:SHOWN_METRICS]
+    for metric in metrics:
+        half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
+        shown[_short(metric)] = [f"{m:.3g} ± {h:.2g}" for m, h in zip(table[metric], half)]
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].map(lambda v: f"{v:.3g}")
     return shown
+
+
+def equal_cost(spec: Spec, means: pd.DataFrame, metric: str, by: str | None, lowest: bool) -> pd.DataFrame | None:
+    """Points ranked by their gain over the cheapest point of the group per 万元 spent, when costs differ."""
+    if "cost_cumulative" not in spec.metrics or means["cost_cumulative"].nunique() < 2:
+        return None
+    rows = []
+    sign = -1.0 if lowest else 1.0
+    for level, group in (means.groupby(by, sort=False) if by else [(None, means)]):
+        cheapest = group.loc[group["cost_cumulative"].idxmin()]
+        extra = group["cost_cumulative"] - cheapest["cost_cumulative"]
+        gain = sign * (group[metric] - cheapest[metric])
+        per = np.divide(gain, extra, out=np.full(len(group), np.nan), where=extra.to_numpy() > 0)
+        order = np.argsort(-np.nan_to_num(per, nan=-np.inf), kind="stable")
+        best = group.iloc[order[0]]
+        rows.append({**({by: level} if by else {}), "point_id": best["point_id"],
+                     **{k: best[k] for k in spec.factor_keys if k != by}, metric: best[metric],
+                     "cost_cumulative": best["cost_cumulative"], "baseline_point": cheapest["point_id"],
+                     "gain": gain.iloc[order[0]], "gain_per_10k": per[order[0]]})
+    return pd.DataFrame(rows)
 
 
 def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = None, echo: Callable[..., None] = print,
@@ -298,8 +333,8 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
 
     means = point_means(spec, runs)
     write("points", means)
-    echo("\nMean over replicates [95% CI] per design point:")
-    echo(_cells(means, spec).head(max_rows).to_string(index=False))
+    echo("\nMean over replicates [95% CI] per design point (mean ± half the CI; every metric in points.csv):")
+    echo(compact(means, spec, best).head(max_rows).to_string(index=False))
     if len(means) > max_rows:
         echo(f"... {len(means) - max_rows} more points in points.csv")
 
@@ -309,7 +344,13 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
         where = f" for each {by}" if by else ""
         echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; "
              "ties = other points whose CI overlaps:")
-        echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        buys = equal_cost(spec, means, best, by, lowest)
+        if buys is not None:
+            write("best_per_10k", buys)
+            echo(f"\nAt equal cost: the best buy{where}, the largest gain in {best} over the cheapest point "
+                 "per 万元 more spent:")
+            echo(buys.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
     if spec.factors:
         table = effects(spec, runs)

@@ -171,7 +171,7 @@ def _check(ext: Extension) -> None:
 
 def load_all(extensions: Iterable[str | os.PathLike | Extension]) -> tuple[Extension, ...]:
     """Paths (loaded) and :class:`Extension` objects (checked) in order, each file once."""
-    seen: dict[str, Extension] = {}
+    seen: dict[str | int, Extension] = {}
     for item in extensions or ():
         if isinstance(item, Extension):
             if not item.path:
@@ -179,24 +179,25 @@ def load_all(extensions: Iterable[str | os.PathLike | Extension]) -> tuple[Exten
             ext = item
         else:
             ext = load(item)
-        key = ext.path or f"<{ext.name}>"
+        key = ext.path or id(ext)  # a file once; an object declared in code once
         if key in seen:
             continue
         if any(other.name == ext.name for other in seen.values()):
-            raise InputError(f"extension {key}: another extension is also named {ext.name!r}")
+            raise InputError(f"extension {ext.path or ext.name}: another extension is also named {ext.name!r}")
         seen[key] = ext
     return tuple(seen.values())
 
 
 def registry(extensions: Iterable[Extension]) -> Registry:
     """The base registry with these extensions' parameters layered over it (a new view)."""
-    extensions = tuple(extensions)
-    try:
-        return Registry([p for ext in extensions for p in ext.params])
-    except InputError as err:
-        owners = [ext.path or ext.name for ext in extensions if any(str(err).startswith(f"{p.key}:")
-                                                                     for p in ext.params)]
-        raise InputError(f"extension {owners[-1] if owners else '?'}: {err}") from None
+    params: list[Param] = []
+    for ext in extensions:
+        try:
+            Registry([*params, *ext.params])  # names the extension that brings a clash
+        except InputError as err:
+            raise InputError(f"extension {ext.path or ext.name}: {err}") from None
+        params += ext.params
+    return Registry(params)
 
 
 def schedule(extensions: Iterable[Extension]) -> tuple[tuple[str, Callable[[Month], None]], ...]:

@@ -35,7 +35,8 @@ from villagesim.submodels.uptake import VIABLE, Project
 
 TALLIES: dict[str, str] = {
     "living": "living adults",
-    "participating": "living adults who took part in village affairs this month",
+    "participating": "living adults at home who took part in village affairs this month",
+    "online": "living adults away who took part online this month",
     "enrolled": "living adults enrolled in the project",
     "trust": "sum of the trust of living adults",
     "active": "members at home with activity at least branch.active_threshold",
@@ -81,8 +82,8 @@ def _metrics(*metrics: Metric) -> dict[str, Metric]:
 
 
 METRICS: dict[str, Metric] = _metrics(
-    Metric("participation_rate", "share of living adults who took part in village affairs this month", "share",
-           lambda t, p: _ratio(t["participating"], t["living"])),
+    Metric("participation_rate", "share of living adults at home who took part in village affairs this month",
+           "share", lambda t, p: _ratio(t["participating"], t["present"])),
     Metric("project_uptake", "share of living adults enrolled in the project", "share",
            lambda t, p: _ratio(t["enrolled"], t["living"])),
     Metric("trust_mean", "mean trust in the branch of living adults", "0-1",
@@ -107,6 +108,8 @@ METRICS: dict[str, Metric] = _metrics(
     Metric("opportunity", "local opportunity index, mean over villages", "0-1", lambda t, p: t["opportunity"]),
     Metric("income_index", "income relative to the start (1 + potential x enrolled share where viable)", "index",
            lambda t, p: 1.0 + p["project.potential"] * _ratio(t["enrolled"], t["living"]) * t["viable"]),
+    Metric("online_participation_rate", "share of living adults away who took part online this month (0 if none away)",
+           "share", lambda t, p: _ratio(t["online"], t["living"] - t["present"])),
 )
 """The measures by name, in the order of the time series columns."""
 COLUMNS = ("step", *METRICS)
@@ -124,7 +127,8 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
     village = pop.village
     columns = {
         "living": per_village(village, alive, villages),
-        "participating": per_village(village, pop.participating & alive, villages),
+        "participating": per_village(village, pop.participating & present, villages),
+        "online": per_village(village, pop.participating & alive & pop.away, villages),
         "enrolled": per_village(village, pop.enrolled & alive, villages),
         "trust": per_village(village, alive, villages, pop.trust),
         "active": branch.active,

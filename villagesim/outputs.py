@@ -227,8 +227,9 @@ class Output:
         for name in files:
             os.replace(stage / name, self.path / name)
         for name in set(old.get("files", {})) - set(files):
-            with contextlib.suppress(FileNotFoundError):
-                (self.path / name).unlink()
+            if name == Path(name).name and name not in (".", "..", MANIFEST):  # never outside the folder
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    (self.path / name).unlink()
         if (stage / MANIFEST).exists():
             os.replace(stage / MANIFEST, self.path / MANIFEST)
         _sync_dir(self.path)

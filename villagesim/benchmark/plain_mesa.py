@@ -37,8 +37,8 @@ from mesa.discrete_space import CellAgent, Network
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.population import MEMBER, NEVER, generate
-from villagesim.submodels.branch import MEETING_MEMORY, REFERENCE_POPULATION
-from villagesim.submodels.service import ELDERLY_MOBILITY_AGE
+from villagesim.submodels.branch import MEETING_MEMORY
+from villagesim.submodels.service import ELDERLY_AGE, ELDERLY_MOBILITY_AGE, REFERENCE_POPULATION
 from villagesim.submodels.uptake import FAILED, RUNNING, VIABLE, WAITING
 
 
@@ -129,34 +129,41 @@ class Villager(CellAgent):
     # --- service ------------------------------------------------------------
 
     def use_platform(self) -> None:
-        chance = self.model.p["interventions.digital.reach"] * self.model.intensity["digital"]
+        p = self.model.p
+        chance = p["interventions.digital.reach"] * self.model.intensity["digital"]
+        if self.age >= ELDERLY_AGE:
+            chance *= p["interventions.digital.elderly_skill"]
         self.online = self.digital and self.random.random() < chance
         self.gain = 0.0
 
     def receive_service(self) -> None:
         """Take this month's visits, maybe go to the venue, maybe raise an appeal."""
         p, village = self.model.p, self.village
-        self.trust = clip01(self.trust + self.gain)
         self.visited = self.gain > 0
-        heard = self.visited or self.online
+        self.at_venue = False
         if self.present:
             near = self.hamlet == village.venue_hamlet
             chance = self.model.intensity["venue"] * p["interventions.venue.reach" if near else "interventions.venue.remote_reach"]
             if self.age >= ELDERLY_MOBILITY_AGE:
                 chance *= p["interventions.venue.elderly_mobility"]
-            heard |= self.random.random() < chance
+            self.at_venue = self.random.random() < chance
+        contact = p["interventions.digital.contact_gain"] * self.online + p["interventions.venue.contact_gain"] * self.at_venue
+        self.trust = clip01(self.trust + self.gain + contact)
         self.raised = (self.present or self.online) and self.random.random() < p["appeals.rate"]
-        self.raised_heard = self.raised and heard
-        if self.raised_heard:
-            village.heard_appeals += 1
+        self.open = self.raised and (self.visited or self.online or self.at_venue)
+        self.resolved = False
 
-    def settle_appeal(self) -> None:
+    def settle_appeal(self, channel: str | None, share: dict) -> None:
+        """Try this month's open appeal in ``channel`` (None: the members), where a ``share`` of them is resolved."""
+        if self.open and (channel is None or getattr(self, channel)) and self.random.random() < share[self.village]:
+            self.resolved, self.open = True, False
+
+    def close_appeal(self) -> None:
         p, village = self.model.p, self.village
         if not self.raised:
             return
         village.raised += 1
-        share = min(1.0, village.capacity / village.heard_appeals) if village.heard_appeals else 1.0
-        if self.raised_heard and self.random.random() < share:
+        if self.resolved:
             village.resolved += 1
             self.trust = clip01(self.trust + p["appeals.resolved_gain"] * (0.5 + 0.5 * village.quality))
         else:
@@ -167,7 +174,7 @@ class Villager(CellAgent):
     def prepare_participation(self) -> None:
         p = self.model.p
         w = p["participation.trust_weight"]
-        self.eligible = self.present or self.online
+        self.eligible = self.present
         self.own = w * self.trust
         seed = self.participating and self.random.random() < p["participation.habit"]
         self.participating = self.eligible and seed
@@ -280,7 +287,8 @@ class Village:
         self.propensity, self.places, self.in_campaign = 0.0, 0, False
         self.opportunity = p["village.opportunity"]
         self.project_failed_now = False
-        self.raised = self.resolved = self.heard_appeals = 0
+        self.raised = self.resolved = 0
+        self.channels = {"online": 0.0, "at_venue": 0.0}
 
     def assess(self, people: list[Villager], p: dict) -> None:
         members = [a for a in people if isinstance(a, Member)]
@@ -319,6 +327,7 @@ class PlainVillage(mesa.Model):
                 activity=float(start.activity[i]), member_since=int(start.member_since[i]))
         self.relapses = 0
         self.cost = 0.0
+        self.installed: set[str] = set()
         self.deaths: list[Villager] = []
         self.intensity = {name: 0.0 for name in INTERVENTIONS}
         self._assess()
@@ -351,9 +360,9 @@ class PlainVillage(mesa.Model):
         self.organisational_life()
         self.agents_by_type[Member].shuffle_do("visit")
         for village in self.village_list:
-            village.raised = village.resolved = village.heard_appeals = 0
+            village.raised = village.resolved = 0
         self.agents.shuffle_do("receive_service")
-        self.agents.shuffle_do("settle_appeal")
+        self.settle_appeals()
         self.shocks()
         self.participation()
         self.project(month)
@@ -361,7 +370,10 @@ class PlainVillage(mesa.Model):
             self.recruitment(month)
         self.agents.shuffle_do("relax")
         self._assess()
-        self.cost += sum(self.intensity[name] * p[f"interventions.{name}.cost"] for name in INTERVENTIONS) * len(self.village_list)
+        new = [name for name in INTERVENTIONS if self.intensity[name] > 0 and name not in self.installed]
+        self.installed.update(new)
+        self.cost += (sum(self.intensity[name] * p[f"interventions.{name}.cost"] for name in INTERVENTIONS)
+                      + sum(p[f"interventions.{name}.setup_cost"] for name in new)) * len(self.village_list)
         self.datacollector.collect(self)
 
     def run(self, months: int | None = None) -> None:
@@ -404,9 +416,21 @@ class PlainVillage(mesa.Model):
         self._assess()
         for village in self.village_list:
             scale = village.villagers / REFERENCE_POPULATION
-            village.capacity = (p["branch.appeals_per_member"] * village.effort
-                                + scale * self.intensity["venue"] * p["interventions.venue.capacity"]
-                                + scale * self.intensity["digital"] * p["interventions.digital.capacity"])
+            village.capacity = p["branch.appeals_per_member"] * village.effort
+            village.channels = {"online": scale * self.intensity["digital"] * p["interventions.digital.capacity"],
+                                "at_venue": scale * self.intensity["venue"] * p["interventions.venue.capacity"]}
+
+    def settle_appeals(self) -> None:
+        """The platform's and the centre's users first, up to each one's capacity; then the members."""
+        for channel in ("online", "at_venue", None):
+            waiting = defaultdict(int)
+            for agent in self.agents:
+                if agent.open and (channel is None or getattr(agent, channel)):
+                    waiting[agent.village] += 1
+            room = {v: v.capacity if channel is None else v.channels[channel] for v in self.village_list}
+            share = {v: min(1.0, room[v] / waiting[v]) if waiting[v] else 1.0 for v in self.village_list}
+            self.agents.shuffle_do("settle_appeal", channel, share)
+        self.agents.shuffle_do("close_appeal")
 
     def shocks(self) -> None:
         p = self.p
@@ -445,6 +469,14 @@ class PlainVillage(mesa.Model):
             rounds += 1
             if limit and rounds >= limit:
                 break
+        # Those away on the platform see their village's turnout at home.
+        w = self.p["participation.trust_weight"]
+        for village in self.village_list:
+            home = [a for a in self.agents if a.village is village and a.present]
+            turnout = sum(a.participating for a in home) / len(home) if home else 0.0
+            for agent in self.agents:
+                if agent.village is village and not agent.present and agent.online:
+                    agent.participating = agent.own + (1.0 - w) * turnout >= agent.threshold
 
     def project(self, month: int) -> None:
         p = self.p
@@ -519,7 +551,8 @@ def _share(model: PlainVillage, test, of=lambda a: True) -> float:
 
 
 REPORTERS = {
-    "participation_rate": lambda m: _share(m, lambda a: a.participating),
+    "participation_rate": lambda m: _share(m, lambda a: a.participating, lambda a: a.present),
+    "online_participation_rate": lambda m: _share(m, lambda a: a.participating, lambda a: not a.present),
     "project_uptake": lambda m: _share(m, lambda a: a.enrolled),
     "trust_mean": lambda m: sum(a.trust for a in m.agents) / len(m.agents) if len(m.agents) else 0.0,
     "active_members": lambda m: sum(v.active for v in m.village_list),

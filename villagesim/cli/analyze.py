@@ -10,6 +10,8 @@ from villagesim.errors import InputError
 
 
 def cmd_analyze(args) -> int:
+    if args.discover is not None:
+        return _discover(args)
     from villagesim.sweep.spec import read_manifest
 
     if args.by and not args.best:
@@ -24,6 +26,23 @@ def cmd_analyze(args) -> int:
     from villagesim.analysis import analyze
 
     analyze(args.dir, out, best=args.best, by=args.by, lowest=args.lowest)
+    return 0
+
+
+def _discover(args) -> int:
+    """``--discover best_path``: DIR holds one sweep per arm (each path, and none)."""
+    if args.best or args.by:
+        raise InputError("--discover: not with --best or --by")
+    arms = sorted(manifest.parent for manifest in Path(args.dir).glob("*/sweep.json"))
+    if not arms:
+        raise InputError(f"analyze {args.dir}: --discover needs a folder of arm sweeps (DIR/ARM/sweep.json)")
+    args.out = args.out or str(Path(args.dir) / "analysis")
+    out = claim_output(args, "analyze", {"arms": {arm.name: _runs_digest(arm) for arm in arms}},
+                       options={"discover": args.discover, "metric": args.discover_metric})
+    from villagesim.discovery import discover
+
+    with out.writing() as folder:
+        discover(args.dir, folder, metric=args.discover_metric)
     return 0
 
 
@@ -43,4 +62,9 @@ def add_command(subparsers) -> None:
     parser.add_argument("--best", metavar="METRIC", default=None, help="also report the point with the best mean")
     parser.add_argument("--by", metavar="FACTOR", default=None, help="with --best: one best point per level")
     parser.add_argument("--lowest", action="store_true", help="with --best: lowest is best (e.g. relapse_count)")
+    parser.add_argument("--discover", choices=("best_path",), default=None,
+                        help="DIR holds arm sweeps (one per path and one without): PRIM boxes where each path is "
+                             "the best buy per 万元, with coverage and density")
+    parser.add_argument("--discover-metric", default="participation_rate", metavar="METRIC",
+                        help="with --discover: the outcome whose gain per 万元 decides (default: participation_rate)")
     parser.set_defaults(handler=cmd_analyze)

@@ -25,11 +25,12 @@ def cmd_params(args: argparse.Namespace) -> int:
     view = registry(load_all(args.extensions))
     params = view.extra if args.only_extensions else view.params
     if args.markdown:
-        print("| key | default | unit | range | source | meaning |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        print("| key | default | unit | range | plausible | source | meaning |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         for p in params:
             rng = "" if p.lo is None else f"[{p.lo}, {p.hi}]"
-            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {p.source} | {p.doc} |")
+            plausible = "" if p.plausible is None else f"{p.plausible[0]:g}-{p.plausible[1]:g}"
+            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {plausible} | {p.source} | {p.doc} |")
     else:
         for p in params:
             print(f"{p.key:<48} {p.default!r:<10} {p.unit}")

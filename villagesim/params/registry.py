@@ -28,6 +28,9 @@ from villagesim.errors import InputError
 NBS = "NBS 农民工监测调查报告 2024"
 ORG = "中组部 党内统计公报 2023"
 RULES = "党章; 中国共产党支部工作条例（试行）"
+CNNIC = "CNNIC 中国互联网络发展状况统计报告"
+TRAINING = "中国共产党党员教育管理工作条例 2019; 全国党员教育培训工作规划 2019-2023, 2024-2028"
+BUDGET = "assumption; a village's whole running budget is 9-11 万元/year (山东 minimum 2017-2021)"
 ASSUMED = "assumption"
 BCDJ_FIT = "fitted on 19 villages of Banerjee et al. 2013 (ODD 7.11, docs/validation.md)"
 BCDJ_PUB = "Banerjee et al. 2013: no significant endorsement effect (ODD 7.11)"
@@ -44,6 +47,8 @@ class Param:
     unit: str
     source: str
     doc: str
+    plausible: tuple[float, float] | None = None
+    """Plausible range of an assumed value: the axes of robust plans and of scenario discovery."""
 
     @property
     def kind(self) -> type:
@@ -99,8 +104,8 @@ def _to_number(value: Any, integer: bool) -> float | int | None:
     return float(value)
 
 
-def _p(key, default, lo, hi, unit, source, doc) -> Param:
-    return Param(key, default, lo, hi, unit, source, doc)
+def _p(key, default, lo, hi, unit, source, doc, plausible=None) -> Param:
+    return Param(key, default, lo, hi, unit, source, doc, plausible)
 
 
 INTERVENTIONS = ("standardization", "training", "venue", "digital", "recruitment")
@@ -117,8 +122,8 @@ PARAMS: tuple[Param, ...] = (
     _p("village.youth_share", 0.30, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 18-40 at the start."),
     _p("village.elderly_share", 0.32, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 60+ at the start (rural branches are older than the national average)."),
     _p("village.opportunity", 0.2, 0.0, 1.0, "index", ASSUMED, "Local economic opportunity before any project (0 none, 1 as good as the city)."),
-    _p("village.digital_young", 0.9, 0.0, 1.0, "share", ASSUMED, "Share of adults under 60 with a smartphone and the skill to use the platform."),
-    _p("village.digital_elderly", 0.35, 0.0, 1.0, "share", ASSUMED, "Share of adults 60+ with digital access (the digital divide)."),
+    _p("village.digital_young", 0.9, 0.0, 1.0, "share", CNNIC + " 56th (June 2025): rural internet penetration 69.2% (all ages); 0.68 x 0.9 + 0.32 x 0.35 = 0.72 of rural adults", "Share of adults under 60 with a smartphone and the skill to use the platform."),
+    _p("village.digital_elderly", 0.35, 0.0, 1.0, "share", CNNIC + " 56th: 52.0% of people aged 60+ online nationally (43.2% in Dec 2021, 49th); rural lower (assumption)", "Share of adults 60+ with digital access (the digital divide).", (0.2, 0.52)),
     _p("village.trust_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean initial trust in the branch."),
     _p("village.trust_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of initial trust."),
     # --- network ----------------------------------------------------------
@@ -154,7 +159,7 @@ PARAMS: tuple[Param, ...] = (
     _p("branch.capability_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean capability (skills, education, policy knowledge) of members."),
     _p("branch.capability_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of member capability."),
     _p("branch.regularity", 0.6, 0.0, 1.0, "probability", RULES + " (三会一课 monthly; regularity assumed)", "Chance per month that organisational life is held as prescribed."),
-    _p("branch.quorum", 0.5, 0.0, 1.0, "share of members", ASSUMED, "Share of members present below which a meeting is a formality (凑人数、走过场)."),
+    _p("branch.quorum", 0.5, 0.0, 1.0, "share of members", RULES + " (a members' meeting needs more than half of the members)", "Share of members present below which a meeting is a formality (凑人数、走过场)."),
     _p("branch.formality_effect", 0.3, 0.0, 1.0, "share", ASSUMED, "Effect of a meeting held without quorum, relative to a proper one."),
     _p("branch.activity_renewal", 0.06, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full activity closed by an effective meeting."),
     _p("branch.activity_decay", 0.02, 0.0, 1.0, "per month", ASSUMED, "Share of activity lost each month without renewal."),
@@ -164,9 +169,9 @@ PARAMS: tuple[Param, ...] = (
     _p("branch.appeals_per_member", 3.0, 0.0, 1000.0, "appeals/month", ASSUMED, "Appeals one fully active, fully capable member resolves per month."),
     # --- outreach and service ----------------------------------------------
     _p("outreach.visits_per_member", 8.0, 0.0, 1000.0, "visits/month", ASSUMED, "Visits to network neighbours (走村串户) by a fully active, capable member."),
-    _p("outreach.visit_trust_gain", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust gained from one visit by a fully capable member."),
+    _p("outreach.visit_trust_gain", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust gained from one visit by a fully capable member.", (0.015, 0.05)),
     _p("appeals.rate", 0.08, 0.0, 1.0, "per person-month", ASSUMED, "Chance a person raises an appeal (诉求) in a month."),
-    _p("appeals.resolved_gain", 0.06, 0.0, 1.0, "trust", ASSUMED, "Trust gained when one's appeal is resolved (scaled by resolvers' capability)."),
+    _p("appeals.resolved_gain", 0.06, 0.0, 1.0, "trust", ASSUMED, "Trust gained when one's appeal is resolved (scaled by resolvers' capability).", (0.03, 0.1)),
     _p("appeals.neglected_loss", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust lost when one's appeal goes unheard or unresolved."),
     _p("trust.baseline", 0.45, 0.0, 1.0, "index", ASSUMED, "Level trust relaxes to without contact."),
     _p("trust.relaxation", 0.01, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to baseline closed each month."),
@@ -202,7 +207,7 @@ PARAMS: tuple[Param, ...] = (
     _p("shocks.caught_gain", 0.05, 0.0, 1.0, "trust", ASSUMED, "Trust gained by each member of a household helped in time."),
     # --- recruitment -------------------------------------------------------
     _p("recruitment.quota", 0.03, 0.0, 1.0, "per member-year", "中组部: 4.383 million admitted in 2021 of 96.7 million (4.5%); rural lower", "Yearly admissions allowed per existing member."),
-    _p("recruitment.activists_per_slot", 2.0, 0.0, 100.0, "activists", ASSUMED, "Activists the branch keeps in training per yearly admission slot."),
+    _p("recruitment.activists_per_slot", 2.4, 0.0, 100.0, "activists", ORG + ": 10.547 million activists for 4.383 million yearly admissions (2.4)", "Activists the branch keeps in training per yearly admission slot."),
     _p("recruitment.min_trust", 0.55, 0.0, 1.0, "trust", ASSUMED, "Least trust for an activist (入党积极分子)."),
     _p("recruitment.max_age", 45, 18, 120, "years", ASSUMED, "Oldest age at which the branch picks activists."),
     _p("recruitment.probation_months", 12, 0, 600, "months", RULES + " (at least a year)", "Months an activist is trained and observed before admission."),
@@ -217,23 +222,32 @@ PARAMS: tuple[Param, ...] = (
             _p(f"interventions.{name}.start", 0, 0, 100_000, "month", ASSUMED, f"Month the {name} path begins."),
         )
     ),
-    _p("interventions.standardization.cost", 0.3, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
-    _p("interventions.standardization.regularity_gain", 1.0, 0.0, 1.0, "share", ASSUMED, "Share of the gap to fully regular organisational life closed at full intensity."),
-    _p("interventions.standardization.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from written monitoring procedures."),
-    _p("interventions.training.cost", 0.5, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
-    _p("interventions.training.capability_gain", 0.03, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full capability closed per month of full training."),
-    _p("interventions.venue.cost", 0.8, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity (building amortised, staff, upkeep)."),
-    _p("interventions.venue.reach", 0.5, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a present person of the venue's hamlet uses the service centre."),
-    _p("interventions.venue.remote_reach", 0.2, 0.0, 1.0, "probability", ASSUMED, "Same for people of other hamlets."),
-    _p("interventions.venue.elderly_mobility", 0.5, 0.0, 1.0, "multiplier", ASSUMED, "Reach of people aged 70+ relative to others."),
-    _p("interventions.venue.capacity", 20.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals the service centre resolves per month at full intensity (per 1,500 adults)."),
-    _p("interventions.digital.cost", 0.4, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
-    _p("interventions.digital.reach", 0.4, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a person with digital access uses the platform (at home or away)."),
-    _p("interventions.digital.capacity", 10.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals resolved online per month at full intensity (per 1,500 adults)."),
-    _p("interventions.digital.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from online reporting."),
-    _p("interventions.digital.visit_substitution", 0.3, 0.0, 1.0, "share", "seed §4.4 (digital divide; assumption)", "Share of members' visiting time moved to the platform at full intensity."),
-    _p("interventions.recruitment.cost", 0.2, 0.0, 1000.0, "万元/month", ASSUMED, "Monthly cost at full intensity."),
-    _p("interventions.recruitment.quota_gain", 1.0, 0.0, 100.0, "multiplier", ASSUMED, "Yearly quota and activist pool are multiplied by 1 + gain x intensity."),
+    # Costs per village (万元): set-up once when a path is first switched on, then per month times intensity.
+    _p("interventions.standardization.setup_cost", 1.0, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: written procedures, ledgers, a secretary's training in them.", (0.5, 3.0)),
+    _p("interventions.standardization.cost", 0.1, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (materials, the cadres' time for the full 三会一课 schedule).", (0.05, 0.3)),
+    _p("interventions.standardization.regularity_gain", 1.0, 0.0, 1.0, "share", RULES + ": 支委会 and 党小组会 monthly, 党员大会 and 党课 quarterly; the gain is assumed", "Share of the gap to the full monthly schedule of organisational life closed at full intensity.", (0.5, 1.0)),
+    _p("interventions.standardization.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from written monitoring procedures.", (0.1, 0.5)),
+    _p("interventions.training.setup_cost", 0.5, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: a course plan and trainers (county Party school).", (0.2, 2.0)),
+    _p("interventions.training.cost", 0.5, 0.0, 1000.0, "万元/month", TRAINING + ": 56 学时/year for branch cadres (32 for members); 53 members x 56 学时 x 20 元 [10, 30] / 12 months", "Running cost at full intensity.", (0.25, 0.75)),
+    _p("interventions.training.capability_gain", 0.03, 0.0, 1.0, "per month", TRAINING + " (full intensity: 56 学时 per member-year, 4.7 a month); the gain is assumed", "Share of the gap to full capability closed per month of full training.", (0.01, 0.06)),
+    _p("interventions.venue.setup_cost", 20.0, 0.0, 10_000.0, "万元", "assumption; a 300-500 m² 党群服务中心 with a service hall of at least 50 m² (a prefecture's 2019 upgrade standard)", "Set-up: upgrading the service centre (提档升级).", (10.0, 60.0)),
+    _p("interventions.venue.cost", 0.3, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (staff on duty, upkeep).", (0.15, 0.6)),
+    _p("interventions.venue.reach", 0.5, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a present person of the venue's hamlet uses the service centre.", (0.3, 0.7)),
+    _p("interventions.venue.remote_reach", 0.2, 0.0, 1.0, "probability", ASSUMED, "Same for people of other hamlets.", (0.1, 0.35)),
+    _p("interventions.venue.elderly_mobility", 0.5, 0.0, 1.0, "multiplier", ASSUMED, "Reach of people aged 70+ relative to others.", (0.3, 0.8)),
+    _p("interventions.venue.contact_gain", 0.003, 0.0, 1.0, "trust", ASSUMED + " (about what visits bring a villager in a month)", "Trust gained by a visitor of the service centre in a month.", (0.001, 0.008)),
+    _p("interventions.venue.capacity", 20.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals of its visitors the service centre resolves per month at full intensity (per 1,500 adults).", (10.0, 40.0)),
+    _p("interventions.digital.setup_cost", 3.0, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: the platform, a screen at the branch, the cadres' training.", (1.0, 10.0)),
+    _p("interventions.digital.cost", 0.15, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (service fees, an operator's allowance).", (0.05, 0.4)),
+    _p("interventions.digital.reach", 0.4, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a person under 60 with digital access uses the platform (at home or away).", (0.2, 0.6)),
+    _p("interventions.digital.elderly_skill", 0.5, 0.0, 1.0, "multiplier", CNNIC + " 49th: of netizens 60+, 52.1% buy daily goods and 46.2% search for information on their own", "Reach of a person 60+ with digital access relative to a younger one.", (0.46, 0.7)),
+    _p("interventions.digital.contact_gain", 0.003, 0.0, 1.0, "trust", ASSUMED + " (about what visits bring a villager in a month)", "Trust gained by a platform user in a month (党务村务公开, replies online).", (0.001, 0.008)),
+    _p("interventions.digital.capacity", 10.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals of its users resolved online per month at full intensity (per 1,500 adults); the rest go to the members.", (5.0, 20.0)),
+    _p("interventions.digital.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from online reporting.", (0.1, 0.5)),
+    _p("interventions.digital.visit_substitution", 0.3, 0.0, 1.0, "share", "seed §4.4 (digital divide; assumption)", "Share of members' visiting time moved to the platform at full intensity.", (0.1, 0.5)),
+    _p("interventions.recruitment.setup_cost", 0.3, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: an activists' training course.", (0.1, 1.0)),
+    _p("interventions.recruitment.cost", 0.1, 0.0, 1000.0, "万元/month", "中国共产党发展党员工作细则 (a candidate's training: at least 3 days or 24 学时); cost assumed", "Running cost at full intensity.", (0.05, 0.3)),
+    _p("interventions.recruitment.quota_gain", 1.0, 0.0, 100.0, "multiplier", ORG + ": 4.5% of members admitted in 2021; at gain 1 a rural quota of 3% becomes 6%", "Yearly quota and activist pool are multiplied by 1 + gain x intensity.", (0.5, 1.5)),
 )
 # fmt: on
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from villagesim.grouping import per_village
+from villagesim.params import INTERVENTIONS
 from villagesim.population import Population, attainable_activity
 from villagesim.submodels.month import Month
 
-REFERENCE_POPULATION = 1500.0  # adults; venue and platform capacities are given per 1,500 adults
 MEETING_MEMORY = 0.8  # weight of past months in the regularity a branch is known for
 
 
@@ -31,16 +31,18 @@ class Branch:
     regularity: np.ndarray  # moving average of meeting effect, in [0, 1]
     meeting: np.ndarray  # this month's meeting effect, in [0, 1]
     strength: np.ndarray  # 组织力 index in [0, 1]
-    capacity: np.ndarray  # appeals the branch can resolve this month
+    capacity: np.ndarray  # appeals the members can resolve this month
     effort: np.ndarray  # sum of activity x capability of members at home
     quality: np.ndarray  # mean capability of the members doing the work, in [0, 1]
     members: np.ndarray  # living members
     active: np.ndarray  # present members with activity >= branch.active_threshold
+    installed: np.ndarray  # (V, paths) bool: the path's set-up is paid (interventions)
 
     @classmethod
     def start(cls, villages: int, params: dict) -> "Branch":
         zeros = np.zeros(villages)
-        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(7)))
+        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(7)),
+                   np.zeros((villages, len(INTERVENTIONS)), bool))
 
 
 def regularity(params: dict, intensity: dict[str, float]) -> float:
@@ -75,12 +77,7 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
     train(pop, member, attend, params, intensity)
 
     assess(pop, branch, params, villagers)
-    scale = villagers / REFERENCE_POPULATION
-    branch.capacity = (
-        params["branch.appeals_per_member"] * branch.effort
-        + scale * intensity["venue"] * params["interventions.venue.capacity"]
-        + scale * intensity["digital"] * params["interventions.digital.capacity"]
-    )
+    branch.capacity = params["branch.appeals_per_member"] * branch.effort
 
 
 def renew_activity(activity: np.ndarray, ceiling: np.ndarray, renewal: np.ndarray) -> np.ndarray:

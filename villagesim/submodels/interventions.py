@@ -14,6 +14,12 @@ only through the mechanisms of the submodels (see docs/ODD.md):
 - ``recruitment`` (§3.1, 凝聚年轻优秀党员): a larger admission quota and
   activist pool (:mod:`villagesim.submodels.recruitment`).
 
+Costs (万元, per village): a path pays ``interventions.<name>.setup_cost``
+once, in the first month its intensity is above zero, and
+``interventions.<name>.cost`` times its intensity every month it runs.
+:func:`plan_cost` is what a plan of fixed intensities and starts costs over a
+run, before running it; the model charges the same sums month by month.
+
 Examples
 --------
 >>> from villagesim.params import resolve
@@ -21,16 +27,22 @@ Examples
 >>> intensities(p, 11)["venue"], intensities(p, 12)["venue"]
 (0.0, 1.0)
 >>> monthly_cost(intensities(p, 12), p)
-0.8
+0.3
+>>> plan_cost(p, 120)  # set-up 20 + 0.3 a month for months 12 to 120
+52.7
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from villagesim.events import Event
 from villagesim.params import INTERVENTIONS
 from villagesim.submodels.month import Month
 
 _KEYS = {name: tuple(f"interventions.{name}.{field}" for field in ("intensity", "start", "cost")) for name in INTERVENTIONS}
+MIN_INTENSITY = 0.1
+"""Least intensity of a path a plan switches on (below it a path is off)."""
 
 
 def intensities(params: dict, month: int) -> dict[str, float]:
@@ -44,6 +56,20 @@ def monthly_cost(intensity: dict[str, float], params: dict) -> float:
     return sum(intensity[name] * params[cost] for name, (_, _, cost) in _KEYS.items())
 
 
+def path_cost(params: dict, name: str, intensity: float, start: int, months: int) -> float:
+    """What path ``name`` at ``intensity`` from month ``start`` costs one village over months 1..``months``."""
+    first = max(start, 1)
+    if intensity <= 0 or first > months:
+        return 0.0
+    return params[f"interventions.{name}.setup_cost"] + intensity * params[f"interventions.{name}.cost"] * (months - first + 1)
+
+
+def plan_cost(params: dict, months: int) -> float:
+    """What the intensities and starts in ``params`` cost one village over ``months`` months, set-ups included."""
+    return round(sum(path_cost(params, name, params[intensity], params[start], months)
+                     for name, (intensity, start, _) in _KEYS.items()), 10)
+
+
 def started(params: dict, month: int) -> list[str]:
     """Paths with a positive intensity whose start is ``month``."""
     return [name for name, (intensity, start, _) in _KEYS.items() if params[intensity] > 0 and max(params[start], 1) == month]
@@ -54,4 +80,8 @@ def step(month: Month) -> None:
     p = month.params
     month.intensity = intensities(p, month.number)
     month.events += [Event(month.number, "intervention_started", name) for name in started(p, month.number)]
-    month.spent = monthly_cost(month.intensity, p) * month.villages
+    on = np.array([month.intensity[name] > 0 for name in INTERVENTIONS])
+    new = on & ~month.branch.installed
+    month.branch.installed |= new
+    setup = new @ [p[f"interventions.{name}.setup_cost"] for name in INTERVENTIONS]
+    month.spent = float(monthly_cost(month.intensity, p) * month.villages + setup.sum())

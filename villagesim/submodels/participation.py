@@ -9,6 +9,12 @@ trust alone carries them; it then runs to its end (the least fixed point)
 or for ``participation.max_rounds`` rounds of word of mouth. With
 ``trust_weight = 0`` and ``habit = 0`` it is the pure threshold rule.
 
+The cascade is among the people at home. Those away who are on the platform
+this month may take part online, by the same rule with ``s`` their village's
+turnout at home (what the platform shows them); they are counted apart
+(``online_participation_rate``) and do not move the cascade at home, so that
+taking part from a city does not pass for taking part in the village.
+
 Examples
 --------
 Granovetter's riot: thresholds 0, 1, ..., 99 people on a complete graph.
@@ -31,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from villagesim.grouping import per_village
 from villagesim.network import column_sums, ties_of
 from villagesim.population import Population
 from villagesim.submodels.month import Month
@@ -96,8 +103,8 @@ def needed(gap: np.ndarray, weight: float, denominator: np.ndarray) -> np.ndarra
 
 def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
               online: np.ndarray, living_neighbours: np.ndarray) -> None:
-    """This month's participants: who is eligible, who seeds, then the cascade."""
-    eligible = pop.alive & (~pop.away | online)
+    """This month's participants: who is eligible, who seeds, the cascade at home, then those online from away."""
+    eligible = pop.present
     w = params["participation.trust_weight"]
     member = pop.is_member().nonzero()[0]
     # Members' own commitment counts as their trust.
@@ -108,8 +115,14 @@ def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.
     last = pop.participating.nonzero()[0]
     seeds[last[rng.random(last.size) < params["participation.habit"]]] = True  # habit
     # Those whose trust alone suffices join in the first round.
-    pop.participating[:] = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
-                                   params["participation.max_rounds"])
+    home = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
+                   params["participation.max_rounds"])
+    far = (pop.alive & pop.away & online).nonzero()[0]
+    villages = int(pop.village.max(initial=0)) + 1
+    present = per_village(pop.village, eligible, villages)
+    turnout = np.divide(per_village(pop.village, home, villages), present, out=np.zeros(villages), where=present > 0)
+    home[far] = own[far] + (1.0 - w) * turnout[pop.village[far]] >= pop.threshold[far]
+    pop.participating[:] = home
 
 
 def step(month: Month) -> None:

@@ -3,9 +3,13 @@
 Three channels let the branch hear people: members' visits to their network
 neighbours (走村串户), the service centre for those who can reach it
 (阵地集中服务), and the digital platform for anyone with digital access,
-people away included (线上诉求收集). Appeals (诉求) raised by someone the
-branch hears are resolved while capacity lasts; resolved appeals raise
-trust, unheard or unresolved ones lower it.
+people away included (线上诉求收集), less often for people aged 60+ who
+have it (``interventions.digital.elderly_skill``). Appeals (诉求) raised by
+someone the branch hears are resolved while capacity lasts: the platform and
+the centre each resolve their own users' appeals up to their capacity, and
+what they cannot, with the appeals heard on visits, falls to the members
+("线上诉求收集+线下阵地响应"). Resolved appeals raise trust, unheard or
+unresolved ones lower it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 ELDERLY_MOBILITY_AGE = 70.0  # years; older people reach the service centre less (interventions.venue.elderly_mobility)
+ELDERLY_AGE = 60.0  # years; people this old use the platform less (interventions.digital.elderly_skill)
+REFERENCE_POPULATION = 1500.0  # adults; venue and platform capacities are given per 1,500 adults
 
 
 @dataclass
@@ -38,6 +44,7 @@ def platform_users(pop: Population, params: dict, rng: np.random.Generator, inte
     chance = params["interventions.digital.reach"] * intensity["digital"]
     if chance == 0:
         return np.zeros(pop.size, bool)
+    chance = np.where(pop.age >= ELDERLY_AGE, chance * params["interventions.digital.elderly_skill"], chance)
     return pop.alive & pop.digital & (rng.random(pop.size) < chance)
 
 
@@ -87,21 +94,35 @@ def gain_trust(pop: Population, gain: np.ndarray) -> None:
 
 
 def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.ndarray, online: np.ndarray,
-            capacity: np.ndarray, quality: np.ndarray) -> Appeals:
-    """Raise appeals, resolve the heard ones while capacity lasts, move trust."""
+            capacity: np.ndarray, quality: np.ndarray,
+            channels: tuple[tuple[np.ndarray, np.ndarray], ...] = ()) -> Appeals:
+    """Raise appeals, then resolve them (:func:`resolve_appeals`); each of ``channels`` is (its users, its
+    capacity per village)."""
     raised = (pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])).nonzero()[0]
-    return resolve_appeals(pop, params, rng, raised, heard[raised], capacity, quality)
+    return resolve_appeals(pop, params, rng, raised, heard[raised], capacity, quality,
+                           tuple((users[raised], room) for users, room in channels))
 
 
 def resolve_appeals(pop: Population, params: dict, rng: np.random.Generator, raised: np.ndarray,
-                    raised_heard: np.ndarray, capacity: np.ndarray, quality: np.ndarray) -> Appeals:
-    """The appeals of the people ``raised`` (heard by the branch where ``raised_heard``): each village resolves
-    its heard ones while ``capacity`` lasts; resolved appeals raise trust, the others lower it."""
+                    raised_heard: np.ndarray, capacity: np.ndarray, quality: np.ndarray,
+                    channels: tuple[tuple[np.ndarray, np.ndarray], ...] = ()) -> Appeals:
+    """The appeals of the people ``raised`` (heard by the branch where ``raised_heard``); resolved appeals
+    raise trust, the others lower it.
+
+    Each of ``channels`` (whether each of ``raised`` uses it, its capacity per village) first resolves its
+    own users' appeals; the members' ``capacity`` takes every heard appeal still open.
+    """
     villages = capacity.size
     village = pop.village[raised]
-    n_heard = per_village(village, raised_heard, villages)
-    share = np.minimum(1.0, np.divide(capacity, n_heard, out=np.ones(villages), where=n_heard > 0))
-    resolved = raised_heard & (rng.random(raised.size) < share[village])
+    open_ = raised_heard.copy()
+    resolved = np.zeros(raised.size, bool)
+    for users, room in (*channels, (raised_heard, capacity)):
+        mine = open_ & users
+        n = per_village(village, mine, villages)
+        share = np.minimum(1.0, np.divide(room, n, out=np.ones(villages), where=n > 0))
+        done = mine & (rng.random(raised.size) < share[village])
+        resolved |= done
+        open_ &= ~done
     gain = params["appeals.resolved_gain"] * (0.5 + 0.5 * quality[village])
     trust = pop.trust[raised] + np.where(resolved, gain, -params["appeals.neglected_loss"])
     pop.trust[raised] = clip01(trust)
@@ -122,10 +143,17 @@ def step(month: Month) -> None:
     """Visits, the service centre and appeals: who the branch hears, what it resolves, and trust."""
     pop, p, rng = month.population, month.params, month.rng
     gain = visits(pop, month.adjacency, p, rng, month.intensity)
-    gain_trust(pop, gain)
     month.visited = gain > 0
-    month.heard = month.visited | month.online | venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
-    month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality)
+    at_venue = venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
+    # A month's contact through the platform or at the centre brings trust as a visit does.
+    gain_trust(pop, gain + p["interventions.digital.contact_gain"] * month.online
+               + p["interventions.venue.contact_gain"] * at_venue)
+    month.heard = month.visited | month.online | at_venue
+    scale = month.villagers / REFERENCE_POPULATION
+    channels = ((month.online, scale * month.intensity["digital"] * p["interventions.digital.capacity"]),
+                (at_venue, scale * month.intensity["venue"] * p["interventions.venue.capacity"]))
+    month.appeals = appeals(pop, p, rng, month.heard, month.online, month.branch.capacity, month.branch.quality,
+                            channels)
 
 
 def relax(month: Month) -> None:

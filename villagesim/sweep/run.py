@@ -179,6 +179,8 @@ def _started(out: Path) -> dict | None:
         old = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if isinstance(old, dict) and isinstance(old.get("spec"), dict):
+        old["spec"].setdefault("extensions", [])  # sweeps started before extensions had none
     return old if isinstance(old, dict) else None
 
 

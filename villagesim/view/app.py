@@ -2,10 +2,11 @@
 
 One page per browser tab, each with its own model (Solara keeps component
 state per tab). The sidebar holds the run controls, the preset, the seed,
-the interventions and the main village parameters, all addressed by the
-dotted keys of :mod:`villagesim.params` and validated there, and the
-parameters of the extensions the server was started with
-(``villagesim serve --extension FILE``; a visitor cannot name a file). The main area
+the interventions, their cost against a budget with a "best plan for this
+village" button (a bounded :func:`villagesim.plan`), and the main village
+parameters, all addressed by the dotted keys of :mod:`villagesim.params` and
+validated there, and the parameters of the extensions the server was started
+with (``villagesim serve --extension FILE``; a visitor cannot name a file). The main area
 has two tabs: the live run (month, headline numbers, the village network,
 live charts, the event log) and a comparison of two configurations on the
 same seeds.
@@ -58,6 +59,9 @@ PERCENT = {"participation_rate", "project_uptake", "youth_present_share"}
 COLOUR_MODES = ("role", "participation", "trust")
 EVENTS_SHOWN = 12
 COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue.start": 12}
+DEFAULT_BUDGET = 30.0
+QUICK_PLAN = dict(trials=8, search_seeds=2, seeds=4, max_seeds=8)
+"""A bounded search for the room (about 160 runs, some 20-40 s); ``villagesim plan`` searches more."""
 
 
 def intervention_keys() -> list[str]:
@@ -327,6 +331,73 @@ def ComparisonResult(runs: dict, starts: dict, lang: str):
                         solara.v.Html(tag="td", children=[cell])
 
 
+def plan_name(name: str, lang: str) -> str:
+    """A planner's candidate name ("nothing", "venue only", "plan 2") in the page's language."""
+    if name == "nothing":
+        return text("plan_nothing", lang)
+    if name.endswith(" only"):
+        return text("plan_only", lang, path=text(f"intervention.{name[:-5]}", lang))
+    return text("plan_numbered", lang, k=name.split()[-1])
+
+
+@solara.component
+def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
+    """The current plan's cost against a budget, and a quick search for the best plan within it."""
+    from villagesim.submodels.interventions import plan_cost
+
+    budget = solara.use_reactive(DEFAULT_BUDGET)
+    request = solara.use_reactive(0)
+    steps = solara.use_reactive(0)
+    found = solara.use_reactive(None)
+    error = solara.use_reactive("")
+    params = configured(preset, overrides)
+    months = params["time.months"]
+    village = {k: v for k, v in overrides.items() if k not in intervention_keys()}
+
+    def search(cancel: threading.Event) -> None:
+        if request.value == 0:
+            return
+        from villagesim.planner import plan
+
+        error.value, found.value, steps.value = "", None, 0
+        try:
+            found.value = plan(preset, budget.value, months, overrides=village, seed=seed,
+                               progress=lambda _: steps.set(steps.value + 1), **QUICK_PLAN)
+        except InputError as err:
+            error.value = str(err)
+
+    job = solara.use_thread(search, dependencies=[request.value], intrusive_cancel=False)
+    busy = job.state == solara.ResultState.RUNNING and request.value > 0
+    cost = plan_cost(params, months) * params["region.villages"]
+    with solara.Card(text("budget", lang), classes=["vs-budget"]):
+        solara.SliderFloat(text("budget_amount", lang, months=months), value=budget, min=1.0, max=100.0, step=1.0)
+        solara.Text(text("plan_cost", lang, cost=cost, months=months), classes=["vs-plan-cost"])
+        if cost > budget.value:
+            solara.Warning(text("over_budget", lang, over=cost - budget.value), dense=True, classes=["vs-over-budget"])
+        else:
+            solara.Success(text("within_budget", lang, left=budget.value - cost), dense=True)
+        solara.Button(text("best_plan", lang), color="primary", disabled=busy, classes=["vs-best-plan"],
+                      on_click=lambda: request.set(request.value + 1))
+        if busy:
+            solara.ProgressLinear(True)
+            solara.Text(text("planning", lang, runs=steps.value))
+        if error.value:
+            solara.Error(error.value)
+        result = found.value
+        if result is not None and not busy:
+            best = result.best
+            described = ", ".join(f"{text(f'intervention.{n}', lang)} {x:.2f} ({text('start', lang)} {s})"
+                                  for n, (x, s) in best.plan.items()) or text("plan_nothing", lang)
+            solara.Markdown(text("plan_found", lang, plan=described, mean=best.mean, low=best.ci[0], high=best.ci[1],
+                                 cost=best.cost), classes=["vs-plan-found"])
+            if result.tied:
+                names = ", ".join(plan_name(name, lang) for name in result.tied)
+                solara.Text(text("plan_tied", lang, names=names), style={"font-size": "0.8em"})
+            solara.Text(text("plan_bounded", lang, seeds=len(result.seeds)), style={"font-size": "0.8em"})
+            solara.Button(text("apply_plan", lang), classes=["vs-apply-plan"],
+                          on_click=lambda: on_plan(best.overrides))
+
+
 # --- the page ---------------------------------------------------------------------------
 
 
@@ -397,6 +468,10 @@ def Page():
         if run.model.steps == 0:
             reset()
 
+    def use_plan(plan: dict) -> None:
+        overrides.value = {**{k: v for k, v in overrides.value.items() if k not in intervention_keys()}, **plan}
+        reset()
+
     def new_seed() -> None:
         seed.value = secrets.randbelow(1_000_000)
         reset()
@@ -430,6 +505,7 @@ def Page():
         with solara.Card(text("interventions", L)):
             solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
             InterventionControls({k: params[k] for k in intervention_keys()}, change, L)
+        BudgetCard(preset.value, overrides.value, seed.value, L, use_plan)
         if served_extensions():
             with solara.Card(text("extensions", L), classes=["vs-extensions"]):
                 solara.Text(text("mid_run", L), style={"font-size": "0.8em"})

@@ -1,0 +1,377 @@
+"""Each submodel's rule, exactly: settings where the ODD's formula gives one answer, checked against it.
+
+Fast and deterministic (parameters at 0 or 1 where chance would blur the
+rule), so that mutation testing (docs/testing.md) can run them for every mutant.
+"""
+
+import numpy as np
+import pytest
+
+from villagesim.network import generate_layout, generate_ties
+from villagesim.params import resolve
+from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
+from villagesim.submodels import branch, migration, recruitment, service, shocks, uptake
+from villagesim.submodels.interventions import intensities
+
+NONE = intensities(resolve(), 0)
+ALL = {name: 1.0 for name in NONE}
+
+
+def village(overrides=None, seed=0):
+    params = resolve({"village.population": 1200, **(overrides or {})})
+    rng = np.random.default_rng(seed)
+    layout = generate_layout(params, rng)
+    return params, rng, layout, generate_ties(layout, params, rng), generate(layout, params, rng)
+
+
+# --- the project (ODD 7.8) ------------------------------------------------------------------------------
+
+def project_village(overrides=None):
+    quiet = {"project.news_prob": 0.0, "project.news_prob_enrolled": 0.0, "project.enrol_rate": 0.0,
+             "project.start": 3, **(overrides or {})}
+    params, rng, layout, adj, pop = village(quiet)
+    project = uptake.Project.start(1, params)
+    nobody = np.zeros(pop.size, bool)
+    villagers = np.array([float(pop.alive.sum())])
+
+    def advance(month, visited=nobody, online=nobody):
+        return uptake.advance(pop, project, adj, params, rng, month, visited, online, adj @ pop.alive.astype(float),
+                              villagers)
+
+    return params, pop, project, advance
+
+
+def test_the_project_launches_at_its_start_month_and_present_members_and_participants_hear_of_it():
+    params, pop, project, advance = project_village()
+    pop.participating[:] = False
+    pop.participating[::7] = True
+    assert advance(2)["launched"].size == 0 and project.status[0] == uptake.WAITING and not pop.aware.any()
+    assert advance(3)["launched"].tolist() == [0]
+    assert project.status[0] == uptake.RUNNING and project.launched[0] == 3
+    expected = pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
+    assert expected.any() and (pop.aware == expected).all()
+    assert advance(4)["launched"].size == 0 and project.launched[0] == 3
+
+
+def test_visited_people_learn_of_an_open_project_only():
+    _, pop, project, advance = project_village()
+    visited = np.zeros(pop.size, bool)
+    visited[::5] = True
+    pop.participating[:] = False
+    advance(1, visited)
+    assert not pop.aware.any()
+    advance(3, visited)
+    assert (pop.aware[visited & pop.alive]).all()
+
+
+def test_everyone_convinced_enrols_when_at_home_or_online():
+    _, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+                                                "project.min_enrolment": 1.0})
+    pop.participating[:] = True  # all aware at launch
+    online = np.zeros(pop.size, bool)
+    online[::2] = True
+    advance(3, online=online)
+    assert (pop.enrolled == (pop.aware & pop.alive & (~pop.away | online))).all()
+    assert (pop.away & ~online & pop.aware).any() and (pop.away & online).any()
+
+
+def test_a_viable_project_rewards_the_enrolled_and_raises_opportunity():
+    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+                                                     "project.min_enrolment": 0.05, "project.viable_gain": 0.02})
+    pop.participating[:] = True
+    pop.trust[:] = 0.5
+    assert advance(3)["viable"].tolist() == [0]
+    assert project.status[0] == uptake.VIABLE
+    np.testing.assert_allclose(pop.trust[pop.enrolled], 0.52)
+    np.testing.assert_allclose(pop.trust[~pop.enrolled], 0.5)
+    gain = params["project.opportunity_gain"] * params["project.potential"]
+    np.testing.assert_allclose(project.opportunity, min(params["village.opportunity"] + gain, 1.0))
+    assert advance(4)["viable"].size == 0 and project.status[0] == uptake.VIABLE
+
+
+def test_the_enrolled_stay_enrolled_and_opportunity_is_capped_at_one():
+    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+                                                     "project.min_enrolment": 0.05, "village.opportunity": 0.9,
+                                                     "project.opportunity_gain": 1.0, "project.potential": 1.0})
+    pop.participating[:] = True
+    advance(3)
+    enrolled = pop.enrolled.copy()
+    assert enrolled.any()
+    params["project.enrol_rate"] = 0.0  # nobody new next month
+    advance(4)
+    assert (pop.enrolled == enrolled).all()
+    np.testing.assert_allclose(project.opportunity, 1.0)
+
+
+def test_a_project_short_of_its_enrolment_by_the_deadline_fails_and_costs_the_aware_trust():
+    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+                                                     "project.min_enrolment": 1.0, "project.deadline": 2,
+                                                     "project.failure_loss": 0.2})
+    pop.participating[:] = False
+    pop.participating[::3] = True
+    pop.trust[:] = 0.5
+    advance(3)
+    assert advance(4)["failed"].size == 0 and project.status[0] == uptake.RUNNING
+    aware = pop.aware.copy()
+    assert advance(5)["failed"].tolist() == [0] and project.status[0] == uptake.FAILED
+    np.testing.assert_allclose(pop.trust[aware], 0.3)
+    np.testing.assert_allclose(pop.trust[~aware], 0.5)
+    assert not pop.enrolled.any()
+    np.testing.assert_allclose(project.opportunity, params["village.opportunity"])
+
+
+# --- recruitment (ODD 7.9) ----------------------------------------------------------------------------------
+
+def recruiting_village(overrides=None):
+    params, rng, _, _, pop = village({"recruitment.admission_month": 7, "recruitment.probation_months": 12,
+                                      **(overrides or {})})
+    others = (pop.alive & (pop.role != MEMBER)).nonzero()[0]
+    pop.activist_since[others[:40]] = 100 - 12  # observed long enough by month 100
+    pop.activist_since[others[40:60]] = 100 - 11  # not yet
+    pop.trust[others[:60]] = np.linspace(0.2, 0.9, 60)
+    return params, rng, pop, others
+
+
+def test_no_admission_outside_the_admission_month():
+    params, rng, pop, _ = recruiting_village()
+    before = pop.role.copy()
+    assert recruitment.admit(pop, params, rng, 100, 6, NONE, 1).size == 0
+    assert (pop.role == before).all()
+
+
+def test_admission_takes_the_most_trusted_activists_past_probation_within_the_quota():
+    params, rng, pop, others = recruiting_village({"recruitment.quota": 0.2})
+    members = int(pop.is_member().sum())
+    old_capability = pop.capability.copy()
+    admitted = recruitment.admit(pop, params, rng, 100, 7, NONE, 1)
+    slots = 0.2 * members
+    assert np.floor(slots) <= admitted.size <= np.ceil(slots) < 40
+    ready = others[:40]
+    assert set(admitted) <= set(ready)
+    assert pop.trust[admitted].min() > pop.trust[np.setdiff1d(ready, admitted)].max()
+    assert (pop.role[admitted] == MEMBER).all() and (pop.member_since[admitted] == 100).all()
+    np.testing.assert_allclose(pop.activity[admitted], 0.9 * attainable_activity(pop.age[admitted], params))
+    assert (pop.capability[admitted] >= old_capability[admitted]).all()
+
+
+def test_a_large_quota_admits_every_ready_activist_and_no_one_else():
+    params, rng, pop, others = recruiting_village({"recruitment.quota": 1.0})
+    admitted = recruitment.admit(pop, params, rng, 100, 7, NONE, 1)
+    assert sorted(admitted) == sorted(others[:40])
+
+
+def test_the_recruitment_path_multiplies_the_quota():
+    sizes = []
+    for intensity in (NONE, ALL):
+        params, rng, pop, _ = recruiting_village({"recruitment.quota": 0.1,
+                                                  "interventions.recruitment.quota_gain": 1.0})
+        sizes.append(recruitment.admit(pop, params, rng, 100, 7, intensity, 1).size)
+    members = int(village()[4].is_member().sum())
+    assert abs(sizes[0] - 0.1 * members) < 1 and abs(sizes[1] - 0.2 * members) < 1
+
+
+def test_the_activist_pool_is_topped_up_from_eligible_people_only():
+    params, rng, pop, _ = recruiting_village({"recruitment.quota": 0.1, "recruitment.activists_per_slot": 30.0,
+                                              "recruitment.min_trust": 0.6, "recruitment.max_age": 40})
+    pop.participating[:] = True
+    pop.trust[:] = np.where(np.arange(pop.size) % 2 == 0, 0.7, 0.3)
+    before = pop.activist_since.copy()
+    admitted = recruitment.admit(pop, params, rng, 100, 7, NONE, 1)
+    picked = (before == NEVER) & (pop.activist_since == 100)
+    slots = 0.1 * (int(pop.is_member().sum()) - admitted.size)
+    activists = int(((before != NEVER) & pop.alive).sum()) - admitted.size
+    wanted = int(np.ceil(30.0 * slots))
+    assert picked.sum() == max(wanted - activists, 0) > 0
+    assert (pop.trust[picked] >= 0.6).all() and (pop.age[picked] <= 40).all()
+    assert (pop.present[picked]).all() and not (pop.role[picked] == MEMBER).any()
+
+
+# --- organisational life and the branch (ODD 7.4) -------------------------------------------------------------
+
+def test_assess_gives_effort_quality_strength_and_head_counts_by_their_formulas():
+    params, rng, _, _, pop = village()
+    pop.activity[:] = rng.random(pop.size)
+    state = branch.Branch.start(1, params)
+    branch.assess(pop, state, params, np.array([1200.0]))
+    member = pop.is_member()
+    working = member & ~pop.away
+    effort = (pop.activity * pop.capability)[working].sum()
+    np.testing.assert_allclose(state.effort, effort)
+    np.testing.assert_allclose(state.quality, effort / pop.activity[working].sum())
+    assert state.members[0] == member.sum()
+    np.testing.assert_allclose(state.strength, effort / member.sum() * (0.5 + 0.5 * params["branch.regularity"]))
+    assert state.active[0] == (working & (pop.activity >= params["branch.active_threshold"])).sum()
+
+
+def test_a_branch_without_members_has_no_strength_or_quality():
+    params, _, _, _, pop = village()
+    pop.role[pop.role == MEMBER] = RESIDENT
+    state = branch.Branch.start(1, params)
+    branch.assess(pop, state, params, np.array([1200.0]))
+    assert state.effort[0] == state.quality[0] == state.strength[0] == state.members[0] == state.active[0] == 0
+
+
+@pytest.mark.parametrize("regularity, quorum, meeting", [(1.0, 0.0, 1.0), (0.0, 0.0, 0.0), (1.0, 1.0, 0.3)])
+def test_a_meeting_renews_activity_trains_members_and_sets_capacity(regularity, quorum, meeting):
+    params, rng, _, _, pop = village({"branch.regularity": regularity, "branch.quorum": quorum,
+                                      "branch.formality_effect": 0.3, "interventions.training.capability_gain": 0.1})
+    pop.activity[:] = 0.3
+    member = pop.is_member()
+    assert (member & pop.away).any()  # some away and offline: quorum 1 cannot be met
+    state = branch.Branch.start(1, params)
+    old_capability = pop.capability.copy()
+    online = np.zeros(pop.size, bool)
+    villagers = np.array([1500.0])
+    unregulated = {**ALL, "standardization": 0.0}  # which would make every meeting happen
+    branch.hold_meetings(pop, state, params, rng, unregulated, online, villagers)
+    assert state.meeting[0] == meeting
+    np.testing.assert_allclose(state.regularity, 0.8 * regularity + 0.2 * meeting)
+    attend = member & ~pop.away
+    ceiling = attainable_activity(pop.age, params)
+    renewed = 0.3 + params["branch.activity_renewal"] * meeting * attend * (ceiling - 0.3) \
+        - params["branch.activity_decay"] * 0.3
+    np.testing.assert_allclose(pop.activity[member], np.minimum(np.maximum(renewed, 0), ceiling)[member])
+    np.testing.assert_allclose(pop.capability[member],
+                               (old_capability + 0.1 * attend * (1 - old_capability))[member])
+    np.testing.assert_array_equal(pop.capability[~member], old_capability[~member])
+    capacity = params["branch.appeals_per_member"] * state.effort + params["interventions.venue.capacity"] \
+        + params["interventions.digital.capacity"]
+    np.testing.assert_allclose(state.capacity, capacity)
+
+
+def test_regularity_is_closed_towards_one_by_standardisation():
+    params = resolve({"branch.regularity": 0.4, "interventions.standardization.regularity_gain": 0.5})
+    assert branch.regularity(params, NONE) == 0.4
+    assert branch.regularity(params, ALL) == pytest.approx(0.7)
+
+
+# --- migration (ODD 7.3) -----------------------------------------------------------------------------------
+
+def migrating_village(overrides=None):
+    params, rng, _, _, pop = village({"migration.festival_month": 1, "migration.festival_length": 2,
+                                      "migration.return_hazard": 0.0, "migration.leave_hazard": 0.0,
+                                      **(overrides or {})})
+    return params, rng, pop
+
+
+def test_the_festival_brings_migrants_home_and_they_leave_again_when_it_ends():
+    params, rng, pop = migrating_village({"migration.festival_return": 1.0})
+    workers = pop.alive & pop.works_away
+    assert workers.any() and (pop.away[workers]).all()
+    migration.move(pop, params, rng, 1, np.zeros(1))
+    assert not pop.away[workers].any() and (pop.works_away == workers).all()
+    migration.move(pop, params, rng, 2, np.zeros(1))
+    assert not pop.away[workers].any()
+    migration.move(pop, params, rng, 3, np.zeros(1))
+    assert pop.away[workers].all()
+
+
+def test_everyone_away_returns_for_good_at_a_hazard_of_one():
+    params, rng, pop = migrating_village({"migration.return_hazard": 1.0})
+    workers = pop.alive & pop.works_away
+    migration.move(pop, params, rng, 6, np.zeros(1))
+    assert not pop.works_away[workers].any() and not pop.away[workers].any()
+
+
+def test_young_people_leave_at_a_hazard_of_one_but_members_need_their_factor():
+    params, rng, pop = migrating_village({"migration.leave_hazard": 1.0, "migration.member_leave_factor": 0.0})
+    young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])
+    members = young & (pop.role == MEMBER)
+    migration.move(pop, params, rng, 6, np.zeros(1))
+    assert (pop.works_away[young & ~members]).all() and (pop.away[young & ~members]).all()
+    assert not pop.works_away[members].any()
+    assert not pop.works_away[pop.alive & (pop.age > params["demography.youth_max_age"]) & ~pop.away].any()
+
+
+def test_who_decides_to_leave_during_the_festival_goes_when_it_ends():
+    params, rng, pop = migrating_village({"migration.leave_hazard": 1.0})
+    young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"]) & (pop.role != MEMBER)
+    migration.move(pop, params, rng, 2, np.zeros(1))
+    assert pop.works_away[young].all() and not pop.away[young].any()
+    migration.move(pop, params, rng, 3, np.zeros(1))
+    assert pop.away[young].all()
+
+
+def test_full_opportunity_cuts_leaving_and_raises_returns_by_their_effects():
+    params = resolve({"migration.leave_hazard": 0.1, "migration.opportunity_effect": 0.5,
+                      "migration.member_leave_factor": 2.0, "migration.return_hazard": 0.1,
+                      "migration.return_effect": 3.0})
+    np.testing.assert_allclose(migration.leave_hazard(params, np.array([0.0, 1.0])), [[0.1, 0.2], [0.05, 0.1]])
+    np.testing.assert_allclose(migration.return_hazard(params, np.array([0.0, 1.0])), [0.1, 0.4])
+    assert migration.in_festival(2, 1, 2) and not migration.in_festival(3, 1, 2) and migration.in_festival(1, 12, 2)
+
+
+# --- shocks (ODD 7.6) ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("caught", [False, True])
+def test_every_household_struck_either_relapses_or_is_helped(caught):
+    params, rng, layout, _, pop = village({"shocks.rate": 1.0, "shocks.relapse_prob": 1.0,
+                                           "shocks.monitoring": 1.0, "shocks.relapse_loss": 0.1,
+                                           "shocks.caught_gain": 0.05})
+    household_village = np.zeros(int(layout.household.max()) + 1, np.intp)
+    pop.trust[:] = 0.5
+    strength = np.array([1.0 if caught else 0.0])
+    relapses = shocks.strike(pop, params, rng, NONE, strength, household_village)
+    homes = np.unique(pop.household[pop.alive])
+    assert relapses.tolist() == [0 if caught else homes.size]
+    np.testing.assert_allclose(pop.trust[pop.alive], 0.55 if caught else 0.4)
+
+
+def test_the_chance_to_catch_a_shock_adds_its_sources_up_to_one():
+    params = resolve({"shocks.monitoring": 0.3, "interventions.standardization.monitoring_gain": 0.2,
+                      "interventions.digital.monitoring_gain": 0.4})
+    strength, online = np.array([0.5, 0.5, 1.0]), np.array([False, True, True])
+    np.testing.assert_allclose(shocks.catch_chance(params, NONE, strength, online), [0.15, 0.15, 0.3])
+    np.testing.assert_allclose(shocks.catch_chance(params, ALL, strength, online), [0.35, 0.75, 0.9])
+    params = resolve({"shocks.monitoring": 1.0, "interventions.digital.monitoring_gain": 1.0}, base=params)
+    assert shocks.catch_chance(params, ALL, strength, online).max() == 1.0
+
+
+# --- service (ODD 7.5) --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("capacity", [0.0, 1e9])
+def test_heard_appeals_are_resolved_while_capacity_lasts_and_move_trust(capacity):
+    params, rng, _, _, pop = village({"appeals.rate": 1.0, "appeals.resolved_gain": 0.1,
+                                      "appeals.neglected_loss": 0.05})
+    pop.trust[:] = 0.5
+    heard = np.ones(pop.size, bool)
+    online = np.zeros(pop.size, bool)
+    result = service.appeals(pop, params, rng, heard, online, np.array([capacity]), np.array([0.6]))
+    raised = pop.alive & ~pop.away
+    assert result.raised.tolist() == [raised.sum()]
+    assert result.resolved.tolist() == [raised.sum() if capacity else 0]
+    np.testing.assert_allclose(pop.trust[raised], 0.5 + 0.1 * 0.8 if capacity else 0.45)
+    np.testing.assert_allclose(pop.trust[~raised], 0.5)
+
+
+def test_the_service_centre_serves_its_hamlet_and_not_the_elderly_at_zero_mobility():
+    params, rng, layout, _, pop = village({"interventions.venue.reach": 1.0, "interventions.venue.remote_reach": 0.0,
+                                           "interventions.venue.elderly_mobility": 0.0})
+    venue_hamlet = np.array([pop.hamlet[0]])
+    assert not service.venue_users(pop, params, rng, NONE, venue_hamlet).any()
+    users = service.venue_users(pop, params, rng, ALL, venue_hamlet)
+    expected = pop.present & (pop.hamlet == venue_hamlet[0]) & (pop.age < service.ELDERLY_MOBILITY_AGE)
+    assert expected.any() and (users == expected).all()
+
+
+def test_the_platform_reaches_everyone_with_access_at_full_reach():
+    params, rng, _, _, pop = village({"interventions.digital.reach": 1.0})
+    assert not service.platform_users(pop, params, rng, NONE).any()
+    assert (service.platform_users(pop, params, rng, ALL) == (pop.alive & pop.digital)).all()
+
+
+def test_visits_bring_trust_to_neighbours_at_home_in_proportion_to_capability():
+    params, rng, _, adj, pop = village({"outreach.visits_per_member": 30.0, "outreach.visit_trust_gain": 0.01})
+    pop.activity[:] = np.where(pop.is_member(), 1.0, 0.0)
+    pop.capability[:] = 0.5
+    gain = service.visits(pop, adj, params, rng, NONE)
+    visited = gain > 0
+    assert visited.any() and (pop.present[visited]).all()
+    np.testing.assert_allclose(gain[visited] / 0.005, np.round(gain[visited] / 0.005))  # whole visits
+    member_ties = adj[(pop.is_member() & ~pop.away).nonzero()[0]].sum(axis=0).A1 > 0
+    assert not (visited & ~member_ties).any()
+    pop.activity[:] = 0.0
+    assert not service.visits(pop, adj, params, rng, NONE).any()
+    substituted = resolve({"interventions.digital.visit_substitution": 1.0}, base=params)
+    pop.activity[:] = np.where(pop.is_member(), 1.0, 0.0)
+    assert not service.visits(pop, adj, substituted, rng, ALL).any()
