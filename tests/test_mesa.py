@@ -158,8 +158,10 @@ def test_visit_gives_the_outreach_rule_gain_to_the_household_at_home():
 
 
 def test_attend_renews_activity_and_trains_as_the_branch_rule_gives():
-    model = VillageModel({"village.population": 600, "interventions.training.intensity": 1.0}, seed=8).run(3)
+    model = VillageModel({"village.population": 600, "interventions.training.intensity": 1.0}, seed=8)
     pop, p, branch = model.population, model.params, model.branch
+    while not (branch.meeting > 0).any():  # a month whose organisational life was held
+        model.step()
     member = next(m for m in model.members() if not m.away and branch.meeting[m.village] > 0)
     pop.activity[member.index] = 0.1
     before_capability = member.capability
