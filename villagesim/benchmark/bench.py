@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 
 
+
 VILLAGE = 1500
-SCALES = (10_000, 100_000, 1_000_000)
 
 
 def load_twin():

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from villagesim.benchmark.bench import SCALES
+from villagesim.benchmark import SCALES
 from villagesim.cli.arguments import add_output_arguments, claim_output, non_negative, positive
 from villagesim.errors import InputError
 

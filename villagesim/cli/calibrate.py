@@ -7,8 +7,6 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from villagesim.calibration.settings import DEFAULT_SEED, FITTED, FIXED
 from villagesim.cli.arguments import (add_model_arguments, add_output_arguments, claim_output, file_digest,
                                       model_overrides, non_negative, positive)
@@ -16,6 +14,8 @@ from villagesim.errors import InputError
 from villagesim.params import resolve
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from villagesim.calibration import Groups
 
 
@@ -33,6 +33,8 @@ def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.nda
 
 
 def _shape(groups: Groups, predicted: np.ndarray) -> str:
+    import numpy as np
+
     slope = np.polyfit(groups.size / 100.0, predicted, 1)[0] if len(groups.labels) > 1 else math.nan
     return f"slope on size {slope:+.4f} per 100 nodes, spread (SD) {predicted.std():.4f}"
 
@@ -130,6 +132,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _value(key: str, unit: float) -> float:
+    import numpy as np
+
     from villagesim.calibration import to_params
 
     return float(to_params(np.full(len(FITTED), unit))[key])
@@ -148,6 +152,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from villagesim.calibration import read_groups
 
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
+    import numpy as np
+
     from villagesim.calibration import baseline_predict, covariates, predict, write_csv
 
     seed = args.seed
@@ -159,7 +165,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     _print_groups(groups, observed, predicted)
     if observed is not None:
         x = covariates(groups)
-        baselines = {name: baseline_predict(x[name], np.array(beta)) for name, beta in coefficients.items()}
+        baselines = {name: baseline_predict(x[name], np.asarray(beta, dtype=float))
+                     for name, beta in coefficients.items()}
         _print_scores(groups, observed, predicted, baselines)
     else:
         print(f"  rule: {_shape(groups, predicted)}")
