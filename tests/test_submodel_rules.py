@@ -7,6 +7,7 @@ rule), so that mutation testing (docs/testing.md) can run them for every mutant.
 import numpy as np
 import pytest
 
+from villagesim import VillageModel
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
@@ -26,19 +27,30 @@ def village(overrides=None, seed=0):
 
 # --- the project (ODD 7.8) ------------------------------------------------------------------------------
 
+NEVER_ENROL = -20.0  # project.propensity (log-odds) at which nobody taken in enrols
+SURE_ENROL = 20.0  # ... and at which everyone does
+
+
 def project_village(overrides=None):
-    quiet = {"project.news_prob": 0.0, "project.news_prob_enrolled": 0.0, "project.enrol_rate": 0.0,
-             "project.start": 3, **(overrides or {})}
+    quiet = {"project.news_prob": 0.0, "project.news_prob_enrolled": 0.0, "project.outreach": 0.0,
+             "project.propensity": NEVER_ENROL, "project.propensity_sd": 0.0, "project.trust_effect": 0.0,
+             "project.member_shift": 0.0, "project.places": 100_000, "project.start": 3, **(overrides or {})}
     params, rng, layout, adj, pop = village(quiet)
-    project = uptake.Project.start(1, params)
+    project = uptake.Project.start(1, params, rng)
     nobody = np.zeros(pop.size, bool)
     villagers = np.array([float(pop.alive.sum())])
 
     def advance(month, visited=nobody, online=nobody):
-        return uptake.advance(pop, project, adj, params, rng, month, visited, online, adj @ pop.alive.astype(float),
-                              villagers)
+        return uptake.advance(pop, project, adj, params, rng, month, visited, online, villagers)
 
     return params, pop, project, advance
+
+
+def test_the_village_propensity_is_drawn_once_at_set_up_around_its_mean():
+    params = resolve({"project.propensity": -1.5, "project.propensity_sd": 2.0})
+    project = uptake.Project.start(5, params, np.random.default_rng(4))
+    np.testing.assert_array_equal(project.standing, np.random.default_rng(4).standard_normal(5))
+    np.testing.assert_allclose(project.propensity(params), -1.5 + 2.0 * project.standing)
 
 
 def test_the_project_launches_at_its_start_month_and_present_members_and_participants_hear_of_it():
@@ -50,11 +62,13 @@ def test_the_project_launches_at_its_start_month_and_present_members_and_partici
     assert project.status[0] == uptake.RUNNING and project.launched[0] == 3
     expected = pop.alive & ((pop.is_member() & ~pop.away) | pop.participating)
     assert expected.any() and (pop.aware == expected).all()
+    # Every place used is one decision taken (nobody enrols at this propensity).
+    assert project.places[0] == params["project.places"] - pop.decided.sum() and not pop.enrolled.any()
     assert advance(4)["launched"].size == 0 and project.launched[0] == 3
 
 
-def test_visited_people_learn_of_an_open_project_only():
-    _, pop, project, advance = project_village()
+def test_visited_people_learn_of_the_project_during_its_campaign_only():
+    params, pop, project, advance = project_village({"project.campaign": 2})
     visited = np.zeros(pop.size, bool)
     visited[::5] = True
     pop.participating[:] = False
@@ -62,21 +76,134 @@ def test_visited_people_learn_of_an_open_project_only():
     assert not pop.aware.any()
     advance(3, visited)
     assert (pop.aware[visited & pop.alive]).all()
+    late = np.zeros(pop.size, bool)
+    late[1::5] = True
+    before = pop.aware.copy()
+    assert (late & ~before & pop.alive).any()
+    advance(5, late)  # month 5: two months after launch, the campaign is over
+    assert (pop.aware == before).all()
 
 
-def test_everyone_convinced_enrols_when_at_home_or_online():
-    _, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
-                                                "project.min_enrolment": 1.0})
+def test_the_informed_at_home_or_online_decide_once():
+    params, pop, project, advance = project_village()
     pop.participating[:] = True  # all aware at launch
     online = np.zeros(pop.size, bool)
     online[::2] = True
     advance(3, online=online)
-    assert (pop.enrolled == (pop.aware & pop.alive & (~pop.away | online))).all()
+    reachable = pop.aware & pop.alive & (~pop.away | online)
+    assert (pop.decided == reachable).all() and not pop.enrolled.any()
     assert (pop.away & ~online & pop.aware).any() and (pop.away & online).any()
+    later = pop.alive & pop.aware & ~pop.decided
+    params["project.propensity"] = SURE_ENROL  # would enrol anyone who decided again
+    advance(4, online=np.ones(pop.size, bool))
+    assert (pop.enrolled == later).all()  # only those away and offline last month decide now
+    assert (pop.decided == (pop.aware & pop.alive)).all()
+
+
+def test_everyone_taken_in_at_a_sure_propensity_enrols_when_at_home_or_online():
+    _, pop, project, advance = project_village({"project.propensity": SURE_ENROL, "project.min_enrolment": 1.0})
+    pop.participating[:] = True
+    online = np.zeros(pop.size, bool)
+    online[::2] = True
+    advance(3, online=online)
+    assert (pop.enrolled == (pop.aware & pop.alive & (~pop.away | online))).all()
+    assert (pop.enrolled == pop.decided).all()
+
+
+def test_trust_above_one_half_raises_the_odds_of_enrolling_by_the_trust_effect():
+    # Log-odds 0 + 20 x (trust - 0.5): +10 at trust 1, -10 at trust 0.
+    _, pop, project, advance = project_village({"project.propensity": 0.0, "project.trust_effect": 20.0,
+                                                "project.min_enrolment": 1.0})
+    pop.participating[:] = True
+    pop.trust[:] = np.arange(pop.size) % 2
+    advance(3)
+    assert pop.decided.any() and (pop.enrolled == (pop.decided & (pop.trust == 1))).all()
+
+
+@pytest.mark.parametrize("propensity", [NEVER_ENROL, SURE_ENROL])
+@pytest.mark.parametrize("extra", [-30, 50])  # places: fewer than the members at home, or 50 more
+def test_limited_places_take_in_members_first_and_a_place_is_used_whether_one_enrols_or_not(propensity, extra):
+    pop = village()[4]
+    members = int((pop.alive & pop.is_member() & ~pop.away).sum())
+    assert members > 30
+    params, pop, project, advance = project_village({"project.places": members + extra,
+                                                     "project.propensity": propensity,
+                                                     "project.min_enrolment": 1.0})
+    pop.participating[:] = True  # everyone at home is informed and would decide
+    advance(3)
+    assert pop.decided.sum() == members + extra and project.places[0] == 0
+    taken_members = (pop.decided & pop.is_member()).sum()
+    assert taken_members == min(members, members + extra)
+    assert (pop.enrolled == (pop.decided if propensity == SURE_ENROL else False)).all()
+    decided = pop.decided.copy()
+    advance(4, online=np.ones(pop.size, bool))  # the places are gone: nobody else decides
+    assert (pop.decided == decided).all()
+
+
+def test_decide_takes_in_the_first_then_the_highest_order_and_enrols_where_the_draw_is_below_the_chance():
+    rng = np.random.default_rng(3)
+    who = np.arange(0, 40, 2)
+    village_of = np.repeat([0, 1], 20)
+    first = (np.arange(40) % 3 == 0).astype(float)
+    order, draw = rng.random((2, 40))
+    logit = rng.normal(size=40)
+    places = np.array([4, 100])
+    taken, joined = uptake.decide(who, village_of, places, first, lambda t: logit[t], draw, order)
+    in_0 = who[village_of[who] == 0]
+    score = order[in_0] + first[in_0]
+    assert sorted(taken[village_of[taken] == 0]) == sorted(in_0[np.argsort(-score)[:4]])
+    assert sorted(taken[village_of[taken] == 1]) == sorted(who[village_of[who] == 1])
+    assert places.tolist() == [0, 100 - 10]
+    np.testing.assert_array_equal(joined, taken[draw[taken] < 1 / (1 + np.exp(-logit[taken]))])
+
+
+@pytest.mark.parametrize("endorsement", [0.0, 1.5])
+def test_the_log_odds_add_propensity_member_shift_trust_and_endorsement(endorsement):
+    params, rng, _, adj, pop = village({"project.member_shift": 0.7, "project.trust_effect": 2.0,
+                                        "project.endorsement": endorsement})
+    assert (adj.data == 1).all()  # unweighted ties: counts of neighbours
+    who = np.arange(pop.size)
+    propensity = rng.normal(size=pop.size)
+    informed = rng.random(pop.size) < 0.5
+    enrolled = informed & (rng.random(pop.size) < 0.5)
+    member = pop.is_member()
+    dense = adj.toarray().astype(float)
+    share = dense @ enrolled / np.maximum(dense @ informed, 1)
+    base = propensity + 0.7 * member + 2.0 * (pop.trust - 0.5)
+    np.testing.assert_allclose(uptake.decision_logit(who, propensity, member, pop.trust, params, adj, informed,
+                                                     enrolled), base + endorsement * share)
+    np.testing.assert_allclose(uptake.decision_logit(who, propensity, member, pop.trust, params), base)
+
+
+@pytest.mark.parametrize("informed_share", [0.1, 0.5, 0.9])  # each of hear's three ways of summing
+def test_each_informed_neighbour_and_the_campaign_tell_independently(informed_share):
+    params, rng, _, adj, pop = village({"project.news_prob": 0.3, "project.news_prob_enrolled": 0.6,
+                                        "project.outreach": 0.1})
+    informed = rng.random(pop.size) < informed_share
+    enrolled = informed & (rng.random(pop.size) < 0.5)
+    draw = rng.random(pop.size)
+    dense = adj.toarray().astype(float)
+    miss = 0.7 ** (dense @ (informed & ~enrolled)) * 0.4 ** (dense @ enrolled) * 0.9
+    heard = uptake.hear(adj, informed, enrolled, params, draw)
+    assert heard.any() and (heard == (~informed & (draw < 1 - miss))).all()
+
+
+def test_the_informed_decide_before_they_tell_and_the_told_decide_the_month_after():
+    # The launch-informed members all enrol, and the enrolled tell every neighbour.
+    params, pop, project, advance = project_village({"project.news_prob_enrolled": 1.0,
+                                                     "project.propensity": SURE_ENROL, "project.min_enrolment": 1.0})
+    pop.participating[:] = False
+    advance(3)
+    launched = pop.alive & pop.is_member() & ~pop.away
+    assert (pop.decided == launched).all() and (pop.enrolled == launched).all()
+    told = pop.aware & ~launched
+    assert told.any()
+    advance(4)
+    assert (pop.decided[told & ~pop.away]).all() and (pop.enrolled[told & ~pop.away]).all()
 
 
 def test_a_viable_project_rewards_the_enrolled_and_raises_opportunity():
-    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+    params, pop, project, advance = project_village({"project.propensity": SURE_ENROL,
                                                      "project.min_enrolment": 0.05, "project.viable_gain": 0.02})
     pop.participating[:] = True
     pop.trust[:] = 0.5
@@ -90,27 +217,28 @@ def test_a_viable_project_rewards_the_enrolled_and_raises_opportunity():
 
 
 def test_the_enrolled_stay_enrolled_and_opportunity_is_capped_at_one():
-    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+    params, pop, project, advance = project_village({"project.propensity": SURE_ENROL,
                                                      "project.min_enrolment": 0.05, "village.opportunity": 0.9,
                                                      "project.opportunity_gain": 1.0, "project.potential": 1.0})
     pop.participating[:] = True
     advance(3)
     enrolled = pop.enrolled.copy()
     assert enrolled.any()
-    params["project.enrol_rate"] = 0.0  # nobody new next month
+    params["project.propensity"] = NEVER_ENROL
     advance(4)
     assert (pop.enrolled == enrolled).all()
     np.testing.assert_allclose(project.opportunity, 1.0)
 
 
 def test_a_project_short_of_its_enrolment_by_the_deadline_fails_and_costs_the_aware_trust():
-    params, pop, project, advance = project_village({"project.enrol_rate": 1.0, "project.threshold_shift": -1.0,
+    params, pop, project, advance = project_village({"project.propensity": SURE_ENROL,
                                                      "project.min_enrolment": 1.0, "project.deadline": 2,
                                                      "project.failure_loss": 0.2})
     pop.participating[:] = False
     pop.participating[::3] = True
     pop.trust[:] = 0.5
     advance(3)
+    assert pop.enrolled.any()
     assert advance(4)["failed"].size == 0 and project.status[0] == uptake.RUNNING
     aware = pop.aware.copy()
     assert advance(5)["failed"].tolist() == [0] and project.status[0] == uptake.FAILED
@@ -234,9 +362,9 @@ def test_a_meeting_renews_activity_trains_members_and_sets_capacity(regularity, 
     np.testing.assert_allclose(pop.capability[member],
                                (old_capability + 0.1 * attend * (1 - old_capability))[member])
     np.testing.assert_array_equal(pop.capability[~member], old_capability[~member])
-    capacity = params["branch.appeals_per_member"] * state.effort + params["interventions.venue.capacity"] \
-        + params["interventions.digital.capacity"]
-    np.testing.assert_allclose(state.capacity, capacity)
+    # The members' own capacity: the venue and the platform resolve their users' appeals themselves (7.5).
+    assert state.effort[0] > 0
+    np.testing.assert_allclose(state.capacity, params["branch.appeals_per_member"] * state.effort)
 
 
 def test_regularity_is_closed_towards_one_by_standardisation():
@@ -354,10 +482,66 @@ def test_the_service_centre_serves_its_hamlet_and_not_the_elderly_at_zero_mobili
     assert expected.any() and (users == expected).all()
 
 
-def test_the_platform_reaches_everyone_with_access_at_full_reach():
-    params, rng, _, _, pop = village({"interventions.digital.reach": 1.0})
+@pytest.mark.parametrize("elderly_skill", [0.0, 1.0])
+def test_the_platform_reaches_everyone_with_access_at_full_reach_and_those_60_plus_by_their_skill(elderly_skill):
+    params, rng, _, _, pop = village({"interventions.digital.reach": 1.0,
+                                      "interventions.digital.elderly_skill": elderly_skill})
     assert not service.platform_users(pop, params, rng, NONE).any()
-    assert (service.platform_users(pop, params, rng, ALL) == (pop.alive & pop.digital)).all()
+    with_access = pop.alive & pop.digital
+    elderly = pop.age >= service.ELDERLY_AGE
+    assert (with_access & elderly).any() and (with_access & ~elderly).any()
+    expected = with_access & (~elderly if elderly_skill == 0 else True)
+    assert (service.platform_users(pop, params, rng, ALL) == expected).all()
+
+
+def channel_village():
+    params, rng, _, _, pop = village({"appeals.rate": 1.0, "appeals.resolved_gain": 0.1,
+                                      "appeals.neglected_loss": 0.05})
+    pop.trust[:] = 0.5
+    online = pop.alive & pop.digital & (np.arange(pop.size) % 3 == 0)
+    at_venue = pop.present & ~online & (np.arange(pop.size) % 3 == 1)
+    heard = online | at_venue | (np.arange(pop.size) % 2 == 0)
+    raised = pop.alive & (~pop.away | online)
+    return params, rng, pop, online, at_venue, heard, raised
+
+
+@pytest.mark.parametrize("platform, venue, members, resolved", [
+    (1e9, 0.0, 0.0, "online"), (0.0, 1e9, 0.0, "at_venue"), (0.0, 0.0, 1e9, "heard"), (1e9, 1e9, 0.0, "channels")])
+def test_the_platform_and_the_centre_resolve_their_own_users_appeals_and_the_members_any_heard(platform, venue,
+                                                                                               members, resolved):
+    params, rng, pop, online, at_venue, heard, raised = channel_village()
+    channels = ((online, np.array([platform])), (at_venue, np.array([venue])))
+    result = service.appeals(pop, params, rng, heard, online, np.array([members]), np.array([0.6]), channels)
+    done = raised & {"online": online, "at_venue": at_venue, "heard": heard, "channels": online | at_venue}[resolved]
+    assert done.any() and (raised & ~done).any()
+    assert result.raised.tolist() == [raised.sum()] and result.resolved.tolist() == [done.sum()]
+    np.testing.assert_allclose(pop.trust[done], 0.5 + 0.1 * 0.8)
+    np.testing.assert_allclose(pop.trust[raised & ~done], 0.45)
+    np.testing.assert_allclose(pop.trust[~raised], 0.5)
+
+
+def test_the_members_capacity_goes_to_the_heard_appeals_the_channels_left_open():
+    params, rng, pop, online, at_venue, heard, raised = channel_village()
+    # Room for exactly each channel's users and, at the members, exactly the rest: all resolved.
+    channels = ((online, np.array([float((raised & online).sum())])),
+                (at_venue, np.array([float((raised & at_venue).sum())])))
+    rest = float((raised & heard & ~online & ~at_venue).sum())
+    result = service.appeals(pop, params, rng, heard, online, np.array([rest]), np.array([0.6]), channels)
+    assert result.resolved.tolist() == [(raised & heard).sum()]
+
+
+def test_the_channels_capacities_scale_with_the_village_and_their_intensity(monkeypatch):
+    model = VillageModel({"village.population": 300, "interventions.digital.intensity": 0.5,
+                          "interventions.venue.intensity": 0.8}, seed=1).run(1)
+    month, p = model.last_month, model.params
+    seen = {}
+    monkeypatch.setattr(service, "appeals", lambda *args: seen.setdefault("channels", args[-1]))
+    service.step(month)
+    (online, platform), (at_venue, venue) = seen["channels"]
+    scale = month.villagers / service.REFERENCE_POPULATION
+    np.testing.assert_allclose(platform, scale * 0.5 * p["interventions.digital.capacity"])
+    np.testing.assert_allclose(venue, scale * 0.8 * p["interventions.venue.capacity"])
+    assert online is month.online and at_venue.any() and (month.heard >= at_venue).all()
 
 
 def test_visits_bring_trust_to_neighbours_at_home_in_proportion_to_capability():
