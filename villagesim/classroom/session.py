@@ -481,10 +481,14 @@ class Session:
     # -- the debrief --
 
     def compute_debrief(self) -> dict:
-        """What each path bought: every team's village re-run on the same seed without one path it used.
+        """The whole debrief: :meth:`compute_without` and :meth:`best_plan`.
 
         Runs without the lock (a finished session no longer changes); :meth:`set_debrief` stores the result.
         """
+        return {"without": self.compute_without(), "best_plan": self.best_plan()}
+
+    def compute_without(self) -> list[dict]:
+        """What each path bought: every team's village re-run on the same seed without one path it used."""
         rows = []
         for team in self.teams:
             used = [path for path in INTERVENTIONS if path in used_paths(team["plans"])]
@@ -494,9 +498,9 @@ class Session:
                 rows.append({"team": team["id"], "path": path,
                              "cost": final["cost_cumulative"] - without["cost_cumulative"],
                              **{metric: final[metric] - without[metric] for metric in OBJECTIVES}})
-        return {"without": rows, "best_plan": self._best_plan()}
+        return rows
 
-    def _best_plan(self) -> dict | None:
+    def best_plan(self) -> dict | None:
         """The planner's best plan for the same village, budget, months and objective (a bounded search), or
         None when no path fits the budget."""
         from villagesim.planner import plan
