@@ -161,7 +161,7 @@ def test_a_trainer_and_eight_phones_play_three_rounds_in_both_languages_through_
     console.goto(f"{server.url}/classroom")
     assert console.get_by_test_id("start-session").inner_text() == zh["start_session"]
     console.fill("#rounds", "3")
-    console.fill("#budget", "20")
+    console.fill("#budget", "30")  # above every team's three rounds here (at most 28.6), below all five paths at full
     console.get_by_test_id("start-session").click()
     console.wait_for_url("**#k=*", timeout=WAIT)
     wait_for(console, "(document.querySelector('[data-testid=join-code]') || {textContent: ''}).textContent.length === 5")
@@ -391,12 +391,12 @@ def test_bad_input_is_refused_in_the_page_language(server):
         assert status == 409 and refused["error"] == REFUSALS[lang]["name_taken"].format(name="a")
         status, refused = server.call("POST", f"/classroom/api/{code}/teams/{team}/plan",
                                       {"plan": {"venue": {"intensity": 1}}, "lang": lang}, token)
-        assert status == 400 and refused["key"] == "over_budget" and "9.6" in refused["error"]
+        assert status == 400 and refused["key"] == "over_budget" and "23.6" in refused["error"]  # set-up 20, 0.3 x 12
         status, refused = server.call("POST", "/classroom/api/start", {"rounds": "many", "lang": lang})
         assert status == 400 and refused["error"].startswith("rounds")
     status, priced = server.call("POST", f"/classroom/api/{code}/teams/{team}/cost",
                                  {"plan": {"venue": {"intensity": 1}}, "lang": "zh"}, token)
-    assert status == 200 and priced["cost"] == pytest.approx(9.6) and "9.6 万元" in priced["error"]
+    assert status == 200 and priced["cost"] == pytest.approx(23.6) and "23.6 万元" in priced["error"]
     assert server.call("POST", f"/classroom/api/{code}/join", raw=b"{not json")[0] == 400
     assert server.call("POST", f"/classroom/api/{code}/join", raw=b"[1]")[0] == 400
     assert server.call("POST", f"/classroom/api/{code}/join", raw=b" " * 20_000)[0] == 413

@@ -17,7 +17,7 @@ from villagesim.classroom.store import SessionStore
 from villagesim.classroom.words import PAGE, REFUSALS
 from villagesim.params import resolve
 
-SMALL = Settings(rounds=3, round_months=4, budget=6.0, objective="participation_rate")
+SMALL = Settings(rounds=3, round_months=4, budget=30.0, objective="participation_rate")  # covers the venue's set-up
 TRAINING = {"training": {"intensity": 1.0, "start": 1}}
 VENUE_LATE = {"venue": {"intensity": 0.5, "start": 3}}
 
@@ -141,20 +141,21 @@ def test_the_price_shown_is_what_the_village_then_spends(plan):
     assert session.remaining(0) == pytest.approx(SMALL.budget - price, abs=1e-4)
 
 
-def test_plan_cost_is_the_model_monthly_cost_summed():
+def test_plan_cost_is_the_set_up_once_and_the_model_monthly_cost_summed():
     params = resolve({"interventions.venue.intensity": 1.0, "interventions.venue.start": 3})
-    monthly = params["interventions.venue.cost"]
-    assert plan_cost(params, range(1, 5), villages=1) == pytest.approx(2 * monthly)
-    assert plan_cost(params, range(1, 5), villages=3) == pytest.approx(6 * monthly)
+    monthly, setup = params["interventions.venue.cost"], params["interventions.venue.setup_cost"]
+    assert plan_cost(params, range(1, 5), villages=1) == pytest.approx(setup + 2 * monthly)
+    assert plan_cost(params, range(1, 5), villages=3) == pytest.approx(3 * (setup + 2 * monthly))
+    assert plan_cost(params, range(1, 5), villages=3, set_up={"venue"}) == pytest.approx(6 * monthly)
 
 
 def test_a_plan_over_the_remaining_budget_is_refused_and_one_at_the_budget_is_taken():
-    session, trainer, tokens = new_session(Settings(rounds=2, round_months=4, budget=2.0), teams=2)
-    with pytest.raises(Refusal) as refused:  # training costs 0.5 a month at full intensity: 2.0 for 4 months
+    session, trainer, tokens = new_session(Settings(rounds=2, round_months=4, budget=2.5), teams=2)
+    with pytest.raises(Refusal) as refused:  # training: set-up 0.5 and 0.5 a month at full intensity, 2.5 for 4 months
         session.submit(0, tokens[0], {**TRAINING, "venue": {"intensity": 0.1, "start": 1}})
-    assert refused.value.key == "over_budget" and "2 万元" in refused.value.text("zh")
+    assert refused.value.key == "over_budget" and "2.5 万元" in refused.value.text("zh")
     assert session.teams[0]["submitted"] is None
-    assert session.submit(0, tokens[0], TRAINING) == pytest.approx(2.0)
+    assert session.submit(0, tokens[0], TRAINING) == pytest.approx(2.5)
     session.submit(1, tokens[1], {})
     session.advance(trainer)
     with pytest.raises(Refusal, match="only 0 万元 is left"):
@@ -232,7 +233,7 @@ def test_empty_settings_are_the_defaults_and_a_bad_scenario_is_refused():
 
 
 def test_a_round_needs_two_teams_and_every_plan_unless_forced_and_absent_teams_keep_their_plan():
-    session, trainer, tokens = new_session(teams=1)
+    session, trainer, tokens = new_session(Settings(rounds=3, round_months=4, budget=6.5), teams=1)
     with pytest.raises(Refusal) as refused:
         session.advance(trainer, force=True)
     assert refused.value.key == "too_few"
@@ -245,9 +246,9 @@ def test_a_round_needs_two_teams_and_every_plan_unless_forced_and_absent_teams_k
     assert session.teams[1]["plans"] == [empty_plan()]
     session.advance(trainer, force=True)  # nobody submitted: team 0 keeps training while its budget lasts
     assert session.teams[0]["plans"][1] == session.teams[0]["plans"][0]
-    session.advance(trainer, force=True)  # 6 万元 is three rounds of 2: the third plan still fits
+    session.advance(trainer, force=True)  # 6.5 万元 is the set-up, 0.5, once and three rounds of 2: the third fits
     assert session.teams[0]["plans"][2]["training"]["intensity"] == 1.0 and session.finished
-    assert session.spent(0) == pytest.approx(6.0, abs=1e-4)
+    assert session.spent(0) == pytest.approx(6.5, abs=1e-4)
 
 
 def test_joining_closes_after_the_first_round_and_a_session_takes_at_most_thirty_teams():

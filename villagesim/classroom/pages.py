@@ -355,7 +355,7 @@ function debrief(state, objective) {
       row.per_wan === null ? "–" : show(objective, row.per_wan)].map((t) => el("td", {text: t}))));
   fill("per-path", el("tr", {}, ...[W.path, W.teams_used, W.spent_total, W.gain_total, W.per_wan_col]
       .map((t) => el("th", {text: t}))), ...rows);
-  $("best-plan").textContent = state.debrief.best_plan || W.no_planner;
+  $("best-plan").textContent = state.debrief.best_plan || (state.debrief.best_plan_ready ? W.no_planner : W.planning);
 }
 async function rejoin(team) {
   try {

@@ -25,13 +25,13 @@ Examples
 >>> session, trainer = Session.create(Settings(rounds=2, round_months=6), code="ABCDE", seed=3)
 >>> a, token_a = session.join("Team A")
 >>> b, token_b = session.join("Team B")
->>> session.submit(a, token_a, {"training": {"intensity": 1, "start": 1}})
-3.0
+>>> session.submit(a, token_a, {"training": {"intensity": 1, "start": 1}})  # set-up 0.5, 0.5 a month
+3.5
 >>> session.submit(b, token_b, {})
 0.0
 >>> session.advance(trainer)
 >>> session.round, round(session.spent(a), 6), session.spent(b)
-(2, 3.0, 0.0)
+(2, 3.5, 0.0)
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from villagesim.params import INTERVENTIONS, resolve
 from villagesim.errors import InputError
 from villagesim.events import Event, describe
 from villagesim.i18n import LANGUAGES, text
-from villagesim.submodels.interventions import intensities, monthly_cost
+from villagesim.submodels import interventions
 
 from villagesim.classroom.words import say, word
 
@@ -178,10 +178,16 @@ def plan_overrides(plan: dict, round_index: int, round_months: int) -> dict[str,
     return overrides
 
 
-def plan_cost(params: dict, months: range, villages: int) -> float:
-    """万元 that the interventions in ``params`` cost over ``months``, by the model's own monthly cost rule
-    (the one place the classroom prices a plan, so that it follows the model's cost model)."""
-    return villages * sum(monthly_cost(intensities(params, month), params) for month in months)
+def plan_cost(params: dict, months: range, villages: int, set_up: frozenset[str] | set[str] = frozenset()) -> float:
+    """万元 that the interventions in ``params`` cost over ``months`` by the model's own cost rule
+    (:func:`villagesim.submodels.interventions.plan_cost`): running costs, and the set-up of each path
+    switched on that is not in ``set_up`` (paid in an earlier round). Starts must lie within ``months``."""
+    return villages * interventions.plan_cost(params, months.stop - 1, set_up)
+
+
+def used_paths(plans: list[dict]) -> set[str]:
+    """Paths switched on in any of ``plans`` (the model pays a path's set-up once, the first month it is on)."""
+    return {path for plan in plans for path, choice in plan.items() if choice["intensity"] > 0}
 
 
 def _hash(token: str) -> str:
@@ -339,10 +345,10 @@ class Session:
     def remaining(self, team_id: int) -> float:
         return max(self.settings.budget - self.spent(team_id), 0.0)
 
-    def cost(self, plan: dict) -> float:
-        """What ``plan`` (a full plan) costs in the open round."""
+    def cost(self, team_id: int, plan: dict) -> float:
+        """What ``plan`` (a full plan) costs team ``team_id`` in the open round (set-ups it paid before excluded)."""
         params = self._params(plan_overrides(plan, self.round, self.settings.round_months))
-        return plan_cost(params, self.round_months(), self.doc["villages"])
+        return plan_cost(params, self.round_months(), self.doc["villages"], used_paths(self.teams[team_id]["plans"]))
 
     def _params(self, overrides: dict) -> dict:
         return resolve({**self.doc["overrides"], **overrides})
@@ -352,7 +358,7 @@ class Session:
         self.team(team_id, token)
         if self.finished:
             raise Refusal("finished", status=409)
-        return self.cost(parse_plan(raw_plan, self.settings.round_months))
+        return self.cost(team_id, parse_plan(raw_plan, self.settings.round_months))
 
     def submit(self, team_id: int, token: Any, raw_plan: Any) -> float:
         """Record a team's plan for the open round (it may submit again until the round runs); returns its cost."""
@@ -361,7 +367,7 @@ class Session:
             if self.finished:
                 raise Refusal("finished", status=409)
             plan = parse_plan(raw_plan, self.settings.round_months)
-            cost = self.cost(plan)
+            cost = self.cost(team_id, plan)
             remaining = self.remaining(team_id)
             if cost > remaining + EPSILON:
                 raise Refusal("over_budget", cost=round(cost, 2), remaining=round(remaining, 2))
@@ -404,7 +410,7 @@ class Session:
         """A team that did not submit keeps its last plan if its budget still covers it."""
         if team["plans"]:
             last = team["plans"][-1]
-            if self.cost(last) <= self.remaining(team["id"]) + EPSILON:
+            if self.cost(team["id"], last) <= self.remaining(team["id"]) + EPSILON:
                 return last
         return empty_plan()
 
@@ -475,22 +481,26 @@ class Session:
     # -- the debrief --
 
     def compute_debrief(self) -> dict:
-        """What each path bought: every team's village re-run on the same seed without one path it used.
+        """The whole debrief: :meth:`compute_without` and :meth:`best_plan`.
 
         Runs without the lock (a finished session no longer changes); :meth:`set_debrief` stores the result.
         """
+        return {"without": self.compute_without(), "best_plan": self.best_plan()}
+
+    def compute_without(self) -> list[dict]:
+        """What each path bought: every team's village re-run on the same seed without one path it used."""
         rows = []
         for team in self.teams:
-            used = [path for path in INTERVENTIONS if any(plan[path]["intensity"] > 0 for plan in team["plans"])]
+            used = [path for path in INTERVENTIONS if path in used_paths(team["plans"])]
             final = {metric: values[-1] for metric, values in team["series"].items()}
             for path in used:
                 without = self._replay([{**plan, path: empty_plan()[path]} for plan in team["plans"]]).final()
                 rows.append({"team": team["id"], "path": path,
                              "cost": final["cost_cumulative"] - without["cost_cumulative"],
                              **{metric: final[metric] - without[metric] for metric in OBJECTIVES}})
-        return {"without": rows, "best_plan": self._best_plan()}
+        return rows
 
-    def _best_plan(self) -> dict | None:
+    def best_plan(self) -> dict | None:
         """The planner's best plan for the same village, budget, months and objective (a bounded search), or
         None when no path fits the budget."""
         from villagesim.planner import plan

@@ -183,15 +183,21 @@ class ClassroomServer:
         return result
 
     def _debrief(self, session: Session) -> None:
-        """Compute a finished session's debrief once, in the background."""
-        if session.doc["debrief"] is not None or session.code in self._debriefing:
+        """Compute a finished session's debrief once, in the background: what each path bought is shown
+        first, the planner's best plan (the longer search) when it is found."""
+        done = session.doc["debrief"] or {}
+        if "best_plan" in done or session.code in self._debriefing:
             return
         self._debriefing.add(session.code)
 
         async def run():
             try:
-                debrief = await run_in_threadpool(session.compute_debrief)
-                await self._changed(session, session.set_debrief, debrief)
+                without = done.get("without")
+                if without is None:
+                    without = await run_in_threadpool(session.compute_without)
+                    await self._changed(session, session.set_debrief, {"without": without})
+                best = await run_in_threadpool(session.best_plan)
+                await self._changed(session, session.set_debrief, {"without": without, "best_plan": best})
             finally:
                 self._debriefing.discard(session.code)
         asyncio.get_running_loop().create_task(run())
@@ -369,6 +375,7 @@ class ClassroomServer:
                           for t in session.teams],
                 "per_path": {objective: session.per_path(objective) for objective in OBJECTIVES} if ready else {},
                 "best_plan": session.best_plan_text(lang),
+                "best_plan_ready": ready and "best_plan" in session.doc["debrief"],
             }
         return state
 

@@ -56,17 +56,20 @@ def monthly_cost(intensity: dict[str, float], params: dict) -> float:
     return sum(intensity[name] * params[cost] for name, (_, _, cost) in _KEYS.items())
 
 
-def path_cost(params: dict, name: str, intensity: float, start: int, months: int) -> float:
-    """What path ``name`` at ``intensity`` from month ``start`` costs one village over months 1..``months``."""
+def path_cost(params: dict, name: str, intensity: float, start: int, months: int, set_up: bool = False) -> float:
+    """What path ``name`` at ``intensity`` from month ``start`` costs one village over months 1..``months``
+    (no set-up if ``set_up``: the village paid it earlier)."""
     first = max(start, 1)
     if intensity <= 0 or first > months:
         return 0.0
-    return params[f"interventions.{name}.setup_cost"] + intensity * params[f"interventions.{name}.cost"] * (months - first + 1)
+    setup = 0.0 if set_up else params[f"interventions.{name}.setup_cost"]
+    return setup + intensity * params[f"interventions.{name}.cost"] * (months - first + 1)
 
 
-def plan_cost(params: dict, months: int) -> float:
-    """What the intensities and starts in ``params`` cost one village over ``months`` months, set-ups included."""
-    return round(sum(path_cost(params, name, params[intensity], params[start], months)
+def plan_cost(params: dict, months: int, set_up: frozenset[str] | set[str] = frozenset()) -> float:
+    """What the intensities and starts in ``params`` cost one village over ``months`` months, set-ups included
+    except those of the paths in ``set_up`` (already paid)."""
+    return round(sum(path_cost(params, name, params[intensity], params[start], months, name in set_up)
                      for name, (intensity, start, _) in _KEYS.items()), 10)
 
 
