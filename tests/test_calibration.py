@@ -116,6 +116,16 @@ def test_neighbours_of_enrolled_seeds_take_up_more_when_participants_talk_more()
     assert ttest_ind(asymmetric, symmetric).pvalue < 1e-6
 
 
+def test_the_fit_uses_the_models_propensity_for_the_projects_potential(network):
+    group, seed, _, src, dst = network
+    groups = groups_of(group, seed, src, dst)
+    params = {"project.propensity_sd": 0.0, "project.potential_effect": 2.0, "project.places": 100_000}
+    promising = simulate(groups, resolve({**params, "project.propensity": -1.0, "project.potential": 1.0}), 4, 7)
+    ordinary = simulate(groups, resolve({**params, "project.propensity": 0.0, "project.potential": 0.5}), 4, 7)
+    np.testing.assert_array_equal(promising, ordinary)  # -1 + 2 x (1 - 0.5) = 0 + 0
+    assert simulate(groups, resolve({**params, "project.propensity": -1.0}), 4, 7).sum() < ordinary.sum()
+
+
 def test_limited_places_cap_each_village_as_a_count():
     """Everyone hears and wants in, but each village takes in only `places`: the rate falls as 1/size."""
     rng = np.random.default_rng(8)

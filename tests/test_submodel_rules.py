@@ -53,6 +53,14 @@ def test_the_village_propensity_is_drawn_once_at_set_up_around_its_mean():
     np.testing.assert_allclose(project.propensity(params), -1.5 + 2.0 * project.standing)
 
 
+@pytest.mark.parametrize("potential, shift", [(0.5, 0.0), (0.9, 1.2), (0.2, -0.9)])
+def test_a_more_promising_project_raises_the_village_propensity(potential, shift):
+    params = resolve({"project.propensity": -1.5, "project.propensity_sd": 2.0, "project.potential": potential,
+                      "project.potential_effect": 3.0})
+    project = uptake.Project.start(5, params, np.random.default_rng(4))
+    np.testing.assert_allclose(project.propensity(params), -1.5 + shift + 2.0 * project.standing)
+
+
 def test_the_project_launches_at_its_start_month_and_present_members_and_participants_hear_of_it():
     params, pop, project, advance = project_village()
     pop.participating[:] = False

@@ -39,7 +39,7 @@ from villagesim.params import INTERVENTIONS, resolve
 from villagesim.population import MEMBER, NEVER, generate
 from villagesim.submodels.branch import MEETING_MEMORY
 from villagesim.submodels.service import ELDERLY_AGE, ELDERLY_MOBILITY_AGE, REFERENCE_POPULATION
-from villagesim.submodels.uptake import FAILED, RUNNING, VIABLE, WAITING
+from villagesim.submodels.uptake import FAILED, RUNNING, VIABLE, WAITING, mean_propensity
 
 
 def clip01(x: float) -> float:
@@ -484,7 +484,7 @@ class PlainVillage(mesa.Model):
         for village in self.village_list:
             if village.project == WAITING and month >= p["project.start"]:
                 village.project, village.launched = RUNNING, month
-                village.propensity = p["project.propensity"] + p["project.propensity_sd"] * self.random.gauss(0.0, 1.0)
+                village.propensity = mean_propensity(p) + p["project.propensity_sd"] * self.random.gauss(0.0, 1.0)
                 village.places = p["project.places"]
                 launched.add(village.index)
             village.in_campaign = (village.project in (RUNNING, VIABLE)

@@ -30,7 +30,7 @@ from scipy.special import log_expit, ndtri
 
 from villagesim.calibration.data import Groups
 from villagesim.population import draw_trust
-from villagesim.submodels.uptake import decide, decision_logit, hear
+from villagesim.submodels.uptake import decide, decision_logit, hear, mean_propensity
 
 BATCH = 50  # replicates simulated together as one block-diagonal network ...
 BLOCK_NODES = 500_000  # ... of at most this many nodes (but at least one replicate), to bound memory
@@ -63,7 +63,7 @@ def simulate(groups: Groups, params: dict, replicates: int, seed: int,
 def _propensity(params: dict, village: np.ndarray, seeds: np.ndarray, trust: np.ndarray, given: np.ndarray | None,
                 z_draw: np.ndarray) -> np.ndarray:
     """Each group's propensity (logit): from the prior, or from its posterior given the seeds' decisions."""
-    mean, sd = params["project.propensity"], params["project.propensity_sd"]
+    mean, sd = mean_propensity(params), params["project.propensity_sd"]
     if given is None:
         return mean + sd * ndtri(z_draw)
     who = seeds.nonzero()[0]

@@ -190,6 +190,7 @@ PARAMS: tuple[Param, ...] = (
     _p("project.outreach", 0.34, 0.0, 1.0, "per month", BCDJ_FIT, "Chance a person hears of the project from the campaign itself in a month, without a tie."),
     _p("project.propensity", -2.25, -20.0, 20.0, "logit", BCDJ_FIT, "Village-level propensity of an informed non-member to enrol (log-odds), mean over villages."),
     _p("project.propensity_sd", 1.76, 0.0, 5.0, "logit", BCDJ_FIT, "Standard deviation of the village propensity across villages (log-odds)."),
+    _p("project.potential_effect", 2.0, 0.0, 10.0, "logit per unit potential", ASSUMED, "Log-odds added to the village propensity per unit of project potential above 0.5 (the fitted propensity is for an ordinary project).", (0.0, 4.0)),
     _p("project.member_shift", 0.01, -5.0, 5.0, "logit", BCDJ_FIT, "Added to a member's log-odds of enrolling (members are the data's leaders)."),
     _p("project.trust_effect", 2.0, 0.0, 20.0, "logit per unit trust", ASSUMED, "Log-odds of enrolling gained per unit of trust above 0.5 (own characteristics)."),
     _p("project.endorsement", 0.0, -10.0, 10.0, "logit", BCDJ_PUB, "Log-odds added per unit enrolled share of a person's informed neighbours; 0 = no endorsement effect."),

@@ -13,7 +13,7 @@ hear of the project, then decide, once:
 - **Who decides.** An informed person at home or online decides once, in
   the month after hearing: they enrol with chance ``expit(logit)``, where
   ``logit`` is the village's propensity (drawn at set-up, mean
-  ``project.propensity``, standard deviation ``project.propensity_sd``),
+  :func:`mean_propensity`, standard deviation ``project.propensity_sd``),
   plus ``project.member_shift`` for members, ``project.trust_effect`` times
   trust above 0.5, and ``project.endorsement`` times the enrolled share of
   their informed neighbours (off by default: Banerjee et al. found none).
@@ -73,7 +73,20 @@ class Project:
 
     def propensity(self, params: dict) -> np.ndarray:
         """Each village's propensity to enrol (log-odds)."""
-        return params["project.propensity"] + params["project.propensity_sd"] * self.standing
+        return mean_propensity(params) + params["project.propensity_sd"] * self.standing
+
+
+def mean_propensity(params: dict) -> float:
+    """The mean village propensity (log-odds) for a project of this potential.
+
+    ``project.propensity`` is the propensity for a project of ordinary
+    potential (0.5), the one fitted on real villages; a more promising
+    project draws more people in.
+
+    >>> mean_propensity({"project.propensity": -2.0, "project.potential": 0.9, "project.potential_effect": 2.0})
+    -1.2
+    """
+    return params["project.propensity"] + params["project.potential_effect"] * (params["project.potential"] - 0.5)
 
 
 def hear(adj: sp.csr_matrix, informed: np.ndarray, enrolled: np.ndarray, params: dict,
