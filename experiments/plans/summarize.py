@@ -84,6 +84,18 @@ def discovery(folder: Path) -> None:
                            if isinstance(r.factor, str) and r.factor)
         print(f"| {path} | {first.points} ({first.share:.0%}) | {first.coverage:.2f} | {first.density:.2f} | "
               f"{limits or 'whole space'} |")
+    drivers(pd.read_csv(folder / "analysis" / "best_path.csv"))
+
+
+def drivers(points: pd.DataFrame) -> None:
+    """Spearman correlation of each factor with the top path's lead over the next best buy (per 万元)."""
+    paths = [p for p in PATHS if p in points.columns]
+    factors = [c for c in points.columns if "." in c]
+    top = points[paths].mean().idxmax()
+    lead = points[top] - points[[p for p in paths if p != top]].max(axis=1)
+    rho = {f: points[f].corr(lead, method="spearman") for f in factors}
+    print(f"\n{top}'s lead over the next best buy per 万元 ({len(points)} points), Spearman rho:")
+    print("; ".join(f"`{f}` {r:+.2f}" for f, r in sorted(rho.items(), key=lambda kv: -abs(kv[1]))))
 
 
 if __name__ == "__main__":
