@@ -52,6 +52,7 @@ def test_same_seed_byte_identical_different_seed_differs(tmp_path):
     (["--scenario", "atlantis"], "atlantis"),
     (["--steps", "-1"], "--steps"),
     (["--seed", "x"], "--seed"),
+    (["--months", "3"], "villagesim: error: unrecognized arguments: --months"),  # the prefix said once
     (["--set", "network.nodes=/nonexistent.csv", "--set", "network.edges=/nonexistent.csv"], "/nonexistent.csv"),
     (["--set", "network.nodes=/nonexistent.csv"], "network.edges"),
 ])

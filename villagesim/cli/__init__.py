@@ -27,7 +27,8 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
 
     def error(self, message: str):  # noqa: D102
-        raise InputError(f"{self.prog}: {message}")
+        # The top-level parser's prog is already the "villagesim: error:" prefix.
+        raise InputError(message if self.prog == "villagesim" else f"{self.prog}: {message}")
 
 
 def build_parser() -> Parser:
