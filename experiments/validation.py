@@ -4,7 +4,7 @@
     .venv/bin/python experiments/validation.py --profiles calibration/  # the profile figure only
 
 For each village: refit everything on the other 18 (the moments, their
-standard errors, the Sobol design and Nelder-Mead, the baselines' lines),
+standard errors, the Sobol design and the multi-start Nelder-Mead, the baselines' lines),
 then predict the held-out village with its seeds' decisions given and with
 them simulated. Same budget as ``villagesim calibrate``'s defaults. Prints
 Markdown tables, writes loo.csv and docs/img/validation_fit.png.
@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=6)
     ap.add_argument("--replicates", type=int, default=16)
     ap.add_argument("--candidates", type=int, default=64)
+    ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--max-evaluations", type=int, default=200)
     ap.add_argument("--final-replicates", type=int, default=200)
     ap.add_argument("--out", default="loo")
@@ -88,7 +89,7 @@ def main() -> None:
     y = groups.observed()
     started = time.perf_counter()
     loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
-                        args.max_evaluations)
+                        args.max_evaluations, starts=args.starts)
     print(f"leave one out: {time.perf_counter() - started:.0f} s")
     rows = {"uptake rule, seeds' decisions given": loo["given"],
             "uptake rule, seeds' decisions simulated": loo["simulated"],

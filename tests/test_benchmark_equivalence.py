@@ -33,7 +33,7 @@ OUTCOMES = ("participation_rate", "project_uptake", "trust_mean", "active_member
             "members_mean_age", "appeals_resolved_rate", "relapse_count", "members", "activists",
             "branch_strength", "present_share")
 FAMILY_LEVEL = 0.99
-# One village per run: its propensity draw (SD 1.76 log-odds) would swamp uptake over 8 seeds, so it is fixed here.
+# One village per run: its propensity draw (SD 0.83 log-odds) would swamp uptake over 8 seeds, so it is fixed here.
 HALF = {**{f"interventions.{name}.intensity": 0.5 for name in INTERVENTIONS}, "project.propensity_sd": 0.0}
 ALL = {f"interventions.{name}.intensity": 1.0 for name in INTERVENTIONS}
 

@@ -8,10 +8,11 @@ import tomllib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.optimize import OptimizeResult
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import ttest_ind
+from scipy.stats import qmc, ttest_ind
 
-from villagesim.calibration import FITTED, Groups, leave_one_out, predict, read_groups, simulate
+from villagesim.calibration import FITTED, Groups, leave_one_out, moments, predict, read_groups, simulate, to_params
 from villagesim.cli import main
 from villagesim.network import from_edges
 from villagesim.params import resolve
@@ -181,6 +182,66 @@ def test_leave_one_out_never_reads_the_held_out_outcomes(network):
     assert runs[0]["size"][0] != runs[1]["size"][0]  # village 2 is in the training set of fold 0
 
 
+def test_multi_start_polishes_the_best_sobol_points_and_keeps_the_lowest_end(monkeypatch, network):
+    group, seed, outcome, src, dst = network
+    groups, base = groups_of(group, seed, src, dst, outcome), resolve({"project.campaign": 3})
+    objective = moments.Objective(groups, base, 2, 1, 10)
+    design = qmc.Sobol(len(FITTED), scramble=True, seed=1).random(8)
+    best_three = design[np.argsort([objective(u) for u in design])[:3]]
+    starts, ends = [], iter([(0.9, 7.0), (0.3, 2.0), (0.6, 5.0)])  # the second start ends lowest
+
+    def polish(loss, x0, **_):
+        starts.append(np.array(x0))
+        x, value = next(ends)
+        return OptimizeResult(x=np.full(x0.size, x), fun=value)
+
+    monkeypatch.setattr(moments, "minimize", polish)
+    result = moments.fit(groups, base, 2, 1, candidates=8, max_evaluations=4, bootstrap=10, starts=3)
+    assert np.array_equal(np.array(starts), best_three)
+    assert result.objective == 2.0 and result.starts == (7.0, 2.0, 5.0)
+    assert result.estimate == to_params(np.full(len(FITTED), 0.3))
+
+
+def test_multi_start_reports_the_objective_at_its_estimate(network):
+    group, seed, outcome, src, dst = network
+    groups, base = groups_of(group, seed, src, dst, outcome), resolve({"project.campaign": 3})
+    result = moments.fit(groups, base, 2, 1, candidates=8, max_evaluations=12, bootstrap=10, starts=3)
+    assert len(result.starts) == 3 and result.objective == min(result.starts)
+    assert moments.Objective(groups, base, 2, 1, 10)(result.unit) == result.objective
+
+
+def test_a_lower_profile_point_becomes_the_estimate_and_its_interval_holds_it(monkeypatch, network):
+    """Started one profile step off the search's minimum, a profile finds a lower point: the estimate moves there."""
+    group, seed, outcome, src, dst = network
+    groups, base = groups_of(group, seed, src, dst, outcome), resolve({"project.campaign": 3})
+    poor = moments.fit(groups, base, 2, 1, candidates=8, max_evaluations=40, bootstrap=10, starts=1).unit.copy()
+    poor[0] = np.clip(poor[0] + 0.15, 0.0, 1.0)
+
+    def poor_search(objective, *_):
+        return moments._result(objective, poor, objective(poor))
+
+    def recorded_profile(*a, **k):
+        found = real_profile(*a, **k)
+        lowest.append(float(found.values.min()))
+        return found
+
+    real_profile, lowest = moments.profile, []
+    monkeypatch.setattr(moments, "search", poor_search)
+    monkeypatch.setattr(moments, "profile", recorded_profile)
+    cal = moments.calibrate(groups, base, 2, 1, 8, 40, 10)
+    first_round = min(lowest[:len(FITTED)])
+    poor_objective = moments.Objective(groups, base, 2, 1, 10)(poor)
+    assert first_round < poor_objective - moments.REFIT_TOLERANCE  # the situation this test needs
+    assert cal.refits >= 1 and cal.fit.objective <= first_round
+    assert moments.Objective(groups, base, 2, 1, 10)(cal.fit.unit) == cal.fit.objective
+    assert cal.below <= moments.REFIT_TOLERANCE
+    for key in FITTED:
+        p = cal.profiles[key]
+        assert p.values.min() >= cal.fit.objective - moments.REFIT_TOLERANCE
+        low, high, _ = cal.intervals[key]
+        assert low <= cal.fit.estimate[key] <= high, key
+
+
 def test_same_seed_same_files(data, tmp_path):
     nodes, edges = data
     outputs = []
@@ -270,6 +331,16 @@ def test_predict_refuses_a_params_file_that_is_not_a_calibration(data, tmp_path,
     assert main(["predict", *args(nodes, edges, tmp_path / "p"), "--params", str(bad)]) == 2
     assert "--params" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("starts, message", [("0", "--starts"), ("x", "--starts"), ("5", "--starts 5: at most")])
+def test_bad_starts_one_line_exit_2_nothing_written(data, tmp_path, capsys, starts, message):
+    nodes, edges = data
+    out = tmp_path / "o"
+    assert main(["calibrate", *args(nodes, edges, out, "--outcome-col", "loan"), *SMALL, "--starts", starts]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_set_of_a_fitted_parameter_is_refused(data, tmp_path, capsys):

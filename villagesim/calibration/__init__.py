@@ -13,8 +13,9 @@ import importlib
 
 _HOMES = {
     "data": ("Groups", "read_groups", "subset"),
-    "moments": ("BASELINES", "BOUNDS", "MOMENT_NAMES", "Fit", "baseline_fit", "baseline_predict", "covariates", "fit",
-                "interval", "leave_one_out", "profile", "summary", "to_params"),
+    "moments": ("BASELINES", "BOUNDS", "MOMENT_NAMES", "REFIT_TOLERANCE", "Calibration", "Fit", "Objective", "Profile",
+                "baseline_fit", "baseline_predict", "calibrate", "covariates", "fit", "interval", "leave_one_out",
+                "profile", "search", "summary", "to_params"),
     "prediction": ("predict", "read_params", "write_csv", "write_params"),
     "rule": ("simulate",),
     "settings": ("DEFAULT_SEED", "FITTED", "FIXED"),
@@ -29,6 +30,7 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
 
 
-__all__ = ["BASELINES", "BOUNDS", "DEFAULT_SEED", "FITTED", "FIXED", "MOMENT_NAMES", "Fit", "Groups", "baseline_fit",
-           "baseline_predict", "covariates", "fit", "interval", "leave_one_out", "predict", "profile", "read_groups",
-           "read_params", "simulate", "subset", "summary", "to_params", "write_csv", "write_params"]
+__all__ = ["BASELINES", "BOUNDS", "DEFAULT_SEED", "FITTED", "FIXED", "MOMENT_NAMES", "REFIT_TOLERANCE", "Calibration",
+           "Fit", "Groups", "Objective", "Profile", "baseline_fit", "baseline_predict", "calibrate", "covariates",
+           "fit", "interval", "leave_one_out", "predict", "profile", "read_groups", "read_params", "search",
+           "simulate", "subset", "summary", "to_params", "write_csv", "write_params"]

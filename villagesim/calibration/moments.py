@@ -18,9 +18,10 @@ decisions as inputs (as Banerjee et al. condition on the leaders'
 decisions); the seeds' own take-up is simulated without them. The
 objective is the sum of squared gaps, each divided by the moment's standard
 error: binomial for the take-ups, a bootstrap over groups for the seeds'
-take-up, the slope and the spread. The minimiser: the best point of a
-scrambled Sobol design over :data:`BOUNDS`, polished by Nelder-Mead
-(``scipy.optimize``), all on common random numbers.
+take-up, the slope and the spread. The minimiser (:func:`search`): a
+scrambled Sobol design over :data:`BOUNDS`, then Nelder-Mead
+(``scipy.optimize``) from each of its few best points, keeping the lowest
+end, all on common random numbers (the objective has several local minima).
 
 A profile re-optimises the other parameters (Nelder-Mead from the
 estimate) with each parameter held at steps of :data:`STEPS` around the
@@ -29,12 +30,17 @@ profile objective is within 3.84 of the minimum (linear interpolation
 between steps; approximate, as the weighting is diagonal). A parameter
 counts as identified when the profile crosses that level on both sides
 within the steps; where it does not, the interval runs to the last step or
-the edge of the box and the verdict is "no".
+the edge of the box and the verdict is "no". :func:`calibrate` fits and
+profiles; when a profile's re-optimised point lies below the estimate (by
+more than :data:`REFIT_TOLERANCE`), it polishes from that point, takes the
+lower end as the estimate and profiles again, at most :data:`REFITS` times
+(``Calibration.below`` says how far a lower profile point remains, if one does).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,6 +175,23 @@ def _pooled_counts(data: Data) -> np.ndarray:
                      *((non_seed & m).sum() for m in (data.distance == 1, data.distance == 2, data.distance >= 3))])
 
 
+class Objective:
+    """The weighted squared distance of simulated from observed moments, on common random numbers; counts calls."""
+
+    def __init__(self, groups: Groups, base: dict, replicates: int, seed: int, bootstrap: int):
+        self.data = prepare(groups)
+        self.observed, self.errors = observed_moments(self.data), standard_errors(self.data, bootstrap, seed)
+        self.base, self.replicates, self.seed = base, replicates, seed
+        self.evaluations = 0
+
+    def simulated(self, unit: np.ndarray) -> np.ndarray:
+        return simulated_moments(self.data, {**self.base, **to_params(unit)}, self.replicates, self.seed)
+
+    def __call__(self, unit: np.ndarray) -> float:
+        self.evaluations += 1
+        return float(np.sum(((self.simulated(unit) - self.observed) / self.errors) ** 2))
+
+
 @dataclass
 class Fit:
     """The estimate, its objective and the moments at the estimate."""
@@ -180,48 +203,117 @@ class Fit:
     simulated: np.ndarray
     errors: np.ndarray
     evaluations: int
+    starts: tuple[float, ...] = ()  # the objective reached from each Nelder-Mead start
+
+
+def _polish(loss, start: np.ndarray, max_evaluations: int) -> tuple[np.ndarray, float]:
+    """Nelder-Mead in the unit cube from ``start``."""
+    res = minimize(loss, start, method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(start),
+                   options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-2})
+    return np.asarray(res.x), float(res.fun)
+
+
+def _result(objective: Objective, unit: np.ndarray, value: float, starts: tuple[float, ...] = ()) -> Fit:
+    return Fit(unit, to_params(unit), value, objective.observed, objective.simulated(unit), objective.errors,
+               objective.evaluations, starts)
+
+
+def search(objective: Objective, candidates: int, max_evaluations: int, starts: int) -> Fit:
+    """Sobol design, then Nelder-Mead from each of its ``starts`` best points; the lowest end wins."""
+    if not 1 <= starts <= candidates:
+        raise ValueError(f"starts must be between 1 and candidates ({candidates}), got {starts}")
+    design = qmc.Sobol(len(FITTED), scramble=True, seed=objective.seed).random(candidates)
+    values = np.array([objective(u) for u in design])
+    ends = [_polish(objective, design[i], max_evaluations) for i in np.argsort(values, kind="stable")[:starts]]
+    unit, value = min(ends, key=lambda end: end[1])
+    return _result(objective, unit, value, tuple(end[1] for end in ends))
 
 
 def fit(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFAULT_SEED, candidates: int = 128,
-        max_evaluations: int = 300, bootstrap: int = 400) -> Fit:
-    """Simulated method of moments: Sobol design, then Nelder-Mead from its best point."""
-    data = prepare(groups)
-    observed, errors = observed_moments(data), standard_errors(data, bootstrap, seed)
-    count = [0]
-
-    def loss(unit):
-        count[0] += 1
-        sim = simulated_moments(data, {**base, **to_params(unit)}, replicates, seed)
-        return float(np.sum(((sim - observed) / errors) ** 2))
-
-    design = qmc.Sobol(len(FITTED), scramble=True, seed=seed).random(candidates)
-    values = np.array([loss(u) for u in design])
-    best = minimize(loss, design[np.argmin(values)], method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(FITTED),
-                    options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-2})
-    estimate = to_params(best.x)
-    simulated = simulated_moments(data, {**base, **estimate}, replicates, seed)
-    return Fit(best.x, estimate, float(best.fun), observed, simulated, errors, count[0])
+        max_evaluations: int = 300, bootstrap: int = 400, starts: int = 3) -> Fit:
+    """Simulated method of moments: Sobol design, then multi-start Nelder-Mead (:func:`search`)."""
+    return search(Objective(groups, base, replicates, seed, bootstrap), candidates, max_evaluations, starts)
 
 
-def profile(groups: Groups, base: dict, result: Fit, key: str, replicates: int = 24, seed: int = DEFAULT_SEED,
-            max_evaluations: int = 24) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Profile:
+    """The objective along one parameter, the others re-optimised: unit-cube values, objectives, full points."""
+
+    grid: np.ndarray
+    values: np.ndarray
+    points: np.ndarray  # one re-optimised unit point per grid value
+
+
+def profile(objective: Objective, result: Fit, key: str, max_evaluations: int = 24) -> Profile:
     """The objective along ``key`` (unit-cube points around the estimate), the others re-optimised."""
-    data = prepare(groups)
     k = FITTED.index(key)
     grid = np.unique(np.clip(result.unit[k] + np.array(STEPS), 0.0, 1.0))
     others = [i for i in range(len(FITTED)) if i != k]
-    values = []
+    values, points = [], []
     for x in grid:
-        def loss(rest, x=x):
+        def full(rest, x=x):
             unit = result.unit.copy()
             unit[others] = rest
             unit[k] = x
-            sim = simulated_moments(data, {**base, **to_params(unit)}, replicates, seed)
-            return float(np.sum(((sim - result.observed) / result.errors) ** 2))
-        res = minimize(loss, result.unit[others], method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(others),
-                       options={"maxfev": max_evaluations})
-        values.append(min(res.fun, loss(result.unit[others])))
-    return grid, np.array(values)
+            return unit
+
+        # Nelder-Mead's start is a vertex of its simplex, so the value is never above the unpolished point's.
+        rest, value = _polish(lambda r: objective(full(r)), result.unit[others], max_evaluations)
+        values.append(value)
+        points.append(full(rest))
+    return Profile(grid, np.array(values), np.array(points))
+
+
+REFIT_TOLERANCE = 0.1  # objective units: far below the 3.84 of an interval, above Nelder-Mead's own tolerance
+REFITS = 2
+
+
+@dataclass
+class Calibration:
+    """The estimate, each parameter's profile and 95% interval, and how the estimate was reached."""
+
+    fit: Fit
+    profiles: dict[str, Profile]
+    intervals: dict[str, tuple[float, float, bool]]
+    refits: int  # restarts from a profile point that lay lower than the estimate
+    below: float  # how far the lowest profile point still lies below the estimate (0: nowhere)
+    seconds: dict[str, float]
+    evaluations: int  # of the objective, profiles included
+
+
+def _lowest(profiles: dict[str, Profile]) -> tuple[np.ndarray, float]:
+    unit, value = min(((p.points[i], p.values[i]) for p in profiles.values() for i in range(p.values.size)),
+                      key=lambda point: point[1])
+    return unit, float(value)
+
+
+def calibrate(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFAULT_SEED, candidates: int = 128,
+              max_evaluations: int = 300, bootstrap: int = 400, starts: int = 3, profiles: bool = True,
+              refits: int = REFITS) -> Calibration:
+    """Fit (:func:`search`), profile every parameter, and while a profile point lies lower than the estimate
+    (by more than :data:`REFIT_TOLERANCE`), polish from that point, take the result and profile again
+    (``refits`` rounds at most)."""
+    started = time.perf_counter()
+    objective = Objective(groups, base, replicates, seed, bootstrap)
+    result = search(objective, candidates, max_evaluations, starts)
+    seconds = {"fit": time.perf_counter() - started}
+    if not profiles:
+        return Calibration(result, {}, {}, 0, 0.0, seconds, objective.evaluations)
+    done = 0
+    while True:
+        found = {key: profile(objective, result, key) for key in FITTED}
+        unit, value = _lowest(found)
+        if value >= result.objective - REFIT_TOLERANCE or done == refits:
+            break
+        done += 1
+        polished, polished_value = _polish(objective, unit, max_evaluations)
+        if polished_value < value:
+            unit, value = polished, polished_value
+        result = _result(objective, unit, value, result.starts)
+    seconds["profiles"] = time.perf_counter() - started - seconds["fit"]
+    intervals = {key: interval(key, p.grid, p.values, result) for key, p in found.items()}
+    return Calibration(result, found, intervals, done, max(0.0, result.objective - value), seconds,
+                       objective.evaluations)
 
 
 def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit) -> tuple[float, float, bool]:
@@ -281,7 +373,7 @@ def summary(observed: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
 
 
 def leave_one_out(groups: Groups, base: dict, replicates: int, final_replicates: int, seed: int, candidates: int,
-                  max_evaluations: int, bootstrap: int = 400, log=print) -> dict:
+                  max_evaluations: int, bootstrap: int = 400, starts: int = 3, log=print) -> dict:
     """Refit everything without each group in turn and predict it, with and without its seeds' decisions."""
     v = len(groups.labels)
     out = {"given": np.empty(v), "simulated": np.empty(v), "estimates": []}
@@ -289,7 +381,7 @@ def leave_one_out(groups: Groups, base: dict, replicates: int, final_replicates:
     for g in range(v):
         keep = np.arange(v) != g
         train, test = subset(groups, keep), subset(groups, ~keep)
-        result = fit(train, base, replicates, seed, candidates, max_evaluations, bootstrap)
+        result = fit(train, base, replicates, seed, candidates, max_evaluations, bootstrap, starts)
         params = {**base, **result.estimate}
         out["given"][g] = predict(test, params, final_replicates, seed, True)[0]
         out["simulated"][g] = predict(test, params, final_replicates, seed, False)[0]

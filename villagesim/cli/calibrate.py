@@ -59,34 +59,31 @@ def _base_params(args: argparse.Namespace) -> dict:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    if args.starts > args.candidates:
+        raise InputError(f"--starts {args.starts}: at most --candidates ({args.candidates}), the Sobol points it "
+                         "starts from")
     base = _base_params(args)
     out = claim_output(args, "calibrate", {
         **_data_inputs(args), "params": base, "seed": args.seed,
-        **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "max_evaluations", "profiles",
-                                         "bootstrap", "final_replicates")}})
+        **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "starts", "max_evaluations",
+                                         "profiles", "bootstrap", "final_replicates")}})
     from villagesim.calibration import read_groups
 
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
-    from villagesim.calibration import (BASELINES, MOMENT_NAMES, baseline_fit, baseline_predict, covariates, fit,
-                                        interval, predict, profile, summary, write_csv, write_params)
+    from villagesim.calibration import (BASELINES, MOMENT_NAMES, REFIT_TOLERANCE, baseline_fit, baseline_predict,
+                                        calibrate, covariates, predict, summary, write_csv, write_params)
 
     seed = args.seed
     observed = groups.observed()
     print(f"villagesim calibrate: {len(groups.labels)} groups, {groups.group.size} nodes, "
           f"{groups.adjacency.nnz // 2} ties; campaign {args.months} months, {args.replicates} replicates per "
-          f"evaluation, {args.candidates} Sobol candidates then Nelder-Mead, seed {seed}")
+          f"evaluation, {args.candidates} Sobol candidates then Nelder-Mead from the best {args.starts}, seed {seed}")
     if groups.dropped_ties:
         print(f"  note: {groups.dropped_ties} ties between different groups ignored")
-    started = time.perf_counter()
-    result = fit(groups, base, args.replicates, seed, args.candidates, args.max_evaluations, args.bootstrap)
-    fitted_at = time.perf_counter()
-    intervals, identified, profiles = {}, {}, {}
-    if args.profiles:
-        for key in FITTED:
-            grid, values = profile(groups, base, result, key, args.replicates, seed)
-            lo, hi, closed = interval(key, grid, values, result)
-            intervals[key], identified[key], profiles[key] = (lo, hi), closed, (grid, values)
-    profiled_at = time.perf_counter()
+    cal = calibrate(groups, base, args.replicates, seed, args.candidates, args.max_evaluations, args.bootstrap,
+                    args.starts, bool(args.profiles))
+    result = cal.fit
+    reported_from = time.perf_counter()
     params = {**base, **result.estimate}
     predicted = predict(groups, params, args.final_replicates, seed, True)
     simulated_seeds = predict(groups, params, args.final_replicates, seed, False)
@@ -96,11 +93,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     print("  parameter                       estimate   95% profile interval   identified")
     for key in FITTED:
-        lo, hi = intervals.get(key, (math.nan, math.nan))
-        verdict = ("yes" if identified[key] else "no") if key in identified else "not profiled"
+        lo, hi, closed = cal.intervals.get(key, (math.nan, math.nan, None))
+        verdict = "not profiled" if closed is None else "yes" if closed else "no"
         print(f"  {key:<30}{result.estimate[key]:>10.4g}   [{lo:.4g}, {hi:.4g}]   {verdict}")
-    print(f"  moments (observed, simulated, standard error); objective {result.objective:.1f} "
-          f"after {result.evaluations} evaluations")
+    starts = ", ".join(f"{v:.1f}" for v in result.starts)
+    print(f"  objective {result.objective:.1f} (Nelder-Mead starts ended at {starts}); "
+          f"{cal.refits} refit(s) from a lower profile point; {cal.evaluations} evaluations "
+          f"({result.evaluations} to reach the estimate)")
+    if cal.below > REFIT_TOLERANCE:
+        print(f"  note: a profile point still lies {cal.below:.2f} below the estimate after {cal.refits} refits; "
+              "an interval may exclude the estimate")
+    print("  moments (observed, simulated, standard error)")
     tail = len(observed)
     for name, o, s, e in zip(MOMENT_NAMES, result.observed[tail:], result.simulated[tail:], result.errors[tail:]):
         print(f"    {name:<38}{o:9.4f}{s:9.4f}{e:9.4f}")
@@ -109,24 +112,26 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     _print_scores(groups, observed, predicted, baselines)
     print("  in-sample, seeds' decisions simulated:")
     _print_scores(groups, observed, simulated_seeds, baselines)
-    print(f"  time: fit {fitted_at - started:.0f} s, profiles {profiled_at - fitted_at:.0f} s, "
-          f"reported runs {time.perf_counter() - profiled_at:.0f} s")
+    print(f"  time: fit {cal.seconds['fit']:.0f} s, profiles and refits {cal.seconds.get('profiles', 0.0):.0f} s, "
+          f"reported runs {time.perf_counter() - reported_from:.0f} s")
 
-    info = {"method": "simulated method of moments: Sobol design, Nelder-Mead, common random numbers",
-            "seed": seed, "replicates": args.replicates, "candidates": args.candidates,
-            "evaluations": result.evaluations, "objective": result.objective,
+    info = {"method": "simulated method of moments: Sobol design, multi-start Nelder-Mead, refit from lower profile "
+                      "points, common random numbers",
+            "seed": seed, "replicates": args.replicates, "candidates": args.candidates, "starts": args.starts,
+            "refits": cal.refits, "evaluations": cal.evaluations, "objective": result.objective,
             "r2_given_seeds": summary(observed, predicted)["r2"],
             "r2_simulated_seeds": summary(observed, simulated_seeds)["r2"],
-            "identified": identified,
+            "identified": {key: closed for key, (_, _, closed) in cal.intervals.items()},
             "baselines": {name: [float(b) for b in beta] for name, beta in coefficients.items()}}
+    intervals = {key: (lo, hi) for key, (lo, hi, _) in cal.intervals.items()}
     with out.writing() as folder:
         write_params(folder / "params.toml", params, (*FITTED, *FIXED), intervals, info)
         write_csv(folder / "fit.csv", ("group", "n", "observed", "predicted"),
                   [(lab, int(groups.size[g]), float(observed[g]), float(predicted[g]))
                    for g, lab in enumerate(groups.labels)])
         write_csv(folder / "profiles.csv", ("parameter", "value", "objective"),
-                  [(key, float(v), float(j)) for key, (grid, values) in profiles.items()
-                   for v, j in zip((_value(key, u) for u in grid), values)])
+                  [(key, float(v), float(j)) for key, p in cal.profiles.items()
+                   for v, j in zip((_value(key, u) for u in p.grid), p.values)])
     print(f"wrote {out.path / 'params.toml'}, {out.path / 'fit.csv'}, {out.path / 'profiles.csv'}")
     return 0
 
@@ -211,10 +216,13 @@ def add_command(subparsers) -> None:
     cal.add_argument("--replicates", type=positive, default=16, help="replicates per evaluation (default: 16)")
     cal.add_argument("--candidates", type=positive, default=64,
                      help="Sobol candidates before Nelder-Mead (default: 64)")
+    cal.add_argument("--starts", type=positive, default=3,
+                     help="Nelder-Mead runs, from the best Sobol candidates; the lowest wins (default: 3)")
     cal.add_argument("--max-evaluations", type=positive, default=200,
-                     help="Nelder-Mead evaluations at most (default: 200)")
+                     help="Nelder-Mead evaluations at most, per run (default: 200)")
     cal.add_argument("--profiles", type=non_negative, choices=(0, 1), default=1,
-                     help="1: profile each parameter for its interval (6 refits each), 0: skip (default: 1)")
+                     help="1: profile each parameter for its interval (6 refits each) and refit from a profile point "
+                          "below the estimate (2 rounds at most), 0: skip (default: 1)")
     cal.add_argument("--bootstrap", type=positive, default=400,
                      help="bootstrap draws over groups for the moments' standard errors (default: 400)")
     cal.add_argument("--final-replicates", type=positive, default=200,
