@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import numpy as np
 import pytest
@@ -144,6 +145,18 @@ def test_plan_search_bounds_come_from_serve(monkeypatch):
     assert app.plan_search() == QUICK_SEARCH
     monkeypatch.setenv(app.PLAN_SEARCH_ENV, "trials=0,max_seeds=2")
     assert app.plan_search() == {**QUICK_SEARCH, "trials": 0, "max_seeds": 2}
+
+
+def test_the_budget_card_counts_its_runs_and_stops_when_cancelled():
+    from villagesim.sweep import SerialExecutor
+
+    done, cancel = [], threading.Event()
+    executor = app.CountedRuns(SerialExecutor(), lambda: done.append(1), cancel)
+    assert executor.submit(pow, 2, 3).result() == 8 and len(done) == 1
+    cancel.set()
+    with pytest.raises(app.PlanCancelled):
+        executor.submit(pow, 2, 3)
+    assert len(done) == 1
 
 
 def test_chinese_chart_text_has_every_glyph():
