@@ -1,5 +1,12 @@
 """Shared test set-up.
 
+Servers and browsers: :func:`start_server` starts a server on a free port of
+127.0.0.1 and waits for it, :func:`stop_server` stops it, the ``browser``
+fixture is Debian's headless Chromium with the flags of
+``experiments/measure_view.py`` (which measures the view with the same ones),
+and :func:`local_only` makes a browser context refuse every request that
+would leave this machine.
+
 Hypothesis profiles: ``ci`` (the default, sized so the whole suite fits CI),
 ``long`` (run by hand before a release: ``VILLAGESIM_HYPOTHESIS=long pytest
 tests/test_reliability_inputs.py tests/test_reliability_model.py``) and
@@ -8,11 +15,15 @@ tests/test_reliability_inputs.py tests/test_reliability_model.py``) and
 """
 
 import contextlib
+import importlib.util
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,10 +37,67 @@ settings.register_profile("dev", max_examples=10, **_COMMON)
 settings.load_profile(os.environ.get("VILLAGESIM_HYPOTHESIS", "ci"))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_spec = importlib.util.spec_from_file_location(
+    "measure_view", Path(__file__).resolve().parent.parent / "experiments" / "measure_view.py")
+measure_view = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(measure_view)
+CHROMIUM, CHROMIUM_ARGS, free_port = measure_view.CHROMIUM, measure_view.CHROMIUM_ARGS, measure_view.free_port
+stop_server = measure_view.stop
+SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-core CI machine
+
+
+def start_server(command: list[str], port: int | None = None, path: str = "/",
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Run ``command --port PORT`` (a server that listens on 127.0.0.1; PORT is a free port unless ``port`` is
+    given) and wait until ``http://127.0.0.1:PORT`` + ``path`` answers. Returns the process and
+    ``http://127.0.0.1:PORT``; stop it with :func:`stop_server`. The test fails, with the server's output, if
+    it exits first or does not answer within :data:`SERVER_START_LIMIT` seconds."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile("w+")  # not a pipe: a server that writes much would block on a full one
+    process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True,
+                               env=env)
+    deadline = time.monotonic() + SERVER_START_LIMIT
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"{' '.join(map(str, command))} exited with {process.returncode}: {log.read()[-4000:]}")
+        try:
+            urllib.request.urlopen(url + path, timeout=5)
+            return process, url
+        except OSError:
+            if time.monotonic() > deadline:
+                stop_server(process)
+                pytest.fail(f"{' '.join(map(str, command))} did not answer within {SERVER_START_LIMIT} s")
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a module's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def local_only(context) -> list[str]:
+    """Make the browser ``context`` refuse every request that would leave this machine; returns the list of
+    the refused addresses (a test asserts it is empty)."""
+    refused: list[str] = []
+
+    def route(request_route):
+        address = request_route.request.url
+        if re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", address) or address.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            refused.append(address)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return refused
 
 
 @contextlib.contextmanager

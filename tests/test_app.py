@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import numpy as np
 import pytest
@@ -110,6 +111,8 @@ def test_comparison_difference_is_paired_by_seed():
     (["--port", "70000"], "--port"),
     (["--lang", "fr"], "--lang"),
     (["--host", "no-such-host.invalid"], "--host"),
+    (["--plan-search", "seeds=1"], "--plan-search"),
+    (["--plan-search", "turns=3"], "--plan-search"),
 ])
 def test_serve_refuses_bad_input_in_one_line(capsys, args, named):
     assert cli.main(["serve", *args]) == 2
@@ -133,6 +136,27 @@ def test_start_language_comes_from_serve(monkeypatch):
     monkeypatch.setenv(app.LANGUAGE_ENV, "fr")
     assert app.start_language() == "zh"
     assert text("month", "zh", m=12) == "第 12 月"
+
+
+def test_plan_search_bounds_come_from_serve(monkeypatch):
+    from villagesim.planner import QUICK_SEARCH
+
+    monkeypatch.delenv(app.PLAN_SEARCH_ENV, raising=False)
+    assert app.plan_search() == QUICK_SEARCH
+    monkeypatch.setenv(app.PLAN_SEARCH_ENV, "trials=0,max_seeds=2")
+    assert app.plan_search() == {**QUICK_SEARCH, "trials": 0, "max_seeds": 2}
+
+
+def test_the_budget_card_counts_its_runs_and_stops_when_cancelled():
+    from villagesim.sweep import SerialExecutor
+
+    done, cancel = [], threading.Event()
+    executor = app.CountedRuns(SerialExecutor(), lambda: done.append(1), cancel)
+    assert executor.submit(pow, 2, 3).result() == 8 and len(done) == 1
+    cancel.set()
+    with pytest.raises(app.PlanCancelled):
+        executor.submit(pow, 2, 3)
+    assert len(done) == 1
 
 
 def test_chinese_chart_text_has_every_glyph():

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,15 +19,11 @@ import urllib.request
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, local_only, start_server, stop_server
 from villagesim.classroom.session import MAX_TEAMS
 from villagesim.classroom.words import PAGE, REFUSALS
 
-START_LIMIT = 180  # s; importing the stack is slow on a busy 2-core machine
 WAIT = 30_000  # ms for anything a page does
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 class Server:
@@ -39,33 +34,16 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "villagesim.cli", "serve", "--port", str(self.port), "--classroom-dir",
-             str(self.folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + START_LIMIT
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"villagesim serve exited with {self.process.returncode}: {self.process.stdout.read()}")
-            try:
-                urllib.request.urlopen(f"{self.url}/classroom", timeout=5)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"villagesim serve did not answer within {START_LIMIT} s")
-                time.sleep(0.3)
+        self.process, _ = start_server([sys.executable, "-m", "villagesim.cli", "serve", "--classroom-dir",
+                                        str(self.folder)], port=self.port, path="/classroom")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_server(self.process)
 
     def call(self, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None,
              timeout: float = 60) -> tuple[int, dict]:
@@ -104,23 +82,12 @@ def join(server: Server, code: str, name: str) -> tuple[int, str]:
 # --- in the browser (first: it restarts the server, and later tests use up its rate limits) -------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 class Page:
     """A browser page that refuses any request leaving 127.0.0.1 and records errors and uncaught exceptions."""
 
     def __init__(self, browser, width: int, height: int):
         self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
-                           else (self.problems.append(f"left the machine: {route.request.url}"), route.abort()))
+        self.left_the_machine = local_only(self.context)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("pageerror", lambda err: self.problems.append(f"exception: {err}"))
@@ -280,7 +247,7 @@ def test_a_trainer_and_eight_phones_play_three_rounds_in_both_languages_through_
     assert "trainer" not in exported["json"] and not any("token" in team for team in exported["json"]["teams"])
 
     for each in (trainer, old, *phones):
-        assert each.problems == []
+        assert each.problems == [] and each.left_the_machine == []
         assert each.page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
 
 

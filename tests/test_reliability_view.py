@@ -115,7 +115,7 @@ def test_serve_listens_on_localhost_by_default():
 # --- a real server: where it listens, ten sessions ---------------------------------------------------
 
 browser_tests = pytest.importorskip("test_app_browser", reason="the browser test module provides the server")
-server, browser = browser_tests.server, browser_tests.browser  # pytest fixtures shared with that module
+server = browser_tests.server  # that module's pytest fixture (``browser`` is tests/conftest.py's)
 Tab, step, text = browser_tests.Tab, browser_tests.step, browser_tests.text
 
 

@@ -66,6 +66,11 @@ START_STEPS = 20
 BATCH = 8
 TOP = 4
 MARGINAL_STEP = 0.1
+LEAST = {"trials": 0, "search_seeds": 2, "seeds": 2, "max_seeds": 2}
+"""Smallest value of each of :func:`plan`'s search bounds."""
+QUICK_SEARCH = {"trials": 8, "search_seeds": 2, "seeds": 4, "max_seeds": 8}
+"""A bounded search for a room (90-160 runs, 15-40 s for a 120-month village): the browser view's "best plan"
+button and the classroom's debrief. ``villagesim plan`` searches more (the defaults of :func:`plan`)."""
 
 
 @dataclass(eq=False)
@@ -180,6 +185,32 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
     return weights
 
 
+def parse_search(text: str, name: str = "--plan-search") -> dict[str, int]:
+    """Search bounds from ``trials=N,search_seeds=N,seeds=N,max_seeds=N``; a bound left out keeps
+    :data:`QUICK_SEARCH`. ``name`` is the setting named in an error.
+
+    >>> parse_search("trials=0, seeds=2")
+    {'trials': 0, 'search_seeds': 2, 'seeds': 2, 'max_seeds': 8}
+    >>> parse_search("seeds=1")
+    Traceback (most recent call last):
+    ...
+    villagesim.errors.InputError: --plan-search seeds=1: must be an integer >= 2
+    """
+    bounds = dict(QUICK_SEARCH)
+    given: set[str] = set()
+    for part in filter(None, (item.strip() for item in text.split(","))):
+        key, sep, value = (piece.strip() for piece in part.partition("="))
+        if key not in QUICK_SEARCH or not sep:
+            raise InputError(f"{name} {part}: use KEY=N,... with KEY one of {', '.join(QUICK_SEARCH)}")
+        if key in given:
+            raise InputError(f"{name} {key}: given twice")
+        if not (value.isascii() and value.isdigit()) or int(value) < LEAST[key]:
+            raise InputError(f"{name} {key}={value}: must be an integer >= {LEAST[key]}")
+        bounds[key] = int(value)
+        given.add(key)
+    return bounds
+
+
 def check_budget(budget: Any, params: dict[str, Any], months: int) -> float:
     """The budget as a float, or an InputError if it is not a positive number, absurd, or below every path's cost."""
     try:
@@ -217,9 +248,9 @@ def check(scenario: str, budget: Any, months: int, objective: str | Mapping[str,
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 100_000:
         raise InputError(f"--months {months}: must be an integer in [1, 100000]")
     budget = check_budget(budget, params, months)
-    for name, value, least in (("--trials", trials, 0), ("--search-seeds", search_seeds, 2), ("--seeds", seeds, 2)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise InputError(f"{name} {value}: must be an integer >= {least}")
+    for key, value in (("trials", trials), ("search_seeds", search_seeds), ("seeds", seeds)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < LEAST[key]:
+            raise InputError(f"--{key.replace('_', '-')} {value}: must be an integer >= {LEAST[key]}")
     return preset, base, params, budget, weights
 
 

@@ -86,8 +86,6 @@ class Refusal(InputError):
 
 # --- settings and plans -----------------------------------------------------------------------------
 
-BEST_PLAN_SEARCH = {"trials": 8, "search_seeds": 2, "seeds": 4, "max_seeds": 8}
-"""A bounded :func:`villagesim.plan` for the debrief: a minute or so for a whole session's months."""
 SETTING_RANGES = {"budget": (0.0, 10_000.0), "rounds": (1, 12), "round_months": (1, 60)}
 
 
@@ -503,12 +501,12 @@ class Session:
     def best_plan(self) -> dict | None:
         """The planner's best plan for the same village, budget, months and objective (a bounded search), or
         None when no path fits the budget."""
-        from villagesim.planner import plan
+        from villagesim.planner import QUICK_SEARCH, plan
 
         settings = self.settings
         try:
             found = plan(settings.scenario, budget=settings.budget, months=settings.rounds * settings.round_months,
-                         objective=settings.objective, seed=self.doc["seed"], **BEST_PLAN_SEARCH)
+                         objective=settings.objective, seed=self.doc["seed"], **QUICK_SEARCH)
         except InputError:
             return None
         return {"plan": {path: {"intensity": intensity, "start": start}

@@ -34,7 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             public_url = f"http://{address}:{args.port}/"
             print(f"villagesim: on this room's network use {public_url} (teams join at {public_url}join)", flush=True)
     serve(args.host, args.port, args.lang, args.extensions, classroom_dir=args.classroom_dir,
-          public_url=public_url)
+          public_url=public_url, plan_search=args.plan_search)
     return 0
 
 
@@ -46,5 +46,9 @@ def add_command(subparsers) -> None:
     serve.add_argument("--lang", choices=LANGUAGES, default="zh", help="start language of the page (default: zh)")
     serve.add_argument("--classroom-dir", default=str(default_folder()),
                        help="folder of the classroom sessions, kept across restarts (default: %(default)s)")
+    serve.add_argument("--plan-search", default="", metavar="KEY=N,...",
+                       help="bounds of the page's quick search for the best plan, KEY=N,... over trials, "
+                            "search_seeds, seeds and max_seeds as in `villagesim plan` (a bound left out keeps "
+                            "the quick default; smaller is faster)")
     add_extension_argument(serve)
     serve.set_defaults(handler=cmd_serve)

@@ -25,6 +25,7 @@ import os
 import secrets
 import threading
 import time
+from concurrent.futures import Executor, Future
 
 import solara
 import solara.lab
@@ -44,6 +45,8 @@ LANGUAGE_ENV = "VILLAGESIM_LANG"
 """Start language, set by ``villagesim serve --lang``."""
 EXTENSIONS_ENV = "VILLAGESIM_EXTENSIONS"
 """Extension files of every tab's models (os.pathsep between them), set by ``villagesim serve --extension``."""
+PLAN_SEARCH_ENV = "VILLAGESIM_PLAN_SEARCH"
+"""Bounds of the budget card's search (``trials=N,seeds=N,...``), set by ``villagesim serve --plan-search``."""
 INT_SLIDER_STEPS = 240  # an integer slider without a demo range spans at most this many values
 
 VILLAGE_KEYS = ("village.population", "village.hamlets", "village.youth_share", "village.elderly_share",
@@ -60,8 +63,6 @@ COLOUR_MODES = ("role", "participation", "trust")
 EVENTS_SHOWN = 12
 COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue.start": 12}
 DEFAULT_BUDGET = 30.0
-QUICK_PLAN = dict(trials=8, search_seeds=2, seeds=4, max_seeds=8)
-"""A bounded search for the room (about 160 runs, some 20-40 s); ``villagesim plan`` searches more."""
 
 
 def intervention_keys() -> list[str]:
@@ -75,6 +76,13 @@ def served_extensions() -> tuple[Extension, ...]:
 
 def extension_keys() -> list[str]:
     return [p.key for ext in served_extensions() for p in ext.params]
+
+
+def plan_search() -> dict[str, int]:
+    """Bounds of the budget card's search: :data:`villagesim.planner.QUICK_SEARCH` unless the operator chose others."""
+    from villagesim.planner import parse_search
+
+    return parse_search(os.environ.get(PLAN_SEARCH_ENV, ""))
 
 
 def start_language() -> str:
@@ -340,31 +348,70 @@ def plan_name(name: str, lang: str) -> str:
     return text("plan_numbered", lang, k=name.split()[-1])
 
 
+def plan_found(best, lang: str) -> str:
+    """The budget card's line for the best plan (a :class:`villagesim.planner.Candidate`): its paths, the
+    objective with its 95% CI, its cost."""
+    described = ", ".join(f"{text(f'intervention.{n}', lang)} {x:.2f} ({text('start', lang)} {s})"
+                          for n, (x, s) in best.plan.items()) or text("plan_nothing", lang)
+    return text("plan_found", lang, plan=described, mean=best.mean, low=best.ci[0], high=best.ci[1], cost=best.cost)
+
+
+class PlanCancelled(Exception):
+    """The tab that asked for a plan is gone: its search stops at the next run."""
+
+
+class CountedRuns(Executor):
+    """Hands a plan's runs to ``inner``, calling ``on_run`` as each finishes, and stops once ``cancel`` is set."""
+
+    def __init__(self, inner: Executor, on_run, cancel: threading.Event):
+        self.inner, self.on_run, self.cancel = inner, on_run, cancel
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self.cancel.is_set():
+            raise PlanCancelled
+        future = self.inner.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self.on_run())
+        return future
+
+
 @solara.component
 def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
-    """The current plan's cost against a budget, and a quick search for the best plan within it."""
+    """The current plan's cost against a budget, and a bounded search for the best plan within it.
+
+    The search runs in a thread of its own (Solara's ``use_thread``), one run after another as
+    :func:`villagesim.plan` called with the same bounds and seed would, so it finds the same plan; the
+    page counts the runs meanwhile. A plan is shown only while the village, seed and budget it was
+    searched for are the sidebar's.
+    """
     from villagesim.submodels.interventions import plan_cost
 
     budget = solara.use_reactive(DEFAULT_BUDGET)
     request = solara.use_reactive(0)
-    steps = solara.use_reactive(0)
-    found = solara.use_reactive(None)
+    runs = solara.use_reactive(0)
+    found = solara.use_reactive(None)  # (what was searched for, the planner's result)
     error = solara.use_reactive("")
     params = configured(preset, overrides)
     months = params["time.months"]
     village = {k: v for k, v in overrides.items() if k not in intervention_keys()}
+    asked = {"preset": preset, "village": village, "seed": seed, "budget": budget.value, "months": months}
 
     def search(cancel: threading.Event) -> None:
         if request.value == 0:
             return
         from villagesim.planner import plan
+        from villagesim.sweep import SerialExecutor
 
-        error.value, found.value, steps.value = "", None, 0
+        error.value, found.value, runs.value = "", None, 0
+        executor = CountedRuns(SerialExecutor(), lambda: runs.set(runs.value + 1), cancel)
         try:
-            found.value = plan(preset, budget.value, months, overrides=village, seed=seed,
-                               progress=lambda _: steps.set(steps.value + 1), **QUICK_PLAN)
+            result = plan(preset, asked["budget"], months, overrides=village, seed=seed, executor=executor,
+                          **plan_search())
         except InputError as err:
             error.value = str(err)
+        except PlanCancelled:
+            pass
+        else:
+            found.value = (asked, result)
 
     job = solara.use_thread(search, dependencies=[request.value], intrusive_cancel=False)
     busy = job.state == solara.ResultState.RUNNING and request.value > 0
@@ -380,16 +427,15 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
                       on_click=lambda: request.set(request.value + 1))
         if busy:
             solara.ProgressLinear(True)
-            solara.Text(text("planning", lang, runs=steps.value))
+            solara.Text(text("planning", lang, runs=runs.value), classes=["vs-planning"])
         if error.value:
             solara.Error(error.value)
-        result = found.value
-        if result is not None and not busy:
+        elif job.state == solara.ResultState.ERROR:
+            solara.Error(str(job.error))
+        if found.value is not None and found.value[0] == asked and not busy:
+            result = found.value[1]
             best = result.best
-            described = ", ".join(f"{text(f'intervention.{n}', lang)} {x:.2f} ({text('start', lang)} {s})"
-                                  for n, (x, s) in best.plan.items()) or text("plan_nothing", lang)
-            solara.Markdown(text("plan_found", lang, plan=described, mean=best.mean, low=best.ci[0], high=best.ci[1],
-                                 cost=best.cost), classes=["vs-plan-found"])
+            solara.Text(plan_found(best, lang), classes=["vs-plan-found"])
             if result.tied:
                 names = ", ".join(plan_name(name, lang) for name in result.tied)
                 solara.Text(text("plan_tied", lang, names=names), style={"font-size": "0.8em"})

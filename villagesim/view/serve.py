@@ -60,24 +60,28 @@ def lan_address() -> str | None:
 
 
 def serve(host: str, port: int, lang: str, extensions=(), classroom_dir: str | None = None,
-          public_url: str | None = None) -> None:
+          public_url: str | None = None, plan_search: str = "") -> None:
     """Serve the browser view and the classroom on ``host:port`` until interrupted; pages start in
     ``lang``, every tab's models load ``extensions`` (files the operator chose; checked here, before
-    listening), classroom sessions are kept in ``classroom_dir`` (default: the user's data folder) and
-    phones join at ``public_url``."""
+    listening), classroom sessions are kept in ``classroom_dir`` (default: the user's data folder),
+    phones join at ``public_url`` and the budget card's search has the bounds ``plan_search``
+    (:func:`villagesim.planner.parse_search`; checked before listening too)."""
     from villagesim.extensions import load_all
+    from villagesim.planner import parse_search
 
     paths = [ext.path for ext in load_all(extensions)]
+    parse_search(plan_search)
     check_bindable(host, port)
     os.environ.update(SOLARA_ENVIRONMENT)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, prepare
+    from villagesim.view.app import EXTENSIONS_ENV, LANGUAGE_ENV, PLAN_SEARCH_ENV, prepare
     from villagesim.view.render import cjk_font
 
     os.environ[LANGUAGE_ENV] = lang
     os.environ[EXTENSIONS_ENV] = os.pathsep.join(paths)
+    os.environ[PLAN_SEARCH_ENV] = plan_search
 
     if cjk_font() is None:
         print("villagesim: warning: Noto Sans CJK not found, Chinese chart labels will show as boxes "
