@@ -67,7 +67,7 @@ def draw_profiles(folder: Path, figure: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/shared/data/microfinance")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "microfinance"))
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--months", type=int, default=6)
     ap.add_argument("--replicates", type=int, default=16)
@@ -77,7 +77,7 @@ def main() -> None:
     ap.add_argument("--final-replicates", type=int, default=200)
     ap.add_argument("--out", default="loo")
     ap.add_argument("--figure", default=str(ROOT / "docs/img/validation_fit.png"))
-    ap.add_argument("--profiles", 
+    ap.add_argument("--profiles",
                     help="a calibrate output folder: draw its profiles (docs/img/validation_profiles.png)")
     args = ap.parse_args()
     if args.profiles:

@@ -127,6 +127,19 @@ def test_the_fit_uses_the_models_propensity_for_the_projects_potential(network):
     assert simulate(groups, resolve({**params, "project.propensity": -1.0}), 4, 7).sum() < ordinary.sum()
 
 
+def test_the_slope_on_the_seeds_take_up_measures_how_much_villages_differ():
+    # With one propensity for all villages the leaders' decisions say nothing about the others'; with a wide
+    # spread across villages they say much (the data's slope is about 0.64).
+    rng = np.random.default_rng(3)
+    group, seed, src, dst = village_network([80] * 12, [10] * 12, 4.0, rng)
+    data = moments.prepare(groups_of(group, seed, src, dst, rng.random(group.size) < 0.15))
+    slope = {sd: [moments.simulated_moments(data, resolve({"project.propensity": -1.5, "project.propensity_sd": sd,
+                                                           "project.outreach": 0.3}), 16, s)[-1] for s in (1, 2, 3)]
+             for sd in (0.0, 2.0)}
+    assert max(abs(v) for v in slope[0.0]) < 0.15 and min(slope[2.0]) > 0.6
+    assert moments.MOMENT_NAMES[-1] == "slope on the seeds' take-up"
+
+
 def test_limited_places_cap_each_village_as_a_count():
     """Everyone hears and wants in, but each village takes in only `places`: the rate falls as 1/size."""
     rng = np.random.default_rng(8)

@@ -11,14 +11,18 @@ over replicates:
   the nearest seed;
 - the seeds' take-up (simulated with the seeds deciding);
 - the slope of the groups' take-up on group size (per 100 nodes) and the
-  standard deviation of the groups' take-up (weighted by non-seeds).
+  standard deviation of the groups' take-up (weighted by non-seeds);
+- the slope of the groups' take-up on their seeds' take-up, simulated with
+  the seeds deciding (how much a village's leaders' decisions say about the
+  others': this identifies the spread of the village propensity against the
+  noise of a few leaders' decisions).
 
 The groups' and pooled take-ups are simulated with the seeds' observed
 decisions as inputs (as Banerjee et al. condition on the leaders'
-decisions); the seeds' own take-up is simulated without them. The
+decisions); the seeds' own take-up and the slope on it are simulated without them. The
 objective is the sum of squared gaps, each divided by the moment's standard
 error: binomial for the take-ups, a bootstrap over groups for the seeds'
-take-up, the slope and the spread. The minimiser (:func:`search`): a
+take-up, the slopes and the spread. The minimiser (:func:`search`): a
 scrambled Sobol design over :data:`BOUNDS`, then Nelder-Mead
 (``scipy.optimize``) from each of its few best points, keeping the lowest
 end, all on common random numbers (the objective has several local minima).
@@ -66,7 +70,8 @@ BOUNDS = {
 
 
 MOMENT_NAMES = ("tied only to enrolled seeds", "tied only to seeds who did not enrol", "distance 1", "distance 2",
-                "distance 3 or more", "seeds' take-up", "slope on size (per 100)", "spread (SD)")
+                "distance 3 or more", "seeds' take-up", "slope on size (per 100)", "spread (SD)",
+                "slope on the seeds' take-up")
 CHI2_95 = 3.841  # chi-squared, one degree of freedom
 STEPS = (-0.4, -0.15, -0.05, 0.05, 0.15, 0.4)  # profile points around the estimate, in unit-cube widths
 
@@ -112,13 +117,18 @@ def _pooled(data: Data, enrolled: np.ndarray, seeds_enrolled: np.ndarray) -> np.
     return np.column_stack([(enrolled & c).sum(1) / np.maximum(c.sum(1), 1) for c in classes])
 
 
+def _slope(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Weighted least-squares slope of y on x (0 when x does not vary)."""
+    dx = x - np.average(x, weights=w)
+    denom = np.sum(w * dx**2)
+    return float(np.sum(w * dx * (y - np.average(y, weights=w))) / denom) if denom > 0 else 0.0
+
+
 def _shape(groups: Groups, share: np.ndarray) -> tuple[float, float]:
     """Weighted slope of take-up on size (per 100 nodes) and weighted SD across groups."""
     w = groups.non_seeds
-    size = groups.size / 100.0
-    mean_size, mean_share = np.average(size, weights=w), np.average(share, weights=w)
-    slope = np.sum(w * (size - mean_size) * (share - mean_share)) / np.sum(w * (size - mean_size) ** 2)
-    return float(slope), float(np.sqrt(np.average((share - mean_share) ** 2, weights=w)))
+    spread = np.sqrt(np.average((share - np.average(share, weights=w)) ** 2, weights=w))
+    return _slope(groups.size / 100.0, share, w), float(spread)
 
 
 def observed_moments(data: Data) -> np.ndarray:
@@ -126,7 +136,8 @@ def observed_moments(data: Data) -> np.ndarray:
     share = g.observed()
     pooled = _pooled(data, g.outcome[None, :], g.outcome[None, :])[0]
     seeds = float(np.average(g.seeds_observed(), weights=g.size - g.non_seeds))
-    return np.concatenate([share, pooled, [seeds], _shape(g, share)])
+    on_seeds = _slope(g.seeds_observed(), share, g.non_seeds)
+    return np.concatenate([share, pooled, [seeds], _shape(g, share), [on_seeds]])
 
 
 def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> np.ndarray:
@@ -135,13 +146,15 @@ def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> n
     share = shares(g, given, ~g.seed)
     pooled = _pooled(data, given, given).mean(axis=0)
     free = simulate(g, params, max(1, replicates // 2), seed + 1)
-    seeds = float(np.average(shares(g, free, g.seed).mean(axis=0), weights=g.size - g.non_seeds))
+    free_seeds, free_others = shares(g, free, g.seed), shares(g, free, ~g.seed)
+    seeds = float(np.average(free_seeds.mean(axis=0), weights=g.size - g.non_seeds))
+    on_seeds = np.mean([_slope(x, y, g.non_seeds) for x, y in zip(free_seeds, free_others)])
     mean_share = share.mean(axis=0)
-    return np.concatenate([mean_share, pooled, [seeds], _shape(g, mean_share)])
+    return np.concatenate([mean_share, pooled, [seeds], _shape(g, mean_share), [on_seeds]])
 
 
 def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
-    """Binomial standard errors of the take-ups; bootstrap over groups for the seeds' take-up, slope and spread."""
+    """Binomial standard errors of the take-ups; bootstrap over groups for the seeds' take-up, slopes and spread."""
     g = data.groups
     share = g.observed()
     se_share = np.sqrt(np.maximum(share * (1 - share), 0.01) / g.non_seeds)
@@ -152,16 +165,14 @@ def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     v = len(g.labels)
     seeds_n = g.size - g.non_seeds
+    seeds_share = g.seeds_observed()
     boot = []
     for _ in range(draws):
         pick = rng.integers(0, v, v)
-        w, size = g.non_seeds[pick], g.size[pick] / 100.0
-        s = share[pick]
-        mean_size, mean_share = np.average(size, weights=w), np.average(s, weights=w)
-        denom = np.sum(w * (size - mean_size) ** 2)
-        slope = np.sum(w * (size - mean_size) * (s - mean_share)) / denom if denom > 0 else 0.0
-        spread = np.sqrt(np.average((s - mean_share) ** 2, weights=w))
-        boot.append([np.average(g.seeds_observed()[pick], weights=seeds_n[pick]), slope, spread])
+        w, s = g.non_seeds[pick], share[pick]
+        spread = np.sqrt(np.average((s - np.average(s, weights=w)) ** 2, weights=w))
+        boot.append([np.average(seeds_share[pick], weights=seeds_n[pick]), _slope(g.size[pick] / 100.0, s, w), spread,
+                     _slope(seeds_share[pick], s, w)])
     return np.concatenate([se_share, se_pooled, np.std(boot, axis=0)])
 
 
