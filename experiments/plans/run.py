@@ -24,7 +24,7 @@ from villagesim.stats import mean_ci
 from villagesim.sweep import Task, make_executor, run_task
 
 PRESETS = ("default", "hollowed", "suburban", "tourism", "post_poverty")
-METRICS = ("participation_rate", "project_uptake", "online_participation_rate")
+METRICS = ("participation_rate", "project_uptake", "online_participation_rate", "project_viable")
 SEED = 2025
 MONTHS = 120
 EQUAL_BUDGET = 30.0
@@ -65,13 +65,13 @@ def equal_cost(executor, seeds: list[int]) -> pd.DataFrame:
                              "gain": gain[0], "gain_low": gain[1], "gain_high": gain[2],
                              "per_10k": gain[0] / arm.cost if arm.cost else 0.0,
                              "p_first": np.nan})
-        # Bootstrap over seeds: how often each path has the largest mean gain in participation.
-        rng = np.random.default_rng(SEED)
-        gains = values[1:, :, 0] - values[0, :, 0]
-        picks = rng.integers(0, len(seeds), (2000, len(seeds)))
-        first = np.bincount(gains[:, picks].mean(axis=2).argmax(axis=0), minlength=len(INTERVENTIONS)) / 2000
-        for name, share in zip(INTERVENTIONS, first):
-            rows.append({"village": preset, "path": name, "metric": "p_first_participation", "mean": share})
+        # Bootstrap over seeds: how often each path has the largest mean gain.
+        picks = np.random.default_rng(SEED).integers(0, len(seeds), (2000, len(seeds)))
+        for m, metric in enumerate(METRICS):
+            gains = values[1:, :, m] - values[0, :, m]
+            first = np.bincount(gains[:, picks].mean(axis=2).argmax(axis=0), minlength=len(INTERVENTIONS)) / 2000
+            for name, share in zip(INTERVENTIONS, first):
+                rows.append({"village": preset, "path": name, "metric": f"p_first_{metric}", "mean": share})
     return pd.DataFrame(rows)
 
 
