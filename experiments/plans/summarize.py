@@ -21,9 +21,9 @@ def cell(mean, low, high, signed=True) -> str:
 
 def equal_cost(out: Path) -> None:
     table = pd.read_csv(out / "equal_cost.csv")
-    first = table[table["metric"] == "p_first_participation"]
-    for metric in ("participation_rate", "project_uptake", "online_participation_rate"):
+    for metric in ("participation_rate", "project_uptake", "project_viable", "online_participation_rate"):
         rows = table[table["metric"] == metric]
+        first = table[table["metric"] == f"p_first_{metric}"]
         print(f"\n{metric}\n")
         print("| village | nothing | " + " | ".join(PATHS) + " | ranking | P(first) |")
         print("| --- " * (len(PATHS) + 4) + "|")
