@@ -38,8 +38,11 @@ def equal_cost(out: Path) -> None:
                 ranking += (" > " if gains[a][1] > gains[b][2] else " ≈ ") + b
             p_first = first[first["village"] == village].set_index("path")["mean"]
             top = p_first.idxmax()
+            # Where no path moves the metric in any seed, the bootstrap's argmax is a tie, not a winner.
+            moved = any(gains[p][1] != 0 or gains[p][2] != 0 for p in PATHS)
             print(f"| {village} | {base['mean']:.3f} [{base['ci_low']:.3f}, {base['ci_high']:.3f}] | "
-                  + " | ".join(cell(*gains[p]) for p in PATHS) + f" | {ranking} | {top} {p_first[top]:.2f} |")
+                  + " | ".join(cell(*gains[p]) for p in PATHS)
+                  + f" | {ranking if moved else 'no path moves it'} | {f'{top} {p_first[top]:.2f}' if moved else '—'} |")
     costs = table[(table["metric"] == "participation_rate") & (table["path"] != "nothing")].drop_duplicates("path")
     print("\nintensity and cost: " + ", ".join(f"{r.path} {r.intensity:.2f} ({r.cost:.1f} 万元)" for r in costs.itertuples()))
     per = table[table["metric"] == "participation_rate"]
