@@ -21,25 +21,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
+from measure_view import ServerError, start_server, stop  # noqa: E402  (the server helpers the tests use too)
+
 PATHS = ("standardization", "training", "venue", "digital", "recruitment")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(url: str, method: str = "GET", body=None, token: str | None = None) -> dict:
@@ -64,16 +60,16 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     args = parser.parse_args()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "serve", "--port", str(port),
-                                   "--classroom-dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            server, base = start_server([sys.executable, "-m", "villagesim.cli", "serve", "--classroom-dir", folder],
+                                        path="/classroom", limit=300)
+        except ServerError as error:
+            sys.exit(str(error))
         try:
             run(base, args, psutil.Process(server.pid))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -82,15 +78,6 @@ def cpu_seconds(process: psutil.Process) -> float:
 
 
 def run(base: str, args, server: psutil.Process) -> None:
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/classroom", timeout=5)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                sys.exit("villagesim serve did not start")
-            time.sleep(0.3)
     started = call(f"{base}/classroom/api/start", "POST", {"rounds": args.rounds, "round_months": args.months,
                                                             "budget": 1000})
     code, trainer = started["code"], started["trainer"]

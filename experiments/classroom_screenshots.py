@@ -9,14 +9,11 @@ session folder; a trainer (1280x800) starts a 2-round session, four phones
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from measure_view import CHROMIUM, CHROMIUM_ARGS, free_port, stop
+from measure_view import CHROMIUM, CHROMIUM_ARGS, start_server, stop
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 PLANS = [{"training": "0.8"}, {"venue": "0.6", "digital": "0.3"}, {"digital": "1"}, {}]
@@ -26,18 +23,10 @@ WAIT = 60_000
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "serve", "--port", str(port),
-                                   "--classroom-dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, url = start_server([sys.executable, "-m", "villagesim.cli", "serve", "--classroom-dir", folder],
+                                   path="/classroom")
         try:
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/classroom", timeout=5)
-                    break
-                except OSError:
-                    time.sleep(0.5)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 play(browser, url)

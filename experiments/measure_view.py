@@ -72,22 +72,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str, float]:
-    """A server on a free port; returns it, its address and the seconds it took to answer."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    began = time.perf_counter()
-    log = tempfile.TemporaryFile("w+")
-    process = subprocess.Popen([sys.executable, "-m", "villagesim.cli", "serve", "--port", str(port), "--lang", "en"],
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
+class ServerError(RuntimeError):
+    """A server that exited or did not answer; the message ends with its output."""
+
+
+def start_server(command: list[str] | None = None, port: int | None = None, path: str = "/",
+                 env: dict[str, str] | None = None, limit: float = 180.0) -> tuple[subprocess.Popen, str]:
+    """Run ``command --port PORT`` (default: ``villagesim serve --lang en``) on 127.0.0.1, PORT a free port
+    unless ``port`` is given, and wait until ``http://127.0.0.1:PORT`` + ``path`` answers. Returns the
+    process and ``http://127.0.0.1:PORT``; stop it with :func:`stop`. Raises :class:`ServerError`, with the
+    server's output, if it exits first or does not answer within ``limit`` seconds."""
+    command = command or [sys.executable, "-m", "villagesim.cli", "serve", "--lang", "en"]
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile("w+")  # not a pipe: a server that writes much would block on a full one
+    process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True,
+                               env=env)
+    deadline = time.monotonic() + limit
     while True:
         if process.poll() is not None:
             log.seek(0)
-            raise SystemExit(f"villagesim serve exited with {process.returncode}:\n{log.read()[-2000:]}")
+            raise ServerError(f"{' '.join(map(str, command))} exited with {process.returncode}: {log.read()[-4000:]}")
         try:
-            urllib.request.urlopen(url, timeout=5)
-            return process, url, time.perf_counter() - began
+            urllib.request.urlopen(url + path, timeout=5)
+            return process, url
         except OSError:
+            if time.monotonic() > deadline:
+                stop(process)
+                raise ServerError(f"{' '.join(map(str, command))} did not answer within {limit:g} s") from None
             time.sleep(0.05)
 
 
@@ -158,7 +170,9 @@ def main() -> int:
         print(f"chromium {browser.version}")
         cold, warm = [], []
         for attempt in range(args.starts):
-            process, url, ready = start_server()
+            began = time.perf_counter()
+            process, url = start_server()
+            ready = time.perf_counter() - began
             server = psutil.Process(process.pid)
             context = browser.new_context(viewport={"width": 1500, "height": 1000})
             cold.append(time_to_usable(context, url, server))

@@ -21,9 +21,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,28 +45,12 @@ SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-
 
 def start_server(command: list[str], port: int | None = None, path: str = "/",
                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Run ``command --port PORT`` (a server that listens on 127.0.0.1; PORT is a free port unless ``port`` is
-    given) and wait until ``http://127.0.0.1:PORT`` + ``path`` answers. Returns the process and
-    ``http://127.0.0.1:PORT``; stop it with :func:`stop_server`. The test fails, with the server's output, if
-    it exits first or does not answer within :data:`SERVER_START_LIMIT` seconds."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile("w+")  # not a pipe: a server that writes much would block on a full one
-    process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True,
-                               env=env)
-    deadline = time.monotonic() + SERVER_START_LIMIT
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"{' '.join(map(str, command))} exited with {process.returncode}: {log.read()[-4000:]}")
-        try:
-            urllib.request.urlopen(url + path, timeout=5)
-            return process, url
-        except OSError:
-            if time.monotonic() > deadline:
-                stop_server(process)
-                pytest.fail(f"{' '.join(map(str, command))} did not answer within {SERVER_START_LIMIT} s")
-            time.sleep(0.3)
+    """:func:`experiments.measure_view.start_server` for a test: it fails, with the server's output, if the
+    server exits first or does not answer within :data:`SERVER_START_LIMIT` seconds."""
+    try:
+        return measure_view.start_server(command, port, path, env, SERVER_START_LIMIT)
+    except measure_view.ServerError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")
