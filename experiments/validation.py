@@ -1,6 +1,6 @@
 """Leave-one-village-out prediction of the uptake rule and baselines on the microfinance villages (docs/validation.md).
 
-    .venv/bin/python experiments/validation.py [--data DIR] [--seed 2024] [--out DIR]
+    .venv/bin/python experiments/validation.py [--data DIR] [--seed 2024] [--out DIR] [--workers 2]
     .venv/bin/python experiments/validation.py --profiles calibration/  # the profile figure only
 
 For each village: refit everything on the other 18 (the moments, their
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -25,6 +26,7 @@ import numpy as np
 
 from villagesim.calibration import BASELINES, leave_one_out, read_groups, summary
 from villagesim.params import resolve
+from villagesim.sweep.executors import SerialExecutor
 from villagesim.view import charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +77,7 @@ def main() -> None:
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--max-evaluations", type=int, default=200)
     ap.add_argument("--final-replicates", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=1, help="folds run at once, in a process pool")
     ap.add_argument("--out", default="loo")
     ap.add_argument("--figure", default=str(ROOT / "docs/img/validation_fit.png"))
     ap.add_argument("--profiles",
@@ -88,8 +91,9 @@ def main() -> None:
     base = resolve({"project.campaign": args.months})
     y = groups.observed()
     started = time.perf_counter()
-    loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
-                        args.max_evaluations, starts=args.starts)
+    with ProcessPoolExecutor(args.workers) if args.workers > 1 else SerialExecutor() as executor:
+        loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
+                            args.max_evaluations, starts=args.starts, executor=executor)
     print(f"leave one out: {time.perf_counter() - started:.0f} s")
     rows = {"uptake rule, seeds' decisions given": loo["given"],
             "uptake rule, seeds' decisions simulated": loo["simulated"],

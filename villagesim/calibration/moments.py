@@ -12,14 +12,18 @@ over replicates:
 - the seeds' take-up (simulated with the seeds deciding);
 - the slope of the groups' take-up on group size (per 100 nodes) and the
   standard deviation of the groups' take-up (weighted by non-seeds);
-- the slope of the groups' take-up on their seeds' take-up, simulated with
-  the seeds deciding (how much a village's leaders' decisions say about the
-  others': this identifies the spread of the village propensity against the
-  noise of a few leaders' decisions).
+- the slope of the groups' take-up on their seeds' take-up (how much a
+  village's leaders' decisions say about the others': this identifies the
+  spread of the village propensity against the noise of a few leaders'
+  decisions).
 
 The groups' and pooled take-ups are simulated with the seeds' observed
 decisions as inputs (as Banerjee et al. condition on the leaders'
-decisions); the seeds' own take-up and the slope on it are simulated without them. The
+decisions). The seeds' own take-up, both slopes and the spread across
+groups are simulated without them, each per replicate and then averaged: the
+data are one draw of the villages, and with the seeds deciding the shape
+across groups comes from the rule alone (size and places, the spread of the
+propensity), not from the observed decisions. The
 objective is the sum of squared gaps, each divided by the moment's standard
 error: binomial for the take-ups, a bootstrap over groups for the seeds'
 take-up, the slopes and the spread. The minimiser (:func:`search`): a
@@ -148,9 +152,10 @@ def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> n
     free = simulate(g, params, max(1, replicates // 2), seed + 1)
     free_seeds, free_others = shares(g, free, g.seed), shares(g, free, ~g.seed)
     seeds = float(np.average(free_seeds.mean(axis=0), weights=g.size - g.non_seeds))
+    # One replicate is one draw of the villages, as the data are: shape and slope per replicate, then averaged.
+    shape = np.mean([_shape(g, y) for y in free_others], axis=0)
     on_seeds = np.mean([_slope(x, y, g.non_seeds) for x, y in zip(free_seeds, free_others)])
-    mean_share = share.mean(axis=0)
-    return np.concatenate([mean_share, pooled, [seeds], _shape(g, mean_share), [on_seeds]])
+    return np.concatenate([share.mean(axis=0), pooled, [seeds], shape, [on_seeds]])
 
 
 def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
@@ -383,24 +388,42 @@ def summary(observed: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     return {"r2": 1.0 - sse / sst if sst > 0 else math.nan, "correlation": corr, "rmse": math.sqrt(sse / observed.size)}
 
 
+def _fold(groups: Groups, g: int, base: dict, replicates: int, final_replicates: int, seed: int, candidates: int,
+          max_evaluations: int, bootstrap: int, starts: int) -> dict:
+    """Fit on every group but ``g`` and predict ``g``, with and without its seeds' decisions; the baselines too."""
+    keep = np.arange(len(groups.labels)) != g
+    train, test = subset(groups, keep), subset(groups, ~keep)
+    result = fit(train, base, replicates, seed, candidates, max_evaluations, bootstrap, starts)
+    params = {**base, **result.estimate}
+    out = {"given": predict(test, params, final_replicates, seed, True)[0],
+           "simulated": predict(test, params, final_replicates, seed, False)[0], "estimate": result.estimate}
+    x_train, x_test = covariates(train), covariates(test)
+    for name in BASELINES:
+        beta = baseline_fit(x_train[name], train.observed(), train.non_seeds)
+        out[name] = baseline_predict(x_test[name], beta)[0]
+    return out
+
+
 def leave_one_out(groups: Groups, base: dict, replicates: int, final_replicates: int, seed: int, candidates: int,
-                  max_evaluations: int, bootstrap: int = 400, starts: int = 3, log=print) -> dict:
-    """Refit everything without each group in turn and predict it, with and without its seeds' decisions."""
+                  max_evaluations: int, bootstrap: int = 400, starts: int = 3, log=print, executor=None) -> dict:
+    """Refit everything without each group in turn and predict it, with and without its seeds' decisions.
+
+    ``executor`` (any ``concurrent.futures`` executor; default: this process) runs the folds; each fold
+    has its own seed-determined draws, so the result does not depend on it.
+    """
+    from villagesim.sweep.executors import SerialExecutor
+
     v = len(groups.labels)
-    out = {"given": np.empty(v), "simulated": np.empty(v), "estimates": []}
-    out.update({name: np.empty(v) for name in BASELINES})
-    for g in range(v):
-        keep = np.arange(v) != g
-        train, test = subset(groups, keep), subset(groups, ~keep)
-        result = fit(train, base, replicates, seed, candidates, max_evaluations, bootstrap, starts)
-        params = {**base, **result.estimate}
-        out["given"][g] = predict(test, params, final_replicates, seed, True)[0]
-        out["simulated"][g] = predict(test, params, final_replicates, seed, False)[0]
-        out["estimates"].append(result.estimate)
-        x_train, x_test = covariates(train), covariates(test)
-        for name in BASELINES:
-            beta = baseline_fit(x_train[name], train.observed(), train.non_seeds)
-            out[name][g] = baseline_predict(x_test[name], beta)[0]
+    executor = executor or SerialExecutor()
+    futures = [executor.submit(_fold, groups, g, base, replicates, final_replicates, seed, candidates,
+                               max_evaluations, bootstrap, starts) for g in range(v)]
+    out = {name: np.empty(v) for name in ("given", "simulated", *BASELINES)}
+    out["estimates"] = []
+    for g, future in enumerate(futures):
+        fold = future.result()
+        for name in ("given", "simulated", *BASELINES):
+            out[name][g] = fold[name]
+        out["estimates"].append(fold["estimate"])
         log(f"  left out {groups.labels[g]}: observed {groups.observed()[g]:.3f}, "
             f"given seeds {out['given'][g]:.3f}, simulated seeds {out['simulated'][g]:.3f}")
     return out
