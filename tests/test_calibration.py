@@ -127,6 +127,19 @@ def test_the_fit_uses_the_models_propensity_for_the_projects_potential(network):
     assert simulate(groups, resolve({**params, "project.propensity": -1.0}), 4, 7).sum() < ordinary.sum()
 
 
+def test_the_spread_across_villages_is_simulated_as_one_draw_of_villages():
+    # The data are one draw of villages: with the propensity's spread the simulated spread must be that of one
+    # replicate's villages (wide), not that of take-ups averaged over replicates (narrow); without it, only noise.
+    rng = np.random.default_rng(3)
+    group, seed, src, dst = village_network([80] * 12, [10] * 12, 4.0, rng)
+    data = moments.prepare(groups_of(group, seed, src, dst, rng.random(group.size) < 0.15))
+    assert moments.MOMENT_NAMES[-2] == "spread (SD)"
+    spread = {sd: [moments.simulated_moments(data, resolve({"project.propensity": -1.5, "project.propensity_sd": sd,
+                                                            "project.outreach": 0.3}), 16, s)[-2] for s in (1, 2, 3)]
+              for sd in (0.0, 2.0)}
+    assert max(spread[0.0]) < 0.07 and min(spread[2.0]) > 0.2
+
+
 def test_the_slope_on_the_seeds_take_up_measures_how_much_villages_differ():
     # With one propensity for all villages the leaders' decisions say nothing about the others'; with a wide
     # spread across villages they say much (the data's slope is about 0.64).
