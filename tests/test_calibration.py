@@ -208,6 +208,20 @@ def test_leave_one_out_never_reads_the_held_out_outcomes(network):
     assert runs[0]["size"][0] != runs[1]["size"][0]  # village 2 is in the training set of fold 0
 
 
+def test_leave_one_out_is_the_same_in_a_process_pool(network):
+    from concurrent.futures import ProcessPoolExecutor
+
+    group, seed, outcome, src, dst = network
+    groups, base = groups_of(group, seed, src, dst, outcome), resolve({"project.campaign": 3})
+    serial = leave_one_out(groups, base, 2, 4, 1, 4, 4, bootstrap=10, log=lambda _: None, profiles=False)
+    with ProcessPoolExecutor(2) as pool:
+        pooled = leave_one_out(groups, base, 2, 4, 1, 4, 4, bootstrap=10, log=lambda _: None, profiles=False,
+                               executor=pool)
+    for key in ("given", "simulated", "size"):
+        assert np.array_equal(serial[key], pooled[key])
+    assert serial["estimates"] == pooled["estimates"]
+
+
 def test_multi_start_polishes_the_best_sobol_points_and_keeps_the_lowest_end(monkeypatch, network):
     group, seed, outcome, src, dst = network
     groups, base = groups_of(group, seed, src, dst, outcome), resolve({"project.campaign": 3})
