@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -27,7 +26,7 @@ import numpy as np
 
 from villagesim.calibration import BASELINES, leave_one_out, read_groups, summary
 from villagesim.params import resolve
-from villagesim.sweep.executors import SerialExecutor
+from villagesim.sweep import make_executor
 from villagesim.view import charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,10 +93,13 @@ def main() -> None:
     base = resolve({"project.campaign": args.months})
     y = groups.observed()
     started = time.perf_counter()
-    with ProcessPoolExecutor(args.workers) if args.workers > 1 else SerialExecutor() as executor:
+    executor, release, _ = make_executor("processes" if args.workers > 1 else "serial", args.workers, None)
+    try:
         loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
                             args.max_evaluations, starts=args.starts, executor=executor,
                             profiles=not args.search_only)
+    finally:
+        release()
     print(f"leave one out: {time.perf_counter() - started:.0f} s")
     rows = {"uptake rule, seeds' decisions given": loo["given"],
             "uptake rule, seeds' decisions simulated": loo["simulated"],
