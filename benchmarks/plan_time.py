@@ -16,7 +16,7 @@ import os
 import time
 
 from villagesim import plan
-from villagesim.sweep import make_executor
+from villagesim.sweep import local_pool
 
 
 def main() -> None:
@@ -29,11 +29,8 @@ def main() -> None:
     args = parser.parse_args()
     load = os.getloadavg()
     start = time.perf_counter()
-    executor, release, _ = make_executor("processes", args.workers, None)
-    try:
+    with local_pool(args.workers) as executor:
         result = plan(args.scenario, args.budget, executor=executor, robust=args.robust, seed=args.seed)
-    finally:
-        release()
     wall = time.perf_counter() - start
     print(f"{args.scenario}, budget {args.budget:g}, {args.workers} workers{', robust' if args.robust else ''}: "
           f"{wall:.1f} s wall ({'under' if wall < 180 else 'OVER'} 3 minutes), {result.evaluations} runs, "

@@ -22,18 +22,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 
-from villagesim.calibration import BASELINES, leave_one_out, read_groups, summary
+from villagesim.calibration import BASELINES, leave_one_out, read_groups, shape, summary
 from villagesim.params import resolve
-from villagesim.sweep import make_executor
+from villagesim.sweep import local_pool
 from villagesim.view import charts
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def shape(size: np.ndarray, values: np.ndarray) -> tuple[float, float]:
-    return float(np.polyfit(size / 100.0, values, 1)[0]), float(values.std())
 
 
 def draw_profiles(folder: Path, figure: Path) -> None:
@@ -93,13 +88,10 @@ def main() -> None:
     base = resolve({"project.campaign": args.months})
     y = groups.observed()
     started = time.perf_counter()
-    executor, release, _ = make_executor("processes" if args.workers > 1 else "serial", args.workers, None)
-    try:
+    with local_pool(args.workers) as executor:
         loo = leave_one_out(groups, base, args.replicates, args.final_replicates, args.seed, args.candidates,
                             args.max_evaluations, starts=args.starts, executor=executor,
                             profiles=not args.search_only)
-    finally:
-        release()
     print(f"leave one out: {time.perf_counter() - started:.0f} s")
     rows = {"uptake rule, seeds' decisions given": loo["given"],
             "uptake rule, seeds' decisions simulated": loo["simulated"],

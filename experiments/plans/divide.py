@@ -13,7 +13,7 @@ import numpy as np
 from villagesim.params import scenarios
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci
-from villagesim.sweep import Task, make_executor, run_task
+from villagesim.sweep import Task, local_pool, run_task
 
 SEED = 2025
 SEEDS = 40
@@ -28,9 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    executor, release, _ = make_executor("processes", args.workers, None)
     seeds = replicate_seeds(SEED, SEEDS)
-    try:
+    with local_pool(args.workers) as executor:
         print("| village | 5% online | 60% online | difference (60% − 5%) | seeds |\n| --- | --- | --- | --- | --- |")
         for name, village in VILLAGES.items():
             gains = {}
@@ -44,8 +43,6 @@ def main() -> None:
             cells = [mean_ci(gains[0.05]), mean_ci(gains[0.6]), mean_ci(gains[0.6] - gains[0.05])]
             print(f"| {name} | " + " | ".join(f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for m, lo, hi in cells)
                   + f" | {SEEDS} |", flush=True)
-    finally:
-        release()
 
 
 if __name__ == "__main__":

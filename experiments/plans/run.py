@@ -21,7 +21,7 @@ from villagesim.params import INTERVENTIONS, resolve, scenarios
 from villagesim.planner import Candidate, cost_of, single_path
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci
-from villagesim.sweep import Task, make_executor, run_task
+from villagesim.sweep import Task, local_pool, run_task
 
 PRESETS = ("default", "hollowed", "suburban", "tourism", "post_poverty")
 METRICS = ("participation_rate", "project_uptake", "online_participation_rate", "project_viable")
@@ -114,9 +114,8 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    executor, release, _ = make_executor("processes", args.workers, None)
     phases = args.only.split(",")
-    try:
+    with local_pool(args.workers) as executor:
         if "equal" in phases:
             equal_cost(executor, replicate_seeds(SEED, 20)).to_csv(out / "equal_cost.csv", index=False)
             print("equal cost done", flush=True)
@@ -126,8 +125,6 @@ def main() -> None:
         if "cross" in phases:
             found = json.loads((out / "plans.json").read_text())
             cross(executor, found, BUDGETS[1], replicate_seeds(SEED + 1, 16)).to_csv(out / "cross.csv", index=False)
-    finally:
-        release()
 
 
 if __name__ == "__main__":

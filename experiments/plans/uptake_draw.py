@@ -15,7 +15,7 @@ from scipy import stats
 from villagesim import VillageModel
 from villagesim.params import scenarios
 from villagesim.seeds import replicate_seeds
-from villagesim.sweep import make_executor
+from villagesim.sweep import local_pool
 
 PRESETS = ("default", "hollowed", "suburban", "tourism", "post_poverty")
 SEED, SEEDS, MONTHS = 2025, 20, 120  # experiments/plans/run.py's equal-cost seeds
@@ -32,9 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    executor, release, _ = make_executor("processes", args.workers, None)
     seeds = replicate_seeds(SEED, SEEDS)
-    try:
+    with local_pool(args.workers) as executor:
         futures = {p: [executor.submit(one_run, p, s) for s in seeds] for p in PRESETS}
         print("| village | viable (of 20) | uptake where viable | uptake where not | draw where viable | draw where not "
               "| Spearman (draw, uptake) |\n| --- | --- | --- | --- | --- | --- | --- |")
@@ -51,8 +50,6 @@ def main() -> None:
 
             print(f"| {preset} | {ok.sum()} | {span(uptake[ok])} | {span(uptake[~ok])} | {mean(draw[ok])} | "
                   f"{mean(draw[~ok])} | {rho:+.2f} |", flush=True)
-    finally:
-        release()
 
 
 if __name__ == "__main__":

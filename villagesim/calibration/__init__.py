@@ -15,7 +15,7 @@ _HOMES = {
     "data": ("Groups", "read_groups", "subset"),
     "moments": ("BASELINES", "BOUNDS", "MOMENT_NAMES", "REFIT_TOLERANCE", "Calibration", "Fit", "Objective", "Profile",
                 "baseline_fit", "baseline_predict", "calibrate", "covariates", "fit", "interval", "leave_one_out",
-                "profile", "search", "summary", "to_params"),
+                "profile", "search", "shape", "summary", "to_params"),
     "prediction": ("predict", "read_params", "write_csv", "write_params"),
     "rule": ("simulate",),
     "settings": ("DEFAULT_SEED", "FITTED", "FIXED"),
@@ -33,4 +33,4 @@ def __getattr__(name: str):
 __all__ = ["BASELINES", "BOUNDS", "DEFAULT_SEED", "FITTED", "FIXED", "MOMENT_NAMES", "REFIT_TOLERANCE", "Calibration",
            "Fit", "Groups", "Objective", "Profile", "baseline_fit", "baseline_predict", "calibrate", "covariates",
            "fit", "interval", "leave_one_out", "predict", "profile", "read_groups", "read_params", "search",
-           "simulate", "subset", "summary", "to_params", "write_csv", "write_params"]
+           "shape", "simulate", "subset", "summary", "to_params", "write_csv", "write_params"]

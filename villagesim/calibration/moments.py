@@ -128,8 +128,14 @@ def _slope(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(np.sum(w * dx * (y - np.average(y, weights=w))) / denom) if denom > 0 else 0.0
 
 
-def _shape(size: np.ndarray, share: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Weighted slope of take-up on size (per 100 nodes) and weighted SD across groups."""
+def shape(size: np.ndarray, share: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
+    """Slope of take-up on size (per 100 nodes) and SD across groups, weighted by ``w`` (default: equally).
+
+    >>> slope, spread = shape(np.array([100, 200, 300]), np.array([0.3, 0.2, 0.1]))
+    >>> round(slope, 6), round(spread, 6)
+    (-0.1, 0.08165)
+    """
+    w = np.ones(share.size) if w is None else w
     spread = np.sqrt(np.average((share - np.average(share, weights=w)) ** 2, weights=w))
     return _slope(size / 100.0, share, w), float(spread)
 
@@ -140,7 +146,7 @@ def observed_moments(data: Data) -> np.ndarray:
     pooled = _pooled(data, g.outcome[None, :], g.outcome[None, :])[0]
     seeds = float(np.average(g.seeds_observed(), weights=g.size - g.non_seeds))
     on_seeds = _slope(g.seeds_observed(), share, g.non_seeds)
-    return np.concatenate([share, pooled, [seeds], _shape(g.size, share, g.non_seeds), [on_seeds]])
+    return np.concatenate([share, pooled, [seeds], shape(g.size, share, g.non_seeds), [on_seeds]])
 
 
 def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> np.ndarray:
@@ -152,9 +158,9 @@ def simulated_moments(data: Data, params: dict, replicates: int, seed: int) -> n
     free_seeds, free_others = shares(g, free, g.seed), shares(g, free, ~g.seed)
     seeds = float(np.average(free_seeds.mean(axis=0), weights=g.size - g.non_seeds))
     # One replicate is one draw of the villages, as the data are: shape and slope per replicate, then averaged.
-    shape = np.mean([_shape(g.size, y, g.non_seeds) for y in free_others], axis=0)
+    by_size = np.mean([shape(g.size, y, g.non_seeds) for y in free_others], axis=0)
     on_seeds = np.mean([_slope(x, y, g.non_seeds) for x, y in zip(free_seeds, free_others)])
-    return np.concatenate([share.mean(axis=0), pooled, [seeds], shape, [on_seeds]])
+    return np.concatenate([share.mean(axis=0), pooled, [seeds], by_size, [on_seeds]])
 
 
 def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
@@ -174,7 +180,7 @@ def standard_errors(data: Data, draws: int, seed: int) -> np.ndarray:
     for _ in range(draws):
         pick = rng.integers(0, v, v)
         w, s = g.non_seeds[pick], share[pick]
-        boot.append([np.average(seeds_share[pick], weights=seeds_n[pick]), *_shape(g.size[pick], s, w),
+        boot.append([np.average(seeds_share[pick], weights=seeds_n[pick]), *shape(g.size[pick], s, w),
                      _slope(seeds_share[pick], s, w)])
     return np.concatenate([se_share, se_pooled, np.std(boot, axis=0)])
 

@@ -35,8 +35,11 @@ def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.nda
 def _shape(groups: Groups, predicted: np.ndarray) -> str:
     import numpy as np
 
-    slope = np.polyfit(groups.size / 100.0, predicted, 1)[0] if len(groups.labels) > 1 else math.nan
-    return f"slope on size {slope:+.4f} per 100 nodes, spread (SD) {predicted.std():.4f}"
+    from villagesim.calibration import shape
+
+    slope, spread = shape(groups.size, predicted)
+    slope_text = f"{slope:+.4f} per 100 nodes" if np.ptp(groups.size) > 0 else "n/a (one size)"
+    return f"slope on size {slope_text}, spread (SD) {spread:.4f}"
 
 
 def _print_scores(groups: Groups, observed: np.ndarray, predicted: np.ndarray, baselines: dict) -> None:

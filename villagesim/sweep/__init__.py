@@ -40,7 +40,8 @@ Examples
 """
 
 from villagesim.sweep.design import MORRIS_LEVELS, check_points, point_overrides, points, problem, sample, series_steps
-from villagesim.sweep.executors import ExecutorFailed, SerialExecutor, default_workers, exit_with, make_executor
+from villagesim.sweep.executors import (ExecutorFailed, SerialExecutor, default_workers, exit_with, local_pool,
+                                       make_executor)
 from villagesim.sweep.run import Outcome, Summary, Task, code_digest, prepare, run_sweep, run_task, tasks
 from villagesim.sweep.spec import (DESIGNS, NONDETERMINISTIC_COLUMNS, Factor, Spec, load_spec,
                                    parse_spec, read_manifest)
@@ -49,5 +50,5 @@ from villagesim.seeds import run_seed
 
 __all__ = ["DESIGNS", "MORRIS_LEVELS", "NONDETERMINISTIC_COLUMNS", "ExecutorFailed", "Factor", "Outcome", "ResultStore",
            "SerialExecutor", "Spec", "Summary", "Task", "check_points", "code_digest", "default_workers", "exit_with",
-           "load_spec", "make_executor", "parse_spec", "point_overrides", "points", "prepare", "problem", "read_manifest", "run_seed",
+           "load_spec", "local_pool", "make_executor", "parse_spec", "point_overrides", "points", "prepare", "problem", "read_manifest", "run_seed",
            "run_sweep", "run_task", "sample", "schemas", "series_steps", "tasks", "write_table"]

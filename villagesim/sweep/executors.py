@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future
 
-
 from villagesim.errors import InputError
+
 
 class SerialExecutor(Executor):
     """Runs each task at once in this process (``--executor serial``)."""
@@ -78,3 +80,18 @@ def make_executor(kind: str, workers: int, scheduler: str | None):
         cluster.close()
 
     return client.get_executor(pure=False), release, workers
+
+
+@contextlib.contextmanager
+def local_pool(workers: int) -> Iterator[Executor]:
+    """A process pool of ``workers`` on this machine (this process alone for 1), shut down on leaving.
+
+    >>> with local_pool(1) as executor:
+    ...     executor.submit(sum, [1, 2]).result()
+    3
+    """
+    executor, release, _ = make_executor("processes" if workers > 1 else "serial", workers, None)
+    try:
+        yield executor
+    finally:
+        release()
