@@ -21,8 +21,8 @@ import pytest
 from villagesim import cli
 from villagesim.sweep import store as sweep_store
 from villagesim.model import VillageModel
-from villagesim.sweep import (NONDETERMINISTIC_COLUMNS, ExecutorFailed, ResultStore, SerialExecutor, load_spec, run_sweep,
-                              schemas)
+from villagesim.sweep import (NONDETERMINISTIC_COLUMNS, ExecutorFailed, ResultStore, SerialExecutor, load_spec,
+                              run_seed, run_sweep, schemas)
 
 SMALL = """
 months = 8
@@ -201,6 +201,64 @@ def test_resume_refuses_a_different_spec_and_changes_nothing(tmp_path, capsys):
     assert cli.main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds a different sweep (differs in replicates)" in err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+TWINS = """
+months = 8
+replicates = 3
+seed = 5
+common_seeds = true
+[factors]
+scenario = ["a.toml", "b.toml"]
+[output]
+metrics = ["participation_rate", "project_uptake", "trust_mean", "members"]
+every = 4
+"""
+
+
+def by_point(out: Path, name: str) -> list[pd.DataFrame]:
+    """Each point's rows of a sweep of two points, without the columns that name the run or the point."""
+    frame = table(out, name)
+    return [frame[frame["point_id"] == p].drop(columns=["run_id", "point_id", "scenario"], errors="ignore")
+            .reset_index(drop=True) for p in (0, 1)]
+
+
+def test_common_seeds_make_two_points_with_the_same_parameters_identical(tmp_path):
+    for name in ("a.toml", "b.toml"):  # two scenario files, one village
+        write_spec(tmp_path, '[village]\npopulation = 150\nhamlets = 3\n', name)
+    run_sweep(write_spec(tmp_path, TWINS), tmp_path / "common")
+    run_sweep(write_spec(tmp_path, TWINS.replace("common_seeds = true", "common_seeds = false")), tmp_path / "own")
+    (runs_a, runs_b), (series_a, series_b) = (by_point(tmp_path / "common", name) for name in ("runs", "timeseries"))
+    assert runs_a["seed"].tolist() == runs_b["seed"].tolist() == [run_seed(5, 0, r) for r in range(3)]
+    pd.testing.assert_frame_equal(runs_a, runs_b)
+    pd.testing.assert_frame_equal(series_a, series_b)
+    # Without the key the second point has seeds of its own, so other outputs; the first point is unchanged.
+    (own_a, own_b), (_, own_series_b) = (by_point(tmp_path / "own", name) for name in ("runs", "timeseries"))
+    pd.testing.assert_frame_equal(own_a, runs_a)
+    assert own_b["seed"].tolist() == [run_seed(5, 1, r) for r in range(3)]
+    assert not own_series_b.equals(series_b)
+
+
+def test_resume_refuses_another_common_seeds_and_resumes_folders_made_before_the_key(tmp_path, capsys):
+    for name in ("a.toml", "b.toml"):
+        write_spec(tmp_path, '[village]\npopulation = 150\nhamlets = 3\n', name)
+    unpaired = TWINS.replace("common_seeds = true\n", "").replace("months = 8", "months = 2")
+    spec = write_spec(tmp_path, unpaired)
+    out = tmp_path / "out"
+    run_sweep(spec, out)
+    manifest = out / "sweep.json"
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    assert old["spec"].pop("common_seeds") is False
+    manifest.write_text(json.dumps(old), encoding="utf-8")  # as a sweep started before the key wrote it
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert run_sweep(spec, out).skipped == 6
+    write_spec(tmp_path, unpaired.replace("seed = 5", "seed = 5\ncommon_seeds = false"))  # the default: same sweep
+    assert run_sweep(spec, out).skipped == 6
+    write_spec(tmp_path, unpaired.replace("seed = 5", "seed = 5\ncommon_seeds = true"))
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds a different sweep (differs in common_seeds)" in err
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 

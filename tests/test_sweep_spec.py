@@ -60,6 +60,9 @@ BAD = [
     ('replicates = 0\n', "replicates: must be an integer >= 1"),
     ('months = -1\n', "months: must be an integer in [0, 100000], got -1"),
     ('seed = "abc"\n', "seed: must be an integer >= 0"),
+    ('common_seeds = "yes"\n', "common_seeds: must be true or false, got 'yes'"),
+    ('common_seeds = 1\n', "common_seeds: must be true or false, got 1"),
+    ('common_seed = true\n', "common_seed: unknown key; did you mean common_seeds?"),
     ('[output]\nmetrics = ["participation", "trust_mean"]\n', "output.metrics: unknown metric 'participation'"),
     ('[output]\nevery = 1.5\n', "output.every: must be an integer >= 0"),
     ('[output]\nkeep = 3\n', "output.keep: unknown key"),
@@ -154,6 +157,37 @@ def test_seeds_are_distinct_per_point_and_replicate():
     assert len(seeds) == 4000
     assert all(0 <= s < 2**63 for s in seeds)
     assert run_seed(43, 0, 0) != run_seed(42, 0, 0)
+
+
+def test_run_seeds_keep_the_derivation_earlier_sweeps_used():
+    """Pinned values: a changed derivation would make old result folders resume with other seeds."""
+    assert run_seed(42, 0, 0) == 3996885258580205949
+    assert run_seed(42, 3, 7) == 5562712632178500548
+    assert run_seed(2024, 9, 19) == 8466024922648120642  # experiments/first_secretary.toml's last run, unpaired
+
+
+def seeds_by_point(spec) -> dict[int, list[int]]:
+    seeds: dict[int, list[int]] = {}
+    for _, row in tasks(spec, skip=set()):
+        seeds.setdefault(row["point_id"], []).append(row["seed"])
+    return seeds
+
+
+def test_common_seeds_give_replicate_r_the_same_seed_at_every_point():
+    table = {"replicates": 4, "months": 4, "seed": 42, "common_seeds": True,
+             "factors": {"interventions.venue.intensity": [0.0, 0.5, 1.0]}}
+    spec = parse_spec(table)
+    assert spec.common_seeds is True
+    seeds = seeds_by_point(spec)
+    assert seeds[0] == seeds[1] == seeds[2] == [run_seed(42, 0, r) for r in range(4)]
+    assert len(set(seeds[0])) == 4
+    # Without the key (the default) every run keeps the seed it always had.
+    for off in ({k: v for k, v in table.items() if k != "common_seeds"}, {**table, "common_seeds": False}):
+        spec = parse_spec(off)
+        assert spec.common_seeds is False
+        seeds = seeds_by_point(spec)
+        assert seeds == {p: [run_seed(42, p, r) for r in range(4)] for p in range(3)}
+        assert len({s for point in seeds.values() for s in point}) == 12
 
 
 def test_tasks_skip_finished_runs_and_number_runs_by_point_and_replicate():

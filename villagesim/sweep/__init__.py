@@ -10,7 +10,9 @@ Each (design point, replicate) is one run with ``run_id = point_id *
 replicates + replicate`` and its own seed drawn from the spec's seed by
 :func:`run_seed` (``numpy.random.SeedSequence`` keyed by the two indices), so
 results never depend on the executor, the number of workers or the order in
-which runs finish.
+which runs finish. With ``common_seeds = true`` replicate ``r`` of every
+point has the seed ``run_seed(seed, 0, r)`` instead (common random numbers),
+so differences between points can be paired by replicate.
 
 :func:`run_sweep` takes any :class:`concurrent.futures.Executor` (a process
 pool, a Dask client's ``get_executor()``, mpi4py's ``MPIPoolExecutor``) and

@@ -1,4 +1,4 @@
-"""The sweep itself: each (point, replicate) run with its own seed, streamed to the store; resumable."""
+"""The sweep itself: each (point, replicate) run with its seed, streamed to the store; resumable."""
 
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 from villagesim import __version__
 from villagesim.errors import InputError
 from villagesim.outputs import replacing
-from villagesim.seeds import run_seed
 from villagesim.sweep.design import point_overrides, points, series_steps
 from villagesim.sweep.executors import ExecutorFailed, SerialExecutor
 from villagesim.sweep.spec import Spec, load_spec
@@ -180,7 +179,9 @@ def _started(out: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     if isinstance(old, dict) and isinstance(old.get("spec"), dict):
-        old["spec"].setdefault("extensions", [])  # sweeps started before extensions had none
+        # Keys added since: a sweep started before them had their defaults.
+        old["spec"].setdefault("extensions", [])
+        old["spec"].setdefault("common_seeds", False)
     return old if isinstance(old, dict) else None
 
 
@@ -207,7 +208,7 @@ def tasks(spec: Spec, skip: set[int]) -> Iterator[tuple[Task, dict[str, Any]]]:
             run_id = point_id * spec.replicates + replicate
             if run_id in skip:
                 continue
-            seed = run_seed(spec.seed, point_id, replicate)
+            seed = spec.run_seed(point_id, replicate)
             row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
                    **dict(zip(spec.factor_keys, point))}
             yield Task(run_id, seed, overrides, spec.months, tuple(spec.metrics), steps, extensions), row

@@ -16,10 +16,12 @@ from villagesim.params import Registry, flatten
 from villagesim.errors import InputError
 from villagesim.extensions import load, load_all, registry
 from villagesim.metrics import METRICS
+from villagesim.seeds import run_seed
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
-TOP_KEYS = ("scenario", "extensions", "months", "replicates", "seed", "design", "samples", "set", "factors", "output")
+TOP_KEYS = ("scenario", "extensions", "months", "replicates", "seed", "common_seeds", "design", "samples", "set",
+            "factors", "output")
 OUTPUT_KEYS = ("metrics", "every")
 SCENARIO_FACTOR = "scenario"
 NONDETERMINISTIC_COLUMNS = ("duration_s",)
@@ -45,7 +47,9 @@ class Spec:
     object even if a preset file changes later. ``extensions`` lists the
     extension files every run loads (the spec's, ``--extension``'s and
     those the scenarios name), each as ``{"path", "sha256"}``: workers
-    load them by path and refuse a file whose content changed.
+    load them by path and refuse a file whose content changed. With
+    ``common_seeds``, replicate ``r`` of every design point has the same
+    seed (common random numbers: differences between points pair by replicate).
     """
 
     scenario: str | None
@@ -55,11 +59,16 @@ class Spec:
     months: int
     replicates: int = 1
     seed: int = 0
+    common_seeds: bool = False
     design: str = "grid"
     samples: int | None = None
     metrics: list[str] = field(default_factory=lambda: list(METRICS))
     every: int = 0
     extensions: list[dict[str, str]] = field(default_factory=list)
+
+    def run_seed(self, point_id: int, replicate: int) -> int:
+        """The model seed of one run: its own per (point, replicate), or per replicate with ``common_seeds``."""
+        return run_seed(self.seed, 0 if self.common_seeds else point_id, replicate)
 
     def registry(self) -> Registry:
         """The parameters of this sweep's runs: the model's and its extensions'."""
@@ -191,6 +200,7 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
         months=_param(params, "months", "time.months", table.get("months", default_months)),
         replicates=_integer("replicates", table.get("replicates", 1), 1),
         seed=_integer("seed", table.get("seed", 0), 0),
+        common_seeds=_boolean("common_seeds", table.get("common_seeds", False)),
         design=design,
         samples=samples,
         metrics=list(metrics),
@@ -263,6 +273,12 @@ def _param(params: Registry, name: str, key: str, value: Any) -> Any:
 def _integer(name: str, value: Any, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise InputError(f"{name}: must be an integer >= {least}, got {value!r}")
+    return value
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{name}: must be true or false, got {value!r}")
     return value
 
 
