@@ -11,8 +11,8 @@ from scipy import stats
 
 from villagesim import cli
 from villagesim.sweep import run as sweep_run
-from villagesim.analysis import analyze
-from villagesim.sweep import Outcome, run_sweep
+from villagesim.analysis import analyze, best_points, point_means
+from villagesim.sweep import Outcome, parse_spec, run_sweep
 
 KEYS = ("branch.appeals_per_member", "outreach.visits_per_member", "interventions.venue.capacity")
 
@@ -158,3 +158,18 @@ def test_the_terminal_summary_is_narrow_and_the_wide_table_goes_to_csv(grid_swee
     assert max(len(line) for line in table) <= 100
     points = pd.read_csv(grid_sweep / "analysis" / "points.csv")
     assert {"trust_mean_ci_low", "participation_rate_ci_high"} <= set(points.columns)
+
+
+@pytest.mark.parametrize("common_seeds, ties, comparison", [(True, 0, "paired by replicate"), (False, 1, "CI overlap")])
+def test_best_point_ties_are_paired_by_replicate_when_the_sweep_shares_seeds(common_seeds, ties, comparison):
+    spec = parse_spec({"months": 6, "replicates": 6, "common_seeds": common_seeds,
+                       "factors": {"interventions.venue.intensity": [0.0, 1.0]},
+                       "output": {"metrics": ["trust_mean"]}})
+    # Replicates differ a lot, the points by a steady 0.01: only a paired comparison tells them apart.
+    base = np.linspace(0.2, 0.8, 6)
+    runs = pd.DataFrame({"point_id": np.repeat([0, 1], 6), "replicate": np.tile(np.arange(6), 2), "status": "ok",
+                         "interventions.venue.intensity": np.repeat([0.0, 1.0], 6),
+                         "trust_mean": np.concatenate([base, base + 0.01 + 0.002 * (np.arange(6) % 2)])})
+    best = best_points(spec, point_means(spec, runs), "trust_mean", runs=runs)
+    assert best["point_id"].tolist() == [1]
+    assert best["ties"].tolist() == [ties] and best["comparison"].tolist() == [comparison]

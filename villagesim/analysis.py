@@ -18,7 +18,9 @@
 - ``timeseries.png``: fans (mean and 5-95% band) of the kept time series;
 - ``best.csv`` (``--best METRIC [--by FACTOR] [--lowest]``): the point with the
   best mean, per level of a factor, and how many others it cannot be told
-  apart from (overlapping 95% CIs).
+  apart from: overlapping 95% CIs, or, when the sweep has ``common_seeds``,
+  a paired 95% CI of the difference (runs matched by replicate) that
+  includes 0.
 
 Failed runs are left out of every mean and counted in ``points.csv``.
 
@@ -93,24 +95,45 @@ def effects(spec: Spec, runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
 
 
 def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = None,
-                lowest: bool = False) -> pd.DataFrame:
+                lowest: bool = False, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The point with the highest (or lowest) mean of ``metric``, for each level of factor ``by``.
 
-    ``ties`` counts the other points whose 95% CI overlaps the best one's: a
-    conservative sign that the data do not single out the best point.
+    ``ties`` counts the other points the best one cannot be told apart from.
+    With ``runs`` of a sweep with ``common_seeds``, a tie is a paired 95% CI of
+    the difference (runs matched by ``replicate``) that includes 0; otherwise
+    it is a 95% CI that overlaps the best one's, a conservative sign that the
+    data do not single out the best point. ``comparison`` says which.
     """
     low, high = f"{metric}_ci_low", f"{metric}_ci_high"
+    paired = spec.common_seeds and runs is not None
+    if paired:
+        ok = runs[runs["status"] == "ok"]
+        by_replicate = ok.pivot(index="replicate", columns="point_id", values=metric)
     rows = []
     for level, group in (means.groupby(by, sort=False) if by else [(None, means)]):
         group = group.dropna(subset=[metric]).sort_values(metric, ascending=lowest, kind="stable")
         if group.empty:
             continue
         best = group.iloc[0]
-        overlap = group[low] <= best[high] if lowest else group[high] >= best[low]
+        if paired:
+            gaps = by_replicate[group["point_id"].iloc[1:]].rsub(by_replicate[best["point_id"]], axis=0)
+            ties = sum(_includes_zero(gaps[p]) for p in gaps.columns)
+        else:
+            ties = int((group[low] <= best[high] if lowest else group[high] >= best[low]).sum()) - 1
         rows.append({**({by: level} if by else {}), "point_id": best["point_id"],
                      **{k: best[k] for k in spec.factor_keys if k != by},
-                     metric: best[metric], low: best[low], high: best[high], "ties": int(overlap.sum()) - 1})
+                     metric: best[metric], low: best[low], high: best[high], "ties": ties,
+                     "comparison": "paired by replicate" if paired else "CI overlap"})
     return pd.DataFrame(rows)
+
+
+def _includes_zero(gap: pd.Series) -> bool:
+    """Whether the paired 95% CI of a difference includes 0 (with fewer than 2 pairs nothing is told apart)."""
+    gap = gap.dropna()
+    if gap.size < 2:
+        return True
+    _, low, high = mean_ci(gap)
+    return low <= 0.0 <= high
 
 
 def _outputs(spec: Spec, means: pd.DataFrame, expected: int) -> dict[str, np.ndarray] | str:
@@ -339,11 +362,12 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
         echo(f"... {len(means) - max_rows} more points in points.csv")
 
     if best is not None:
-        table = best_points(spec, means, best, by, lowest)
+        table = best_points(spec, means, best, by, lowest, runs)
         write("best", table)
         where = f" for each {by}" if by else ""
-        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; "
-             "ties = other points whose CI overlaps:")
+        ties = ("other points whose paired 95% CI of the difference (by replicate, common seeds) includes 0"
+                if spec.common_seeds else "other points whose CI overlaps")
+        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; ties = {ties}:")
         echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         buys = equal_cost(spec, means, best, by, lowest)
         if buys is not None:
