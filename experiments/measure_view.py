@@ -9,8 +9,15 @@ cache, then on a second visit. Chromium is started before the server, so its
 own start-up is not counted. Then, on the last server, the
 village is set to ``--population`` adults through the page's own slider, the
 network view left on, and ``--steps`` steps are timed inside the page: from
-the click on Step to the month, the network picture and the charts all showing
-the new month (the next animation frame after all three have changed).
+the click on Step to the month, the charts and the network picture showing the
+new month (the next animation frame after the last of them has changed and
+been drawn). The month and the charts change every step; the network picture
+only if someone's colour or fading did, which in a small village some months
+no one's does (the server then sends nothing), so a step ends once no picture
+has changed for half a second after the month and the charts (that wait is not
+counted); the steps whose network picture stayed the same are counted. A step
+whose month and charts have not changed within a minute stops the script with
+an error.
 The CPU time the page and the server spent is printed too: unlike the wall
 times it hardly depends on other work on the machine. Figures, the machine
 and its load average are printed; docs/view.md records them.
@@ -45,24 +52,43 @@ USABLE = """() => {
         && pictures.every(i => i.complete && i.naturalWidth > 0);
 }"""
 
-TIMED_STEP = """async () => {
-    const state = () => [document.querySelector('.vs-month').innerText,
-                         document.querySelector('.vs-network').src, document.querySelector('.vs-charts').src];
+SETTLED_MS = 500
+"""A step is over once no picture has changed for this long after the month and the charts (not counted)."""
+STEP_LIMIT_MS = 60_000
+"""A step whose month and charts have not changed by then is an error, not a wait for ever."""
+
+TIMED_STEP = """async ([settledMs, limitMs]) => {
+    const q = selector => document.querySelector(selector);
+    const state = () => [q('.vs-month').innerText, q('.vs-charts').src, q('.vs-network').src];
+    const drawn = () => [q('.vs-network'), q('.vs-charts')].every(i => i.complete && i.naturalWidth > 0);
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
     const before = state();
     const began = performance.now();
-    document.querySelector('.vs-step').click();
-    await new Promise(resolve => {
-        const check = () => {
-            const now = state();
-            const drawn = [...document.querySelectorAll('.vs-network, .vs-charts')]
-                .every(i => i.complete && i.naturalWidth > 0);
-            if (now.every((value, i) => value !== before[i]) && drawn) resolve();
-            else requestAnimationFrame(check);
-        };
-        check();
+    q('.vs-step').click();
+    // Every step changes the month and the charts.
+    while (true) {
+        const now = state();
+        if (now[0] !== before[0] && now[1] !== before[1] && drawn()) break;
+        if (performance.now() - began > limitMs)
+            throw new Error(`month and charts unchanged ${limitMs} ms after Step: ${now[0]}`);
+        await frame();
+    }
+    await frame();
+    let shownAt = performance.now();
+    // The network picture changes too unless no one's colour or fading did (some months in a small
+    // village): the server then sends nothing. Wait, without polling, until no picture has changed
+    // for settledMs; a picture that does change ends the step once it is drawn.
+    const changed = () => new Promise(resolve => {
+        const observer = new MutationObserver(() => { observer.disconnect(); clearTimeout(timer); resolve(true); });
+        const timer = setTimeout(() => { observer.disconnect(); resolve(false); }, settledMs);
+        observer.observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
     });
-    await new Promise(resolve => requestAnimationFrame(() => resolve()));
-    return performance.now() - began;
+    while (await changed()) {
+        while (!drawn()) await frame();
+        await frame();
+        shownAt = performance.now();
+    }
+    return {ms: shownAt - began, network: state()[2] === before[2] ? 'same' : 'changed'};
 }"""
 
 
@@ -161,7 +187,16 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=40, help="steps to time (default 40)")
     parser.add_argument("--population", type=int, default=1000, help="adults in the village (default 1000)")
     args = parser.parse_args()
+    from playwright.sync_api import Error as PageError
     from playwright.sync_api import sync_playwright
+
+    from villagesim.view.app import SLIDER_RANGES
+
+    lo, hi, step = SLIDER_RANGES["village.population"]
+    if args.starts < 1 or args.steps < 1:
+        parser.error(f"--starts {args.starts} --steps {args.steps}: both must be at least 1")
+    if not lo <= args.population <= hi or args.population % step:
+        parser.error(f"--population {args.population}: the page's slider allows {lo} to {hi} in steps of {step}")
 
     print(f"machine: {machine()}")
     print(f"load average before: {os.getloadavg()}")
@@ -189,20 +224,25 @@ def main() -> int:
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
             page_cpu, server_cpu = busy_seconds(cdp), sum(server.cpu_times()[:2])
-            times = [page.evaluate(TIMED_STEP) for _ in range(args.steps)]
+            steps = [page.evaluate(TIMED_STEP, [SETTLED_MS, STEP_LIMIT_MS]) for _ in range(args.steps)]
             page_cpu = (busy_seconds(cdp) - page_cpu) / args.steps
             server_cpu = (sum(server.cpu_times()[:2]) - server_cpu) / args.steps
+        except PageError as error:
+            print(f"measure_view: a step did not show: {error.message.splitlines()[0]}", file=sys.stderr)
+            return 1
         finally:
             stop(process)
         browser.close()
-    times.sort()
+    times = sorted(s["ms"] for s in steps)
+    unchanged = sum(s["network"] == "same" for s in steps)
     first, second = [c[0] for c in cold], [w[0] for w in warm]
     print(f"page usable after server ready: median {statistics.median(first):.2f} s, max {max(first):.2f} s "
           f"(first visit, {args.starts} fresh servers); second visit: median {statistics.median(second):.2f} s, "
           f"max {max(second):.2f} s")
     print(f"one step with the network view, {args.population} adults: median {statistics.median(times):.0f} ms, "
           f"90th percentile {times[int(0.9 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms ({args.steps} steps); "
-          f"CPU per step: page {1000 * page_cpu:.0f} ms, server {1000 * server_cpu:.0f} ms")
+          f"CPU per step: page {1000 * page_cpu:.0f} ms, server {1000 * server_cpu:.0f} ms; "
+          f"network picture unchanged in {unchanged} of the {args.steps} steps")
     print(f"load average after: {os.getloadavg()}")
     return 0
 
