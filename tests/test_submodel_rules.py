@@ -4,6 +4,8 @@ Fast and deterministic (parameters at 0 or 1 where chance would blur the
 rule), so that mutation testing (docs/testing.md) can run them for every mutant.
 """
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -40,7 +42,7 @@ def project_village(overrides=None):
     nobody = np.zeros(pop.size, bool)
     villagers = np.array([float(pop.alive.sum())])
 
-    def advance(month, visited=nobody, online=nobody):
+    def advance(month, visited=nobody, online=nobody, villagers=villagers):
         return uptake.advance(pop, project, adj, params, rng, month, visited, online, villagers)
 
     return params, pop, project, advance
@@ -183,7 +185,7 @@ def test_the_log_odds_add_propensity_member_shift_trust_and_endorsement(endorsem
     np.testing.assert_allclose(uptake.decision_logit(who, propensity, member, pop.trust, params), base)
 
 
-@pytest.mark.parametrize("informed_share", [0.1, 0.5, 0.9])  # each of hear's three ways of summing
+@pytest.mark.parametrize("informed_share", [0.0, 0.1, 0.5, 0.9])  # nobody informed yet; each of hear's three sums
 def test_each_informed_neighbour_and_the_campaign_tell_independently(informed_share):
     params, rng, _, adj, pop = village({"project.news_prob": 0.3, "project.news_prob_enrolled": 0.6,
                                         "project.outreach": 0.1})
@@ -208,6 +210,91 @@ def test_the_informed_decide_before_they_tell_and_the_told_decide_the_month_afte
     assert told.any()
     advance(4)
     assert (pop.decided[told & ~pop.away]).all() and (pop.enrolled[told & ~pop.away]).all()
+
+
+def test_the_campaign_runs_its_months_from_the_launch_whether_or_not_the_project_is_already_viable():
+    params, pop, project, advance = project_village({"project.news_prob_enrolled": 1.0, "project.campaign": 6,
+                                                     "project.propensity": SURE_ENROL, "project.min_enrolment": 0.01})
+    pop.participating[:] = False
+    everyone = np.ones(pop.size, bool)
+    advance(1, everyone)
+    advance(2, everyone)
+    assert not pop.aware.any()  # no campaign before the launch, however many are visited
+    assert advance(3)["viable"].tolist() == [0]
+    told = pop.aware & ~pop.decided & ~pop.away
+    assert told.any()
+    advance(4)
+    assert project.status[0] == uptake.VIABLE and (pop.decided[told]).all() and (pop.enrolled[told]).all()
+
+
+def test_in_a_month_of_the_campaign_the_told_enrol_by_the_enrolled_share_of_their_informed_neighbours():
+    # Month 3: the launch-informed all enrol and tell about half their neighbours; month 4: those told decide
+    # at log-odds -5 + 10 x (enrolled / informed neighbours), on the month's first uniform draw.
+    params, rng, _, adj, pop = village({"project.start": 3, "project.propensity": SURE_ENROL,
+                                        "project.propensity_sd": 0.0, "project.member_shift": 0.0,
+                                        "project.trust_effect": 0.0, "project.endorsement": 10.0,
+                                        "project.news_prob": 0.5, "project.news_prob_enrolled": 0.5,
+                                        "project.outreach": 0.0, "project.places": 100_000,
+                                        "project.min_enrolment": 1.0})
+    project = uptake.Project.start(1, params, rng)
+    nobody = np.zeros(pop.size, bool)
+    villagers = np.array([float(pop.alive.sum())])
+    pop.participating[:] = False
+    pop.participating[::4] = True
+    uptake.advance(pop, project, adj, params, rng, 3, nobody, nobody, villagers)
+    params["project.propensity"] = -5.0
+    who = pop.alive & pop.aware & ~pop.decided & ~pop.away
+    dense = adj.toarray().astype(float)
+    share = dense @ pop.enrolled / np.maximum(dense @ (pop.aware & pop.alive), 1)
+    chance = 1 / (1 + np.exp(5.0 - 10.0 * share))
+    decide_draw = copy.deepcopy(rng).random((3, pop.size))[0]  # the month's draws, taken in advance
+    joined = who & (decide_draw < chance)
+    enrolled = pop.enrolled.copy()
+    assert (who & (share > 0) & (share < 1)).any() and joined.any() and (who & ~joined).any()
+    uptake.advance(pop, project, adj, params, rng, 4, nobody, nobody, villagers)
+    assert (pop.enrolled == (enrolled | joined)).all()
+
+
+@pytest.mark.parametrize("places, villagers, viable", [(10, 20.0, True), (10, 21.0, False), (1, 1.0, True),
+                                                       (10, 0.0, False)])
+def test_the_project_is_viable_once_its_enrolled_reach_the_minimum_share_of_the_villagers(places, villagers,
+                                                                                        viable):
+    # Ten (or one) members enrol: exactly half of 20 villagers, short of half of 21, all of one; no share of none.
+    params, pop, project, advance = project_village({"project.propensity": SURE_ENROL, "project.places": places,
+                                                     "project.min_enrolment": 0.5})
+    pop.participating[:] = False
+    happened = advance(3, villagers=np.array([villagers]))
+    assert pop.enrolled.sum() == places
+    assert happened["viable"].tolist() == ([0] if viable else [])
+    assert project.status[0] == (uptake.VIABLE if viable else uptake.RUNNING)
+
+
+def test_a_failed_project_ends_enrolment_in_its_own_village_only():
+    params, rng, _, adj, pop = village({"region.villages": 2, "project.start": 3, "project.deadline": 2,
+                                        "project.propensity": 0.0, "project.propensity_sd": 1.0,
+                                        "project.member_shift": 0.0, "project.trust_effect": 0.0,
+                                        "project.news_prob": 0.0, "project.news_prob_enrolled": 0.0,
+                                        "project.outreach": 0.0, "project.places": 100_000,
+                                        "project.min_enrolment": 0.05})
+    project = uptake.Project.start(2, params, rng)
+    project.standing[:] = [25.0, -25.0]  # village 0: everyone taken in enrols; village 1: nobody
+    nobody = np.zeros(pop.size, bool)
+    villagers = np.bincount(pop.village[pop.alive], minlength=2).astype(float)
+    pop.participating[:] = True
+    for month in (3, 4):
+        uptake.advance(pop, project, adj, params, rng, month, nobody, nobody, villagers)
+    enrolled = pop.enrolled.copy()
+    assert enrolled[pop.village == 0].any() and not enrolled[pop.village == 1].any()
+    assert (pop.alive & (pop.village == 0) & ~enrolled).any()
+    assert uptake.advance(pop, project, adj, params, rng, 5, nobody, nobody, villagers)["failed"].tolist() == [1]
+    assert project.status.tolist() == [uptake.VIABLE, uptake.FAILED]
+    assert (pop.enrolled == enrolled).all()
+
+
+def test_the_project_events_name_their_village():
+    model = VillageModel({"village.population": 300, "region.villages": 2, "project.start": 2}, seed=1).run(3)
+    launched = [event for event in model.events if event.code == "project_launched"]
+    assert [(event.month, event.subject) for event in launched] == [(2, 0), (2, 1)]
 
 
 def test_a_viable_project_rewards_the_enrolled_and_raises_opportunity():
