@@ -13,7 +13,7 @@ from villagesim import VillageModel
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
-from villagesim.submodels import branch, migration, recruitment, service, shocks, uptake
+from villagesim.submodels import branch, migration, participation, recruitment, service, shocks, uptake
 from villagesim.submodels.interventions import intensities
 
 NONE = intensities(resolve(), 0)
@@ -341,6 +341,88 @@ def test_a_project_short_of_its_enrolment_by_the_deadline_fails_and_costs_the_aw
     np.testing.assert_allclose(pop.trust[~aware], 0.5)
     assert not pop.enrolled.any()
     np.testing.assert_allclose(project.opportunity, params["village.opportunity"])
+
+
+# --- participation (ODD 7.7) ---------------------------------------------------------------------------------
+
+def threshold_rule(adj, pop, params, own, living_neighbours, max_rounds):
+    """The month's participants by the rule as the ODD writes it, on dense matrices, one synchronous round at a time."""
+    w = params["participation.trust_weight"]
+    member = pop.is_member()
+    seeds = (member & ~pop.away & (pop.activity >= params["branch.active_threshold"])) | pop.participating
+    active = pop.present & seeds
+    dense = adj.toarray().astype(float)
+    rounds = 0
+    while True:
+        share = dense @ active / np.maximum(living_neighbours, 1)
+        joined = pop.present & ~active & ((1.0 - w) * share >= pop.threshold - own)
+        rounds += 1
+        if not joined.any():
+            return active
+        active = active | joined
+        if max_rounds and rounds >= max_rounds:
+            return active
+
+
+@pytest.mark.parametrize("w, max_rounds, active_threshold", [(0.4, 0, 0.4), (0.4, 2, 0.4), (0.4, 0, 0.0),
+                                                              (1.0, 0, 0.4)])
+def test_take_part_seeds_the_leaders_and_habitual_runs_the_threshold_rule_at_home_and_the_online_follow_turnout(
+        w, max_rounds, active_threshold):
+    # Habit 1: every participant of last month seeds; some people have died (fewer living neighbours than ties).
+    params, rng, _, adj, pop = village({"participation.trust_weight": w, "participation.habit": 1.0,
+                                        "participation.max_rounds": max_rounds,
+                                        "branch.active_threshold": active_threshold})
+    pop.alive[::23] = False
+    member = pop.is_member()
+    pop.trust[:] = rng.random(pop.size)
+    pop.activity[:] = np.where(member, rng.random(pop.size), 0.0)
+    pop.threshold[:] = rng.uniform(0.3, 1.0, pop.size)
+    pop.participating[:] = rng.random(pop.size) < 0.05
+    at_home = (member & ~pop.away).nonzero()[0]
+    leaders, keen = at_home[:5], at_home[5]
+    pop.activity[leaders] = active_threshold  # active exactly at the threshold: leaders
+    pop.threshold[leaders] = 2.0  # whom only seeding brings in
+    pop.activity[keen], pop.trust[keen], pop.threshold[keen] = active_threshold / 2, 1.0, 0.9 * w  # own trust
+    # One living neighbour, who seeds: a full share, which carries a threshold of three quarters of 1 - w.
+    lone = next(i for i in (pop.present & ~member & ~pop.participating).nonzero()[0] if adj[i].nnz >= 2)
+    friend, *others = adj[lone].indices
+    pop.alive[others], pop.alive[friend], pop.away[friend], pop.participating[friend] = False, True, False, True
+    pop.trust[lone], pop.threshold[lone] = 0.0, 0.75 * (1.0 - w)
+    online = rng.random(pop.size) < 0.5
+    living_neighbours = adj @ pop.alive.astype(float)
+    own = w * np.where(member, np.maximum(pop.trust, pop.activity), pop.trust)
+    even = (pop.present & ~member & ~pop.participating).nonzero()[0][-1]
+    pop.threshold[even] = own[even]  # own trust exactly at the threshold: takes part
+    home = threshold_rule(adj, pop, params, own, living_neighbours, max_rounds)
+    far = pop.alive & pop.away & online
+    turnout = home.sum() / pop.present.sum()
+    pop.threshold[far.nonzero()[0][0]] = own[far][0] + (1.0 - w) * turnout  # exactly at the threshold too
+    expected = home | (far & (own + (1.0 - w) * turnout >= pop.threshold))
+    word_of_mouth = home & ~pop.participating & ~member & (own < pop.threshold)
+    assert word_of_mouth.any() == (w < 1.0) and word_of_mouth[lone] == (w < 1.0)
+    assert home[leaders].all() and home[keen] and home[even]
+    assert (expected & far).any() and (far & ~expected).any()
+    participation.take_part(pop, adj, params, rng, online, living_neighbours)
+    assert (pop.participating == expected).all()
+
+
+@pytest.mark.parametrize("at_home", [0, 1])
+def test_those_online_from_away_follow_their_own_villages_turnout_and_none_where_nobody_is_at_home(at_home):
+    params, rng, _, adj, pop = village({"region.villages": 2, "participation.trust_weight": 0.5,
+                                        "participation.habit": 0.0, "branch.active_threshold": 1.0})
+    second = pop.alive & (pop.village == 1)
+    pop.away[second] = True
+    pop.away[second.nonzero()[0][:at_home]] = False
+    pop.trust[second], pop.threshold[second] = 1.0, 0.0  # the one at home takes part: turnout 1
+    far = (second & pop.away).nonzero()[0]
+    own = 0.5 * np.where(pop.is_member(), np.maximum(pop.trust, pop.activity), pop.trust)
+    pop.threshold[far[::2]] = own[far[::2]]  # joins whatever the turnout
+    pop.threshold[far[1::2]] = own[far[1::2]] + 0.25  # joins at a turnout of one half or more
+    online = np.zeros(pop.size, bool)
+    online[far] = True
+    participation.take_part(pop, adj, params, rng, online, adj @ pop.alive.astype(float))
+    assert pop.participating[far[::2]].all()
+    assert (pop.participating[far[1::2]] == bool(at_home)).all()
 
 
 # --- recruitment (ODD 7.9) ----------------------------------------------------------------------------------
