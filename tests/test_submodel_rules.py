@@ -13,10 +13,9 @@ from villagesim import VillageModel
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
-from villagesim.submodels import branch, migration, participation, recruitment, service, shocks, uptake
-from villagesim.submodels.interventions import intensities
+from villagesim.submodels import branch, interventions, migration, participation, recruitment, service, shocks, uptake
 
-NONE = intensities(resolve(), 0)
+NONE = interventions.intensities(resolve(), 0)
 ALL = {name: 1.0 for name in NONE}
 
 
@@ -489,6 +488,41 @@ def test_the_activist_pool_is_topped_up_from_eligible_people_only():
     assert picked.sum() == max(wanted - activists, 0) > 0
     assert (pop.trust[picked] >= 0.6).all() and (pop.age[picked] <= 40).all()
     assert (pop.present[picked]).all() and not (pop.role[picked] == MEMBER).any()
+
+
+# --- the paths and their costs (ODD 7.1) -----------------------------------------------------------------
+
+PLAN = {"interventions.standardization.intensity": 0.3, "interventions.standardization.start": 200,  # after the run
+        "interventions.training.intensity": 0.0, "interventions.training.start": 5,  # off: no set-up either
+        "interventions.venue.intensity": 1.0, "interventions.venue.start": 12,
+        "interventions.digital.intensity": 0.5, "interventions.digital.start": 0,  # from the first month
+        "interventions.recruitment.intensity": 0.2, "interventions.recruitment.start": 24}  # the run's last month
+
+
+def test_a_plan_costs_each_path_its_set_up_and_its_intensity_times_the_months_it_runs():
+    p = resolve(PLAN)
+    venue = p["interventions.venue.setup_cost"] + 1.0 * p["interventions.venue.cost"] * 13  # months 12..24
+    digital = p["interventions.digital.setup_cost"] + 0.5 * p["interventions.digital.cost"] * 24
+    recruitment = p["interventions.recruitment.setup_cost"] + 0.2 * p["interventions.recruitment.cost"] * 1
+    assert interventions.path_cost(p, "venue", 1.0, 12, 24) == pytest.approx(venue)
+    assert interventions.path_cost(p, "venue", 1.0, 12, 24, set_up=True) == pytest.approx(
+        venue - p["interventions.venue.setup_cost"])
+    assert interventions.path_cost(p, "venue", 1.0, 25, 24) == interventions.path_cost(p, "training", 0.0, 5, 24) == 0
+    assert interventions.plan_cost(p, 24) == pytest.approx(venue + digital + recruitment)
+    assert interventions.plan_cost(p, 24, {"venue", "digital"}) == pytest.approx(
+        venue + digital + recruitment - p["interventions.venue.setup_cost"] - p["interventions.digital.setup_cost"])
+
+
+def test_the_model_spends_what_the_plan_costs_in_every_village_and_logs_each_path_at_its_start():
+    model = VillageModel({"village.population": 200, "region.villages": 2, **PLAN}, seed=1)
+    spent = []
+    for months in (11, 12, 24):
+        model.run(months - model.steps)
+        spent.append(model.cost)
+    p = model.params
+    assert spent == pytest.approx([2 * interventions.plan_cost(p, months) for months in (11, 12, 24)])
+    started = [(event.month, event.subject) for event in model.events if event.code == "intervention_started"]
+    assert started == [(1, "digital"), (12, "venue"), (24, "recruitment")]
 
 
 # --- organisational life and the branch (ODD 7.4) -------------------------------------------------------------
