@@ -8,6 +8,7 @@ import copy
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from villagesim import VillageModel
 from villagesim.network import generate_layout, generate_ties
@@ -687,6 +688,7 @@ def test_the_service_centre_serves_its_hamlet_and_not_the_elderly_at_zero_mobili
     params, rng, layout, _, pop = village({"interventions.venue.reach": 1.0, "interventions.venue.remote_reach": 0.0,
                                            "interventions.venue.elderly_mobility": 0.0})
     venue_hamlet = np.array([pop.hamlet[0]])
+    pop.age[(pop.present & (pop.hamlet == venue_hamlet[0])).nonzero()[0][:3]] = service.ELDERLY_MOBILITY_AGE  # 70+
     assert not service.venue_users(pop, params, rng, NONE, venue_hamlet).any()
     users = service.venue_users(pop, params, rng, ALL, venue_hamlet)
     expected = pop.present & (pop.hamlet == venue_hamlet[0]) & (pop.age < service.ELDERLY_MOBILITY_AGE)
@@ -699,6 +701,7 @@ def test_the_platform_reaches_everyone_with_access_at_full_reach_and_those_60_pl
                                       "interventions.digital.elderly_skill": elderly_skill})
     assert not service.platform_users(pop, params, rng, NONE).any()
     with_access = pop.alive & pop.digital
+    pop.age[with_access.nonzero()[0][:3]] = service.ELDERLY_AGE  # 60 exactly counts as 60+
     elderly = pop.age >= service.ELDERLY_AGE
     assert (with_access & elderly).any() and (with_access & ~elderly).any()
     expected = with_access & (~elderly if elderly_skill == 0 else True)
@@ -770,3 +773,60 @@ def test_visits_bring_trust_to_neighbours_at_home_in_proportion_to_capability():
     substituted = resolve({"interventions.digital.visit_substitution": 1.0}, base=params)
     pop.activity[:] = np.where(pop.is_member(), 1.0, 0.0)
     assert not service.visits(pop, adj, substituted, rng, ALL).any()
+
+
+def test_a_visit_counts_if_the_visited_is_at_home_and_brings_the_gain_times_the_visitors_capability():
+    params, _, _, _, pop = village({"outreach.visit_trust_gain": 0.01})
+    a, b = pop.is_member().nonzero()[0][:2]
+    x, y = (pop.present & ~pop.is_member()).nonzero()[0][:2]
+    pop.capability[[a, b]] = 0.2, 0.7
+    pop.away[y] = True
+    gain = service.visit_gain(pop, params, np.array([a, a, b, a]), np.array([x, y, x, x]))
+    expected = np.zeros(pop.size)
+    expected[x] = 0.01 * (0.2 + 0.7 + 0.2)
+    np.testing.assert_allclose(gain, expected)
+
+
+def test_each_visit_goes_to_a_random_neighbour_and_a_member_without_ties_visits_nobody():
+    # Own ties: member m1 to five people at home, m2 to one, m3 to none (the next row's tie must not leak).
+    params, rng, _, _, pop = village({"outreach.visits_per_member": 200.0, "outreach.visit_trust_gain": 0.01})
+    m1, m2, m3 = (pop.is_member() & ~pop.away).nonzero()[0][:3]
+    others = (pop.present & ~pop.is_member()).nonzero()[0][:7]
+    ties = [(m1, t) for t in others[:5]] + [(m2, others[5]), (m3 + 1, others[6])]
+    rows, cols = np.array(ties).T
+    adj = sp.csr_matrix((np.ones(2 * len(ties)), (np.r_[rows, cols], np.r_[cols, rows])), shape=(pop.size,) * 2)
+    pop.activity[:] = 0.0
+    pop.activity[[m1, m2, m3]] = 1.0
+    pop.capability[[m1, m2, m3]] = 0.2, 0.4, 0.8
+    gain = service.visits(pop, adj, params, rng, NONE)
+    # 200 visits over five neighbours: each missed with chance 0.8^200 (1e-19).
+    assert ((gain > 0) == np.isin(np.arange(pop.size), others[:6])).all()
+    np.testing.assert_allclose(gain[others[5]] / 0.004, np.round(gain[others[5]] / 0.004))  # m2's whole visits
+
+
+def test_the_months_contacts_raise_trust_up_to_one_and_make_the_heard(monkeypatch):
+    model = VillageModel({"village.population": 300, "interventions.digital.contact_gain": 0.02,
+                          "interventions.venue.contact_gain": 0.03}, seed=1).run(1)
+    month = model.last_month
+    pop, n = month.population, month.population.size
+    visit = np.where(np.arange(n) % 5 == 0, 0.01, 0.0)
+    at_venue = pop.present & (np.arange(n) % 3 == 0)
+    month.online = pop.alive & (np.arange(n) % 2 == 0)
+    pop.trust[:] = np.where(np.arange(n) % 7 == 0, 0.99, 0.5)
+    before = pop.trust.copy()
+    monkeypatch.setattr(service, "visits", lambda *args: visit)
+    monkeypatch.setattr(service, "venue_users", lambda *args: at_venue)
+    monkeypatch.setattr(service, "appeals", lambda *args: None)
+    service.step(month)
+    np.testing.assert_allclose(pop.trust, np.minimum(before + visit + 0.02 * month.online + 0.03 * at_venue, 1.0))
+    assert (pop.trust == 1.0).any()
+    assert (month.visited == (visit > 0)).all()
+    assert (month.heard == ((visit > 0) | month.online | at_venue)).all()
+
+
+def test_a_village_with_one_appeal_and_no_room_resolves_none_and_the_counts_cover_every_village():
+    params, rng, _, _, pop = village({"region.villages": 2})
+    raised = (pop.alive & (pop.village == 0)).nonzero()[0][:1]
+    result = service.resolve_appeals(pop, params, rng, raised, np.ones(1, bool), np.array([0.0, 5.0]),
+                                     np.array([0.6, 0.6]))
+    assert result.raised.tolist() == [1, 0] and result.resolved.tolist() == [0, 0]
