@@ -11,10 +11,12 @@ import pytest
 import scipy.sparse as sp
 
 from villagesim import VillageModel
+from villagesim.events import Event
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
-from villagesim.submodels import branch, demography, interventions, migration, participation, recruitment, service, shocks, uptake
+from villagesim.submodels import (branch, demography, interventions, migration, participation, recruitment, service,
+                                  shocks, uptake)
 
 NONE = interventions.intensities(resolve(), 0)
 ALL = {name: 1.0 for name in NONE}
@@ -343,6 +345,47 @@ def test_a_project_short_of_its_enrolment_by_the_deadline_fails_and_costs_the_aw
     np.testing.assert_allclose(project.opportunity, params["village.opportunity"])
 
 
+@pytest.mark.parametrize("per_slot", [100.0, 0.0])
+def test_the_pool_takes_every_eligible_person_when_it_wants_more_and_nobody_when_it_is_full(per_slot):
+    params, rng, pop, _ = recruiting_village({"recruitment.quota": 0.1, "recruitment.activists_per_slot": per_slot,
+                                              "recruitment.min_trust": 0.6, "recruitment.max_age": 40})
+    pop.participating[:] = True
+    pop.trust[:] = np.where(np.arange(pop.size) % 2 == 0, 0.7, 0.3)
+    fresh = (pop.present & (pop.role != MEMBER) & (pop.activist_since == NEVER)).nonzero()[0]
+    pop.trust[fresh[:5]], pop.age[fresh[5:10]], pop.trust[fresh[5:10]] = 0.6, 40, 0.7  # exactly on the limits
+    before = pop.activist_since.copy()
+    eligible = (pop.present & (pop.role != MEMBER) & (before == NEVER) & (pop.trust >= 0.6) & (pop.age <= 40))
+    recruitment.admit(pop, params, rng, 100, 7, NONE, 1)
+    picked = (before == NEVER) & (pop.activist_since == 100)
+    wanted = np.ceil(per_slot * 0.1 * int(village()[4].is_member().sum()))
+    assert wanted == 0 or wanted > eligible.sum() + 60  # the pool wants more than there are
+    assert (picked == (eligible if per_slot else False)).all()
+
+
+def test_recruits_bring_at_least_the_recruits_capability():
+    params, rng, pop, others = recruiting_village({"recruitment.quota": 1.0, "recruitment.capability_mean": 0.9,
+                                                   "branch.capability_sd": 0.0})
+    pop.capability[others[:40]] = np.linspace(0.5, 1.0, 40)
+    old = pop.capability.copy()
+    admitted = recruitment.admit(pop, params, rng, 100, 7, NONE, 1)
+    assert admitted.size == 40
+    np.testing.assert_allclose(pop.capability[admitted], np.maximum(old[admitted], 0.9))
+
+
+def test_the_admission_is_logged_and_the_new_members_count_in_the_branch_that_month():
+    model = VillageModel({"village.population": 600, "recruitment.quota": 1.0}, seed=1).run(1)
+    month = model.last_month
+    month.params["recruitment.admission_month"] = month.calendar
+    pop = month.population
+    ready = (pop.alive & ~pop.is_member()).nonzero()[0][:10]
+    pop.activist_since[ready] = month.number - month.params["recruitment.probation_months"]
+    members = month.branch.members.copy()
+    recruitment.step(month)
+    assert month.admitted.size >= 10
+    assert month.events[-1] == Event(month.number, "members_admitted", value=month.admitted.size)
+    assert month.branch.members.tolist() == [members[0] + month.admitted.size] == [pop.is_member().sum()]
+
+
 # --- participation (ODD 7.7) ---------------------------------------------------------------------------------
 
 def threshold_rule(adj, pop, params, own, living_neighbours, max_rounds):
@@ -579,6 +622,28 @@ def test_a_meeting_renews_activity_trains_members_and_sets_capacity(regularity, 
     np.testing.assert_allclose(state.capacity, params["branch.appeals_per_member"] * state.effort)
 
 
+def test_a_branch_of_one_meets_in_full_a_quorum_met_exactly_counts_and_no_members_means_a_formality():
+    # Three villages: 0 with all its members at home (a quorum of one met exactly), 1 with one member, 2 with none.
+    params, rng, _, _, pop = village({"region.villages": 3, "branch.regularity": 1.0, "branch.quorum": 1.0,
+                                      "branch.formality_effect": 0.3})
+    member = pop.is_member()
+    pop.away[member & (pop.village == 0)] = False
+    lone = (member & (pop.village == 1)).nonzero()[0]
+    pop.role[lone[1:]], pop.away[lone[0]] = RESIDENT, False
+    pop.role[member & (pop.village == 2)] = RESIDENT
+    pop.activity[lone[0]], pop.capability[lone[0]] = 0.5, 0.8
+    state = branch.Branch.start(3, params)
+    branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool), np.array([400.0, 400.0, 400.0]))
+    np.testing.assert_allclose(state.meeting, [1.0, 1.0, 0.3])
+    assert state.members.tolist()[1:] == [1, 0]
+    np.testing.assert_allclose(state.quality[1:], [0.8, 0.0])
+    np.testing.assert_allclose(state.strength[1:], [pop.activity[lone[0]] * 0.8 * (0.5 + 0.5 * state.regularity[1]),
+                                                    0.0])
+    pop.activity[lone[0]] = params["branch.active_threshold"]  # active exactly at the threshold
+    branch.assess(pop, state, params, np.array([400.0, 400.0, 400.0]))
+    assert state.active.tolist()[1:] == [1, 0]
+
+
 def test_regularity_is_closed_towards_one_by_standardisation():
     params = resolve({"branch.regularity": 0.4, "interventions.standardization.regularity_gain": 0.5})
     assert branch.regularity(params, NONE) == 0.4
@@ -682,6 +747,7 @@ def test_everyone_away_returns_for_good_at_a_hazard_of_one():
 
 def test_young_people_leave_at_a_hazard_of_one_but_members_need_their_factor():
     params, rng, pop = migrating_village({"migration.leave_hazard": 1.0, "migration.member_leave_factor": 0.0})
+    pop.age[(pop.alive & ~pop.works_away).nonzero()[0][:5]] = params["demography.youth_max_age"]  # still young
     young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"])
     members = young & (pop.role == MEMBER)
     migration.move(pop, params, rng, 6, np.zeros(1))
@@ -690,13 +756,25 @@ def test_young_people_leave_at_a_hazard_of_one_but_members_need_their_factor():
     assert not pop.works_away[pop.alive & (pop.age > params["demography.youth_max_age"]) & ~pop.away].any()
 
 
-def test_who_decides_to_leave_during_the_festival_goes_when_it_ends():
-    params, rng, pop = migrating_village({"migration.leave_hazard": 1.0})
+@pytest.mark.parametrize("length", [1, 2])
+def test_who_decides_to_leave_during_the_festival_goes_when_it_ends(length):
+    params, rng, pop = migrating_village({"migration.leave_hazard": 1.0, "migration.festival_length": length})
     young = pop.alive & ~pop.works_away & (pop.age <= params["demography.youth_max_age"]) & (pop.role != MEMBER)
-    migration.move(pop, params, rng, 2, np.zeros(1))
+    migration.move(pop, params, rng, length, np.zeros(1))  # the festival's last month
     assert pop.works_away[young].all() and not pop.away[young].any()
-    migration.move(pop, params, rng, 3, np.zeros(1))
+    migration.move(pop, params, rng, length + 1, np.zeros(1))
     assert pop.away[young].all()
+
+
+@pytest.mark.parametrize("start, length", [(1, 0), (1, 1), (12, 2), (3, 11), (5, 12)])
+def test_those_working_away_are_home_for_the_festivals_months_of_each_year(start, length):
+    params, rng, pop = migrating_village({"migration.festival_month": start, "migration.festival_length": length,
+                                          "migration.festival_return": 1.0})
+    workers = pop.alive & pop.works_away
+    assert workers.any() and pop.away[workers].all()
+    for t in range(25):  # two years from the festival's first month, across the new year
+        migration.move(pop, params, rng, (start - 1 + t) % 12 + 1, np.zeros(1))
+        assert (pop.away[workers] == (t % 12 >= length)).all(), t
 
 
 def test_full_opportunity_cuts_leaving_and_raises_returns_by_their_effects():
@@ -717,11 +795,28 @@ def test_every_household_struck_either_relapses_or_is_helped(caught):
                                            "shocks.caught_gain": 0.05})
     household_village = np.zeros(int(layout.household.max()) + 1, np.intp)
     pop.trust[:] = 0.5
+    pop.alive[pop.household == pop.household[0]] = False  # a household of the dead: nobody to strike
+    pop.alive[1::11] = False
     strength = np.array([1.0 if caught else 0.0])
     relapses = shocks.strike(pop, params, rng, NONE, strength, household_village)
     homes = np.unique(pop.household[pop.alive])
     assert relapses.tolist() == [0 if caught else homes.size]
     np.testing.assert_allclose(pop.trust[pop.alive], 0.55 if caught else 0.4)
+    np.testing.assert_allclose(pop.trust[~pop.alive], 0.5)
+
+
+def test_the_platform_catches_every_shock_of_a_household_with_a_living_member_online():
+    params, rng, layout, _, pop = village({"shocks.rate": 1.0, "shocks.relapse_prob": 1.0, "shocks.monitoring": 0.0,
+                                           "interventions.digital.monitoring_gain": 1.0, "shocks.relapse_loss": 0.1,
+                                           "shocks.caught_gain": 0.05})
+    household_village = np.zeros(int(layout.household.max()) + 1, np.intp)
+    pop.trust[:] = 0.5
+    pop.alive[(pop.digital & (np.arange(pop.size) % 4 == 0)).nonzero()[0]] = False  # some online members died
+    online = np.isin(pop.household, pop.household[pop.alive & pop.digital])
+    assert (pop.alive & online).any() and (pop.alive & ~online).any()
+    relapses = shocks.strike(pop, params, rng, {**NONE, "digital": 1.0}, np.zeros(1), household_village)
+    assert relapses.tolist() == [np.unique(pop.household[pop.alive & ~online]).size]
+    np.testing.assert_allclose(pop.trust[pop.alive], np.where(online, 0.55, 0.4)[pop.alive])
 
 
 def test_the_chance_to_catch_a_shock_adds_its_sources_up_to_one():
