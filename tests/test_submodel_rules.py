@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from villagesim import VillageModel
 from villagesim.events import Event
+from villagesim.extensions import Extension, Step
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import MEMBER, NEVER, RESIDENT, attainable_activity, generate
@@ -567,6 +568,15 @@ def test_the_model_spends_what_the_plan_costs_in_every_village_and_logs_each_pat
     assert spent == pytest.approx([2 * interventions.plan_cost(p, months) for months in (11, 12, 24)])
     started = [(event.month, event.subject) for event in model.events if event.code == "intervention_started"]
     assert started == [(1, "digital"), (12, "venue"), (24, "recruitment")]
+
+
+def test_events_logged_before_the_interventions_stay_in_the_months_log():
+    def note(month):
+        month.events.append(Event(month.number, "note"))
+
+    extension = Extension("note", steps=(Step("note", note, before="interventions"),))
+    model = VillageModel({"village.population": 200, **PLAN}, seed=1, extensions=[extension]).run(1)
+    assert [(event.month, event.code) for event in model.events] == [(1, "note"), (1, "intervention_started")]
 
 
 # --- organisational life and the branch (ODD 7.4) -------------------------------------------------------------
