@@ -469,6 +469,15 @@ def test_those_online_from_away_follow_their_own_villages_turnout_and_none_where
     assert (pop.participating[far[1::2]] == bool(at_home)).all()
 
 
+def test_the_months_participation_counts_shares_over_the_living_neighbours(monkeypatch):
+    model = VillageModel({"village.population": 300}, seed=1).run(1)
+    month = model.last_month
+    seen = {}
+    monkeypatch.setattr(participation, "take_part", lambda *args: seen.setdefault("args", args))
+    participation.step(month)
+    assert seen["args"][-1] is month.living_neighbours  # not every tie: the dead do not take part
+
+
 # --- recruitment (ODD 7.9) ----------------------------------------------------------------------------------
 
 def recruiting_village(overrides=None):
