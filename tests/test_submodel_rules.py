@@ -594,7 +594,7 @@ def test_assess_gives_effort_quality_strength_and_head_counts_by_their_formulas(
     params, rng, _, _, pop = village()
     pop.activity[:] = rng.random(pop.size)
     state = branch.Branch.start(1, params)
-    branch.assess(pop, state, params, np.array([1200.0]))
+    branch.assess(pop, state, params)
     member = pop.is_member()
     working = member & ~pop.away
     effort = (pop.activity * pop.capability)[working].sum()
@@ -609,7 +609,7 @@ def test_a_branch_without_members_has_no_strength_or_quality():
     params, _, _, _, pop = village()
     pop.role[pop.role == MEMBER] = RESIDENT
     state = branch.Branch.start(1, params)
-    branch.assess(pop, state, params, np.array([1200.0]))
+    branch.assess(pop, state, params)
     assert state.effort[0] == state.quality[0] == state.strength[0] == state.members[0] == state.active[0] == 0
 
 
@@ -623,9 +623,8 @@ def test_a_meeting_renews_activity_trains_members_and_sets_capacity(regularity, 
     state = branch.Branch.start(1, params)
     old_capability = pop.capability.copy()
     online = np.zeros(pop.size, bool)
-    villagers = np.array([1500.0])
     unregulated = {**ALL, "standardization": 0.0}  # which would make every meeting happen
-    branch.hold_meetings(pop, state, params, rng, unregulated, online, villagers)
+    branch.hold_meetings(pop, state, params, rng, unregulated, online)
     assert state.meeting[0] == meeting
     np.testing.assert_allclose(state.regularity, 0.8 * regularity + 0.2 * meeting)
     attend = member & ~pop.away
@@ -652,14 +651,14 @@ def test_a_branch_of_one_meets_in_full_a_quorum_met_exactly_counts_and_no_member
     pop.role[member & (pop.village == 2)] = RESIDENT
     pop.activity[lone[0]], pop.capability[lone[0]] = 0.5, 0.8
     state = branch.Branch.start(3, params)
-    branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool), np.array([400.0, 400.0, 400.0]))
+    branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool))
     np.testing.assert_allclose(state.meeting, [1.0, 1.0, 0.3])
     assert state.members.tolist()[1:] == [1, 0]
     np.testing.assert_allclose(state.quality[1:], [0.8, 0.0])
     np.testing.assert_allclose(state.strength[1:], [pop.activity[lone[0]] * 0.8 * (0.5 + 0.5 * state.regularity[1]),
                                                     0.0])
     pop.activity[lone[0]] = params["branch.active_threshold"]  # active exactly at the threshold
-    branch.assess(pop, state, params, np.array([400.0, 400.0, 400.0]))
+    branch.assess(pop, state, params)
     assert state.active.tolist()[1:] == [1, 0]
 
 

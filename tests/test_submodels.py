@@ -94,12 +94,11 @@ def test_meeting_without_quorum_is_a_formality():
     params, rng, _, _, pop = village({"branch.regularity": 1.0, "branch.quorum": 0.5})
     state = branch.Branch.start(1, params)
     nobody_online = np.zeros(pop.size, bool)
-    villagers = np.array([float(pop.alive.sum())])
     pop.away[pop.role == MEMBER] = True
-    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online, villagers)
+    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online)
     assert state.meeting[0] == pytest.approx(params["branch.formality_effect"])
     pop.away[:] = False
-    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online, villagers)
+    branch.hold_meetings(pop, state, params, rng, NONE, nobody_online)
     assert state.meeting[0] == 1.0
 
 
@@ -108,7 +107,7 @@ def test_ageing_caps_member_activity():
     state = branch.Branch.start(1, params)
     pop.age[pop.role == MEMBER] = 90.0
     for _ in range(24):
-        branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool), np.array([1500.0]))
+        branch.hold_meetings(pop, state, params, rng, NONE, np.zeros(pop.size, bool))
     ceiling = 1 - params["branch.decline_rate"] * (90 - params["branch.decline_age"])
     assert pop.activity[pop.role == MEMBER].max() <= ceiling + 1e-12
 

@@ -189,7 +189,7 @@ class VillageModel(mesa.Model):
                                                             self.villages))
         """The context of the month just simulated (month 0 before the first step): what its submodels
         found (``visited``, ``heard``, ``appeals``...), for agent-level scripts (:mod:`villagesim.agents`)."""
-        branch.assess(self.population, self.branch, p, self.last_month.villagers)
+        branch.assess(self.population, self.branch, p)
         self.datacollector = MetricsCollector(AGENT_REPORTERS if agent_reporters is True else agent_reporters)
         """Mesa's DataCollector; its model variables are the time series columns (:data:`~villagesim.metrics.METRICS`)."""
         self._grid: mesa.space.NetworkGrid | None = None

@@ -72,4 +72,4 @@ class Member(Person):
         pop.activity[me] = np.minimum(np.maximum(branch.renew_activity(pop.activity[me], ceiling, renewal), 0.0),
                                       ceiling)
         branch.train(pop, me, np.ones(1, bool), p, interventions.intensities(p, model.steps))
-        branch.assess(pop, model.branch, p, month.villagers)
+        branch.assess(pop, model.branch, p)

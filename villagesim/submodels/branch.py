@@ -53,11 +53,11 @@ def regularity(params: dict, intensity: dict[str, float]) -> float:
 
 
 def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.Generator,
-                  intensity: dict[str, float], online: np.ndarray, villagers: np.ndarray) -> None:
+                  intensity: dict[str, float], online: np.ndarray) -> None:
     """One month of organisational life; updates ``pop`` members and ``branch`` in place.
 
     ``online`` marks people on the platform this month (members away join
-    meetings that way); ``villagers`` is the living population per village.
+    meetings that way).
     """
     villages = branch.strength.size
     # Only members take part, so the work is over their slots alone.
@@ -76,7 +76,7 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
     pop.activity[member] = np.minimum(np.maximum(renewed - params["branch.activity_decay"] * activity, 0.0), ceiling)
     train(pop, member, attend, params, intensity)
 
-    assess(pop, branch, params, villagers)
+    assess(pop, branch, params)
     branch.capacity = params["branch.appeals_per_member"] * branch.effort
 
 
@@ -92,7 +92,7 @@ def train(pop: Population, member: np.ndarray, attend: np.ndarray, params: dict,
     pop.capability[member] += trained * (1.0 - pop.capability[member])
 
 
-def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray) -> None:
+def assess(pop: Population, branch: Branch, params: dict) -> None:
     """Strength, effort, quality and head counts from the members' current state."""
     villages = branch.strength.size
     member = pop.is_member().nonzero()[0]
@@ -110,11 +110,10 @@ def assess(pop: Population, branch: Branch, params: dict, villagers: np.ndarray)
 
 def step(month: Month) -> None:
     """Organisational life for the month (members away join online)."""
-    hold_meetings(month.population, month.branch, month.params, month.rng, month.intensity, month.online,
-                  month.villagers)
+    hold_meetings(month.population, month.branch, month.params, month.rng, month.intensity, month.online)
 
 
 def reassess(month: Month) -> None:
     """New members count from the month they are admitted: the only change to what :func:`step` assessed."""
     if month.admitted is not None and month.admitted.size:
-        assess(month.population, month.branch, month.params, month.villagers)
+        assess(month.population, month.branch, month.params)
