@@ -1,6 +1,6 @@
 """Where a month's time goes: time per submodel (wall clock: run it on an idle machine), as docs/performance.md reports it.
 
-Each step of the month's schedule (:data:`villagesim.submodels.SCHEDULE`) is wrapped in a timer (a
+Each step of the model's month (its ``schedule``: :data:`villagesim.submodels.SCHEDULE`) is wrapped in a timer (a
 wrapper costs well under a microsecond, against tens for a submodel), the
 model runs, and the table gives milliseconds per month and the share of
 the month. Months before ``--skip`` are run but not counted, so that the
@@ -16,7 +16,6 @@ import argparse
 import time
 from collections import Counter
 
-from villagesim import model as model_module
 from villagesim.model import VillageModel
 
 METHODS = {
@@ -40,15 +39,11 @@ def profile(villages: int, months: int, skip: int, seed: int) -> tuple[int, floa
     spent: Counter = Counter()
     model = VillageModel({"region.villages": villages}, seed=seed)
     model.run(skip)
-    schedule = model_module.SCHEDULE
-    model_module.SCHEDULE = tuple((name, timed(step, name, spent)) for name, step in schedule)
+    model.schedule = tuple((name, timed(step, name, spent)) for name, step in model.schedule)
     for name, method in METHODS.items():
         setattr(model, method, timed(getattr(model, method), name, spent))
     start = time.perf_counter()
-    try:
-        model.run(months - skip)
-    finally:
-        model_module.SCHEDULE = schedule
+    model.run(months - skip)
     return model.population.size, time.perf_counter() - start, spent
 
 
