@@ -44,7 +44,7 @@ def step(month: Month) -> None:
     ceiling = attainable_activity(pop.age[led], p)
     pop.activity[led] += p["first_secretary.activity_gain"] * (ceiling - pop.activity[led])
     effort = branch.effort
-    assess(pop, branch, p, month.villagers)
+    assess(pop, branch, p)
     branch.capacity += p["branch.appeals_per_member"] * (branch.effort - effort)
     branch.quality += p["first_secretary.quality_gain"] * (1.0 - branch.quality)
 
