@@ -144,12 +144,26 @@ def decide(who: np.ndarray, village: np.ndarray, places: np.ndarray, first: np.n
     """
     wanted = np.bincount(village[who], minlength=places.size)
     # Places bind in few months and villages: sort only when they do.
-    taken = who if (wanted <= places).all() else who[first_k_per_group(village[who], order[who] + first[who], places)]
+    taken = who if (wanted <= places).all() else who[take_in(who, village[who], wanted, places, first, order)]
     from scipy.special import expit  # here: scipy.special takes seconds to import, and --help needs none of it
 
     places -= wanted if taken is who else np.bincount(village[taken], minlength=places.size)
     joined = taken[draw[taken] < expit(logit_of(taken))]
     return taken, joined
+
+
+def take_in(who: np.ndarray, group: np.ndarray, wanted: np.ndarray, places: np.ndarray, first: np.ndarray,
+            order: np.ndarray) -> np.ndarray:
+    """Mask over ``who`` (of villages ``group``) of those taken in: everyone where the village has room for all
+    who want a place, nobody where it has none left, the first by ``first`` then ``order`` elsewhere.
+
+    Only the villages whose places bind are ranked, so that months after the places are gone sort no one.
+    """
+    taken = (wanted <= places)[group]
+    ranked = ((wanted > places) & (places > 0))[group].nonzero()[0]
+    rank_who = who[ranked]
+    taken[ranked] = first_k_per_group(group[ranked], order[rank_who] + first[rank_who], places)
+    return taken
 
 
 def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
