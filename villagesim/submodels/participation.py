@@ -133,10 +133,12 @@ def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.
     home = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
                    params["participation.max_rounds"])
     far = (pop.alive & pop.away & online).nonzero()[0]
-    villages = int(pop.village.max(initial=0)) + 1
-    present = per_village(pop.village, eligible, villages)
-    turnout = np.divide(per_village(pop.village, home, villages), present, out=np.zeros(villages), where=present > 0)
-    home[far] = own[far] + (1.0 - w) * turnout[pop.village[far]] >= pop.threshold[far]
+    if far.size:  # the turnout at home is shown only to those online from away
+        villages = int(pop.village.max(initial=0)) + 1
+        present = per_village(pop.village, eligible, villages)
+        turnout = np.divide(per_village(pop.village, home, villages), present, out=np.zeros(villages),
+                            where=present > 0)
+        home[far] = own[far] + (1.0 - w) * turnout[pop.village[far]] >= pop.threshold[far]
     pop.participating[:] = home
 
 

@@ -196,9 +196,11 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         heard = hear(adj, pop.aware & pop.alive, pop.enrolled, params, hear_draw)
         pop.aware |= heard & in_campaign
 
-    share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
-                      where=villagers > 0)
-    viable = (project.status == RUNNING) & (share >= params["project.min_enrolment"])
+    viable = project.status == RUNNING
+    if viable.any():  # only a running project can become viable: no count once every village's has ended
+        share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
+                          where=villagers > 0)
+        viable &= share >= params["project.min_enrolment"]
     project.status[viable] = VIABLE
     failed = (project.status == RUNNING) & (month - project.launched >= params["project.deadline"])
     project.status[failed] = FAILED
