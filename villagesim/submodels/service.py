@@ -133,7 +133,9 @@ def resolve_appeals(pop: Population, params: dict, rng: np.random.Generator, rai
 
 def relax_trust(pop: Population, params: dict) -> None:
     """Trust drifts back towards its baseline without contact."""
-    pop.trust += params["trust.relaxation"] * (params["trust.baseline"] - pop.trust)
+    drift = params["trust.baseline"] - pop.trust
+    drift *= params["trust.relaxation"]  # in place: one full-length temporary, not two
+    pop.trust += drift
 
 
 def use_platform(month: Month) -> None:

@@ -208,8 +208,9 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         lost = failed[pop.village]
         pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
         pop.enrolled &= ~lost
-    enrolled = pop.enrolled.nonzero()[0]
-    pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
+    if (project.status == VIABLE).any():  # until a project is viable, nobody gains from it
+        enrolled = pop.enrolled.nonzero()[0]
+        pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
     clip01(pop.trust, out=pop.trust)
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
