@@ -154,7 +154,7 @@ def step(month: Month) -> None:
     for users, contact_gain in ((month.online, p["interventions.digital.contact_gain"]),
                                 (at_venue, p["interventions.venue.contact_gain"])):
         if users.any():
-            gain += contact_gain * users
+            gain = gain + contact_gain * users
     gain_trust(pop, gain)
     month.heard = month.visited | month.online | at_venue
     scale = month.villagers / REFERENCE_POPULATION
