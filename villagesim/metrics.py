@@ -116,36 +116,60 @@ COLUMNS = ("step", *METRICS)
 """The columns of ``timeseries.csv``."""
 
 
+FLAGS = ("alive", "away", "participating", "enrolled", "member", "youth", "activist")
+"""The yes-or-no attributes of a person from which :func:`tally` counts, one bit each."""
+COUNTED: dict[str, Callable[[Mapping[str, np.ndarray]], np.ndarray]] = {
+    "living": lambda f: f["alive"],
+    "participating": lambda f: f["alive"] & ~f["away"] & f["participating"],
+    "online": lambda f: f["alive"] & f["away"] & f["participating"],
+    "enrolled": lambda f: f["alive"] & f["enrolled"],
+    "youth": lambda f: f["alive"] & f["youth"],
+    "youth_present": lambda f: f["alive"] & ~f["away"] & f["youth"],
+    "members": lambda f: f["alive"] & f["member"],
+    "present": lambda f: f["alive"] & ~f["away"],
+    "activists": lambda f: f["alive"] & ~f["member"] & f["activist"],
+}
+"""The tallies that count people, each as which combinations of :data:`FLAGS` it counts."""
+_CODES = np.arange(2 ** len(FLAGS))
+_COUNTED_CODES = np.array([rule({name: (_CODES >> bit & 1).astype(bool) for bit, name in enumerate(FLAGS)})
+                           for rule in COUNTED.values()], np.int64).T
+
+
+def flag_counts(pop: Population, villages: int) -> np.ndarray:
+    """People of each village with each combination of :data:`FLAGS`, shape (villages, 2 ** len(FLAGS)).
+
+    One bincount over everyone: at a million people it costs less than half the nine masked counts it replaces.
+    """
+    flags = (pop.alive, pop.away, pop.participating, pop.enrolled, pop.role == MEMBER, pop.role == YOUTH,
+             pop.activist_since != NEVER)
+    code = np.zeros(pop.size, np.uint8)  # one byte a person, widened once
+    for bit, flag in enumerate(flags):
+        code |= flag.view(np.uint8) * np.uint8(1 << bit)  # numpy multiplies bytes some ten times faster than it shifts them
+    key = pop.village << len(FLAGS)
+    key |= code
+    return np.bincount(key, minlength=villages << len(FLAGS)).reshape(villages, -1)
+
+
 def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray, resolved: np.ndarray,
           relapses: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """Per-village counts and sums, shape (villages, len(TALLIES)); the last four arguments are per village."""
     villages = branch.strength.size
     alive = pop.alive
     member = alive & (pop.role == MEMBER)
-    youth = alive & (pop.role == YOUTH)
-    present = alive & ~pop.away
     village = pop.village
-    columns = {
-        "living": per_village(village, alive, villages),
-        "participating": per_village(village, pop.participating & present, villages),
-        "online": per_village(village, pop.participating & alive & pop.away, villages),
-        "enrolled": per_village(village, pop.enrolled & alive, villages),
+    columns = dict(zip(COUNTED, (flag_counts(pop, villages) @ _COUNTED_CODES).T))
+    columns.update({
         "trust": per_village(village, alive, villages, pop.trust),
         "active": branch.active,
-        "youth": per_village(village, youth, villages),
-        "youth_present": per_village(village, youth & present, villages),
-        "members": per_village(village, member, villages),
         "member_age": per_village(village, member, villages, pop.age),
         "raised": raised,
         "resolved": resolved,
         "relapses": relapses,
         "cost": cost,
-        "present": per_village(village, present, villages),
-        "activists": per_village(village, alive & ~member & (pop.activist_since != NEVER), villages),
         "strength": branch.strength,
         "viable": project.status == VIABLE,
         "opportunity": project.opportunity,
-    }
+    })
     return np.array([columns[name] for name in TALLIES], np.float64).T
 
 

@@ -76,7 +76,7 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
     pop.activity[member] = np.minimum(np.maximum(renewed - params["branch.activity_decay"] * activity, 0.0), ceiling)
     train(pop, member, attend, params, intensity)
 
-    assess(pop, branch, params)
+    assess(pop, branch, params, member)
     branch.capacity = params["branch.appeals_per_member"] * branch.effort
 
 
@@ -92,10 +92,15 @@ def train(pop: Population, member: np.ndarray, attend: np.ndarray, params: dict,
     pop.capability[member] += trained * (1.0 - pop.capability[member])
 
 
-def assess(pop: Population, branch: Branch, params: dict) -> None:
-    """Strength, effort, quality and head counts from the members' current state."""
+def assess(pop: Population, branch: Branch, params: dict, member: np.ndarray | None = None) -> None:
+    """Strength, effort, quality and head counts from the members' current state.
+
+    ``member`` is the members' slots, if the caller has just found them (organisational life changes no one's
+    membership).
+    """
     villages = branch.strength.size
-    member = pop.is_member().nonzero()[0]
+    if member is None:
+        member = pop.is_member().nonzero()[0]
     village = pop.village[member]
     working = ~pop.away[member]
     activity = pop.activity[member]

@@ -42,7 +42,7 @@ def monthly_mortality(age: np.ndarray, params: dict) -> np.ndarray:
 def turn_over(pop: Population, params: dict, rng: np.random.Generator) -> Changes:
     """Age everyone a month; deaths; newcomers take some freed slots."""
     n = pop.size
-    pop.age += pop.alive / 12.0
+    np.add(pop.age, 1.0 / 12.0, out=pop.age, where=pop.alive)
     draw = rng.random(n)
     # Mortality never falls with age, so only draws below the oldest's risk can mean a death.
     oldest = monthly_mortality(pop.age.max(initial=0.0), params) * (1.0 + 1e-9)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from villagesim.grouping import per_village
-from villagesim.network import column_sums, ties_of
+from villagesim.network import column_sums, neighbours
 from villagesim.population import Population
 from villagesim.submodels.month import Month
 
@@ -59,20 +59,24 @@ def cascade(adj: sp.csr_matrix, seeds: np.ndarray, eligible: np.ndarray, thresho
     """
     if denominator is None:
         denominator = np.diff(adj.indptr)
-    need = needed(threshold - base, weight, np.maximum(denominator, 1))
     waiting = eligible & ~seeds
-    count = column_sums(adj, (eligible & seeds).nonzero()[0])
-    joined = (waiting & (count >= need)).nonzero()[0]
+    # Active neighbours each still needs (whole numbers, so exact); infinite for those not waiting, so that
+    # a round looks up one number per touched person and nobody joins twice.
+    short = needed(threshold - base, weight, np.maximum(denominator, 1))
+    short -= column_sums(adj, (eligible & seeds).nonzero()[0])
+    short[(~waiting).nonzero()[0]] = np.inf  # by index: a masked write is several times slower
+    joined = (short <= 0.0).nonzero()[0]
     slot = np.empty(eligible.size, np.int64)  # scratch for dropping repeats in O(frontier)
     rounds = 0
     while joined.size:
         waiting[joined] = False
+        short[joined] = np.inf
         rounds += 1
         if max_rounds and rounds >= max_rounds:
             break
-        touched = adj.indices[ties_of(adj, joined)]
-        np.add.at(count, touched, 1)  # ties are unweighted
-        joined = touched[waiting[touched] & (count[touched] >= need[touched])]
+        touched = neighbours(adj, joined)
+        np.subtract.at(short, touched, 1.0)  # ties are unweighted
+        joined = touched[short[touched] <= 0.0]
         # Of repeated entries exactly one keeps its own position in ``slot``.
         order = np.arange(joined.size)
         slot[joined] = order
@@ -95,10 +99,21 @@ def needed(gap: np.ndarray, weight: float, denominator: np.ndarray) -> np.ndarra
     """
     if weight <= 0.0:
         return np.where(gap <= 0.0, 0.0, np.inf)
-    guess = np.ceil(gap * denominator / weight)
-    below = guess - 1.0
+    guess = gap * denominator
+    guess /= weight
+    np.ceil(guess, out=guess)
     # Monotone in c: one step down if the count below already reaches, one step up if the guess does not.
-    return guess + 1.0 - (weight * (guess / denominator) >= gap) - (weight * (below / denominator) >= gap)
+    # (In place, to spare full-length temporaries; the operations are those of the rule as written.)
+    share = guess / denominator
+    share *= weight
+    up = share < gap
+    np.subtract(guess, 1.0, out=share)
+    share /= denominator
+    share *= weight
+    down = share >= gap
+    guess += up
+    guess -= down
+    return guess
 
 
 def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
@@ -118,10 +133,12 @@ def take_part(pop: Population, adj: sp.csr_matrix, params: dict, rng: np.random.
     home = cascade(adj, seeds, eligible, pop.threshold, own, 1.0 - w, living_neighbours,
                    params["participation.max_rounds"])
     far = (pop.alive & pop.away & online).nonzero()[0]
-    villages = int(pop.village.max(initial=0)) + 1
-    present = per_village(pop.village, eligible, villages)
-    turnout = np.divide(per_village(pop.village, home, villages), present, out=np.zeros(villages), where=present > 0)
-    home[far] = own[far] + (1.0 - w) * turnout[pop.village[far]] >= pop.threshold[far]
+    if far.size:  # the turnout at home is shown only to those online from away
+        villages = int(pop.village.max(initial=0)) + 1
+        present = per_village(pop.village, eligible, villages)
+        turnout = np.divide(per_village(pop.village, home, villages), present, out=np.zeros(villages),
+                            where=present > 0)
+        home[far] = own[far] + (1.0 - w) * turnout[pop.village[far]] >= pop.threshold[far]
     pop.participating[:] = home
 
 

@@ -98,7 +98,9 @@ def appeals(pop: Population, params: dict, rng: np.random.Generator, heard: np.n
             channels: tuple[tuple[np.ndarray, np.ndarray], ...] = ()) -> Appeals:
     """Raise appeals, then resolve them (:func:`resolve_appeals`); each of ``channels`` is (its users, its
     capacity per village)."""
-    raised = (pop.alive & (~pop.away | online) & (rng.random(pop.size) < params["appeals.rate"])).nonzero()[0]
+    # The draws first: the few who draw an appeal are then checked, not everyone.
+    drawn = (rng.random(pop.size) < params["appeals.rate"]).nonzero()[0]
+    raised = drawn[pop.alive[drawn] & (~pop.away[drawn] | online[drawn])]
     return resolve_appeals(pop, params, rng, raised, heard[raised], capacity, quality,
                            tuple((users[raised], room) for users, room in channels))
 
@@ -131,7 +133,9 @@ def resolve_appeals(pop: Population, params: dict, rng: np.random.Generator, rai
 
 def relax_trust(pop: Population, params: dict) -> None:
     """Trust drifts back towards its baseline without contact."""
-    pop.trust += params["trust.relaxation"] * (params["trust.baseline"] - pop.trust)
+    drift = params["trust.baseline"] - pop.trust
+    drift *= params["trust.relaxation"]  # in place: one full-length temporary, not two
+    pop.trust += drift
 
 
 def use_platform(month: Month) -> None:
@@ -145,9 +149,13 @@ def step(month: Month) -> None:
     gain = visits(pop, month.adjacency, p, rng, month.intensity)
     month.visited = gain > 0
     at_venue = venue_users(pop, p, rng, month.intensity, month.venue_hamlet)
-    # A month's contact through the platform or at the centre brings trust as a visit does.
-    gain_trust(pop, gain + p["interventions.digital.contact_gain"] * month.online
-               + p["interventions.venue.contact_gain"] * at_venue)
+    # A month's contact through the platform or at the centre brings trust as a visit does; a channel nobody
+    # used would add only zeros (a full pass over everyone for each).
+    for users, contact_gain in ((month.online, p["interventions.digital.contact_gain"]),
+                                (at_venue, p["interventions.venue.contact_gain"])):
+        if users.any():
+            gain = gain + contact_gain * users
+    gain_trust(pop, gain)
     month.heard = month.visited | month.online | at_venue
     scale = month.villagers / REFERENCE_POPULATION
     channels = ((month.online, scale * month.intensity["digital"] * p["interventions.digital.capacity"]),

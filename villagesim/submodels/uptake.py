@@ -144,12 +144,26 @@ def decide(who: np.ndarray, village: np.ndarray, places: np.ndarray, first: np.n
     """
     wanted = np.bincount(village[who], minlength=places.size)
     # Places bind in few months and villages: sort only when they do.
-    taken = who if (wanted <= places).all() else who[first_k_per_group(village[who], order[who] + first[who], places)]
+    taken = who if (wanted <= places).all() else who[take_in(who, village[who], wanted, places, first, order)]
     from scipy.special import expit  # here: scipy.special takes seconds to import, and --help needs none of it
 
     places -= wanted if taken is who else np.bincount(village[taken], minlength=places.size)
     joined = taken[draw[taken] < expit(logit_of(taken))]
     return taken, joined
+
+
+def take_in(who: np.ndarray, group: np.ndarray, wanted: np.ndarray, places: np.ndarray, first: np.ndarray,
+            order: np.ndarray) -> np.ndarray:
+    """Mask over ``who`` (of villages ``group``) of those taken in: everyone where the village has room for all
+    who want a place, nobody where it has none left, the first by ``first`` then ``order`` elsewhere.
+
+    Only the villages whose places bind are ranked, so that months after the places are gone sort no one.
+    """
+    taken = (wanted <= places)[group]
+    ranked = ((wanted > places) & (places > 0))[group].nonzero()[0]
+    rank_who = who[ranked]
+    taken[ranked] = first_k_per_group(group[ranked], order[rank_who] + first[rank_who], places)
+    return taken
 
 
 def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict, rng: np.random.Generator,
@@ -182,9 +196,11 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         heard = hear(adj, pop.aware & pop.alive, pop.enrolled, params, hear_draw)
         pop.aware |= heard & in_campaign
 
-    share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
-                      where=villagers > 0)
-    viable = (project.status == RUNNING) & (share >= params["project.min_enrolment"])
+    viable = project.status == RUNNING
+    if viable.any():  # only a running project can become viable: no count once every village's has ended
+        share = np.divide(per_village(pop.village, pop.enrolled, villages), villagers, out=np.zeros(villages),
+                          where=villagers > 0)
+        viable &= share >= params["project.min_enrolment"]
     project.status[viable] = VIABLE
     failed = (project.status == RUNNING) & (month - project.launched >= params["project.deadline"])
     project.status[failed] = FAILED
@@ -192,8 +208,9 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         lost = failed[pop.village]
         pop.trust -= (lost & pop.aware) * params["project.failure_loss"]
         pop.enrolled &= ~lost
-    enrolled = pop.enrolled.nonzero()[0]
-    pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
+    if (project.status == VIABLE).any():  # until a project is viable, nobody gains from it
+        enrolled = pop.enrolled.nonzero()[0]
+        pop.trust[enrolled[(project.status == VIABLE)[pop.village[enrolled]]]] += params["project.viable_gain"]
     clip01(pop.trust, out=pop.trust)
     gain = params["project.opportunity_gain"] * params["project.potential"]
     project.opportunity = np.minimum(params["village.opportunity"] + gain * (project.status == VIABLE), 1.0)
