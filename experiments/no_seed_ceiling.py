@@ -58,12 +58,17 @@ def network_features(groups) -> dict[str, np.ndarray]:
             "clustering": clustering}
 
 
-def characteristics(households: pd.DataFrame) -> np.ndarray:
-    """The survey's household characteristics as regressors (one column per category but the commonest)."""
+def characteristics(households: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The survey's household characteristics as regressors (one column per category but the commonest), named."""
     numbers = np.column_stack([np.log1p(households["rooms"]), np.log1p(households["beds"]),
                                households["electricity"]])
-    categories = pd.get_dummies(households[["religion", "roof", "ownership"]], drop_first=True, dtype=float)
-    return np.column_stack([numbers, categories.to_numpy()])
+    columns, names = [numbers], ["log(1 + rooms)", "log(1 + beds)", "electricity"]
+    for name in ("religion", "roof", "ownership"):
+        values = households[name]
+        others = sorted(set(values) - {values.mode()[0]})
+        columns.append(np.column_stack([values == other for other in others]).astype(float))
+        names += [f"{name} {other}" for other in others]
+    return np.column_stack(columns), names
 
 
 def loo_r2(groups, features: np.ndarray | None = None, fold_feature=None) -> float:
@@ -85,7 +90,7 @@ def main() -> None:
     nodes, edges = f"{args.data}/households.csv", f"{args.data}/edges.csv"
     groups = read_groups(nodes, edges, "hh", "village", "leader", "loan")
     households = pd.read_csv(nodes)  # in the node file's order, as groups.group
-    x, loan, village, non_leader = characteristics(households), groups.outcome, groups.group, ~groups.seed
+    (x, names), loan, village, non_leader = characteristics(households), groups.outcome, groups.group, ~groups.seed
 
     def household_score(train: np.ndarray) -> np.ndarray:
         fit_on = non_leader & train[village]
@@ -103,6 +108,9 @@ def main() -> None:
         print(f"| size + {name} | {loo_r2(groups, feature):.3f} |")
     print(f"| size + households' characteristics (logit, fitted in each fold) | "
           f"{loo_r2(groups, fold_feature=household_score):.3f} |")
+    pooled = LogisticRegression(C=np.inf, max_iter=5000).fit(x[non_leader], loan[non_leader])
+    print("\nthe logit on all villages' non-leaders, log-odds: "
+          + ", ".join(f"{name} {beta:+.2f}" for name, beta in zip(names, pooled.coef_[0])))
 
 
 if __name__ == "__main__":
