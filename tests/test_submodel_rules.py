@@ -1010,3 +1010,14 @@ def test_a_village_with_one_appeal_and_no_room_resolves_none_and_the_counts_cove
     result = service.resolve_appeals(pop, params, rng, raised, np.ones(1, bool), np.array([0.0, 5.0]),
                                      np.array([0.6, 0.6]))
     assert result.raised.tolist() == [1, 0] and result.resolved.tolist() == [0, 0]
+
+
+def test_take_in_gives_everyone_a_place_where_there_is_exactly_room_ranks_where_places_bind_and_none_where_gone():
+    # Village 0: 3 want, 3 places; village 1: 5 want, 2 places; village 2: 2 want, none left.
+    group = np.array([0, 0, 0, 1, 1, 1, 1, 1, 2, 2])
+    who = np.arange(group.size) + 100
+    first = np.zeros(200)
+    first[who[[4, 7]]] = 1.0  # two members in village 1: taken in first
+    order = np.linspace(0.9, 0.0, 200)  # then by this draw, highest first
+    taken = uptake.take_in(who, group, np.bincount(group), np.array([3, 2, 0]), first, order)
+    assert taken.tolist() == [True, True, True, False, True, False, False, True, False, False]
