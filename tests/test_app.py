@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from villagesim import cli
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.view import app
 from villagesim.view import render as view
 from villagesim.params import INTERVENTIONS

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import local_only, start_server, stop_server
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.events import Event, describe
 from villagesim.i18n import TEXT, preset_label, text
 from villagesim.metrics import COLUMNS

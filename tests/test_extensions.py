@@ -10,7 +10,8 @@ from villagesim import cli
 from villagesim.errors import InputError
 from villagesim.extensions import Extension, Step, load, points, schedule
 from villagesim.model import VillageModel
-from villagesim.params import REGISTRY, Param, resolve, scenarios
+from villagesim import scenarios
+from villagesim.params import REGISTRY, Param, resolve
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci
 from villagesim.population import attainable_activity

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from villagesim import VillageModel
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.agents import Member, Resident, Youth
 from villagesim.errors import InputError
 from villagesim.metrics import COLUMNS

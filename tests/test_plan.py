@@ -9,7 +9,8 @@ import pytest
 
 from villagesim import VillageModel, plan
 from villagesim.cli import main
-from villagesim.params import INTERVENTIONS, resolve, scenarios
+from villagesim import scenarios
+from villagesim.params import INTERVENTIONS, resolve
 from villagesim.planner import Candidate, check_budget, cost_of, fit_budget, parse_objective
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci

@@ -32,7 +32,8 @@ from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
 
 from villagesim import cli, network
-from villagesim.params import parse_assignment, scenarios
+from villagesim import scenarios
+from villagesim.params import parse_assignment
 from villagesim.view import charts
 from villagesim.params import MAX_PEOPLE, PARAMS, REGISTRY, resolve
 from villagesim.metrics import METRICS

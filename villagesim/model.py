@@ -42,7 +42,7 @@ from villagesim.events import Event
 from villagesim.extensions import plug_in
 from villagesim.grouping import per_village
 from villagesim.metrics import COLUMNS, METRICS
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.submodels import Month, branch, uptake
 from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate

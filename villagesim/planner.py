@@ -54,7 +54,8 @@ import numpy as np
 
 from villagesim.errors import InputError
 from villagesim.metrics import METRICS
-from villagesim.params import INTERVENTIONS, PARAMS, resolve, scenarios
+from villagesim import scenarios
+from villagesim.params import INTERVENTIONS, PARAMS, resolve
 from villagesim.seeds import run_seed
 from villagesim.stats import mean_ci
 from villagesim.submodels.interventions import MIN_INTENSITY, path_cost, plan_cost

@@ -10,7 +10,7 @@ import argparse
 
 import numpy as np
 
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci
 from villagesim.sweep import Task, local_pool, run_task

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from villagesim import plan
-from villagesim.params import INTERVENTIONS, resolve, scenarios
+from villagesim import scenarios
+from villagesim.params import INTERVENTIONS, resolve
 from villagesim.planner import Candidate, cost_of, single_path
 from villagesim.seeds import replicate_seeds
 from villagesim.stats import mean_ci

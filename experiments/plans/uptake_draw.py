@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from villagesim import VillageModel
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.seeds import replicate_seeds
 from villagesim.sweep import local_pool
 

@@ -44,9 +44,9 @@ def write_params(path: Path, params: dict, keys: tuple[str, ...], intervals: dic
 def read_params(path: str, keys: tuple[str, ...]) -> dict:
     """The parameters of a params.toml written by ``calibrate`` (every key of ``keys`` required)."""
     from villagesim.params import resolve
-    from villagesim.params.scenarios import read_toml
+    from villagesim import tomlfile
 
-    table = read_toml(path, "--params")
+    table = tomlfile.read(path, "--params")
     values, cal = table.get("params"), table.get("calibration")
     if not isinstance(values, dict) or not isinstance(cal, dict):
         raise InputError(f"--params {path}: needs [params] and [calibration] tables, as written by villagesim calibrate")

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.params import INTERVENTIONS
 from villagesim.i18n import LANGUAGES, LANGUAGE_NAMES, preset_label, text
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from villagesim.errors import InputError
 from villagesim.outputs import Output
-from villagesim.params import scenarios
+from villagesim import scenarios
 
 
 def non_negative(text: str) -> int:

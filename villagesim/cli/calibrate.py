@@ -190,9 +190,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def _baselines(path: str) -> dict:
     """The baselines' coefficients fitted by calibrate (on the calibration groups only)."""
     from villagesim.calibration import BASELINES
-    from villagesim.params.scenarios import read_toml
+    from villagesim import tomlfile
 
-    table = read_toml(path, "--params").get("calibration", {}).get("baselines", {})
+    table = tomlfile.read(path, "--params").get("calibration", {}).get("baselines", {})
     ok = isinstance(table, dict) and all(name in table and isinstance(table[name], list) for name in BASELINES)
     if not ok:
         raise InputError(f"--params {path}: calibration.baselines is missing or incomplete; rerun villagesim calibrate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from villagesim.cli.arguments import add_extension_argument
-from villagesim.params import scenarios
+from villagesim import scenarios
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

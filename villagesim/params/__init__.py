@@ -1,5 +1,5 @@
-"""The parameters: one typed registry of dotted keys (:mod:`~villagesim.params.registry`)
-and the village presets that set them (:mod:`~villagesim.params.scenarios`).
+"""The parameters: one typed registry of dotted keys (:mod:`~villagesim.params.registry`);
+the village presets that set them are :mod:`villagesim.scenarios`.
 
 >>> from villagesim.params import resolve
 >>> resolve({"interventions.training.intensity": 0.6})["interventions.training.intensity"]

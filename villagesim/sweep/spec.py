@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-from villagesim.params import scenarios
+from villagesim import scenarios, tomlfile
 from villagesim.params import Registry, flatten
 from villagesim.errors import InputError
 from villagesim.extensions import load, load_all, registry
@@ -122,7 +122,7 @@ def load_spec(path: str | os.PathLike, extensions=()) -> Spec:
     from villagesim.sweep.design import check_points
 
     path = Path(path)
-    table = scenarios.read_toml(path, "sweep spec")
+    table = tomlfile.read(path, "sweep spec")
     try:
         spec = parse_spec(table, base_dir=path.parent, extensions=extensions)
         check_points(spec)  # the design reads the spec: imported here, not at the top

@@ -30,7 +30,7 @@ from concurrent.futures import Executor, Future
 import solara
 import solara.lab
 
-from villagesim.params import scenarios
+from villagesim import scenarios
 from villagesim.view import render
 from villagesim.params import INTERVENTIONS, Param
 from villagesim.errors import InputError

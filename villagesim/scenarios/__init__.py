@@ -1,8 +1,8 @@
 """Village presets: TOML files of dotted-key overrides, and their loader.
 
-A preset sets only what differs from the parameter defaults
-(:mod:`villagesim.params`). Its top-level ``description`` and
-``description_zh`` say what village it is; a top-level ``extensions`` lists
+The shipped presets are the TOML files of this folder. A preset sets only
+what differs from the parameter defaults (:mod:`villagesim.params`). Its
+top-level ``description`` and ``description_zh`` say what village it is; a top-level ``extensions`` lists
 extension files (:mod:`villagesim.extensions`) whose parameters it may then
 set; every other key, as nested tables or quoted dotted keys, is a
 parameter. Relative paths of a ``[network]`` table and of ``extensions``
@@ -22,7 +22,6 @@ villagesim.errors.InputError: scenario 'atlantis': no such preset or file; prese
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,9 @@ from typing import Any
 from villagesim.errors import InputError
 from villagesim.extensions import load_all, registry
 from villagesim.params.registry import flatten
+from villagesim.tomlfile import read
 
-PRESET_DIR = Path(__file__).parent / "presets"
+PRESET_DIR = Path(__file__).parent
 META_KEYS = ("description", "description_zh")
 PATH_KEYS = ("network.nodes", "network.edges")
 
@@ -54,21 +54,6 @@ def names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
 
 
-def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
-    """Parse a TOML file, refusing missing, unreadable or malformed files in one line."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{what} {path}: no such file") from None
-    except (OSError, ValueError) as err:  # a folder, no permission, not UTF-8, a NUL in the path
-        raise InputError(f"{what} {path}: cannot read it as UTF-8 text ({type(err).__name__})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{what} {path}: malformed TOML: {err}") from None
-
-
 def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
     """A preset by name, or a scenario TOML file by path; ``extensions`` (files, e.g. from
     ``--extension``) join the scenario's own, and its keys are checked with all their parameters."""
@@ -79,7 +64,7 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
         path = Path(text)
         if not (path.suffix == ".toml" or path.is_file()):
             raise InputError(f"scenario {text!r}: no such preset or file; presets: {', '.join(names())}")
-    table = read_toml(path, "scenario")
+    table = read(path, "scenario")
     meta = {key: table.pop(key) for key in META_KEYS if key in table}
     for key, value in meta.items():
         if not isinstance(value, str):
