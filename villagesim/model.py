@@ -32,15 +32,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from mesa.agentset import _HardKeyAgentSet
-from mesa.experimental.scenarios import Scenario as MesaScenario
-
 from villagesim import metrics
 from villagesim.agents import AGENT_CLASSES, AGENT_REPORTERS, Member, Person
 from villagesim.errors import InputError
 from villagesim.events import Event
 from villagesim.extensions import plug_in
 from villagesim.grouping import per_village
+from villagesim.mesa_adapter import Scenario as MesaScenario, collection_steps, recast
 from villagesim.metrics import COLUMNS, METRICS
 from villagesim import scenarios
 from villagesim.submodels import Month, branch, uptake
@@ -93,7 +91,8 @@ class MetricsCollector(mesa.DataCollector):
         reporters = self.model_reporters
         others = {name: r for name, r in reporters.items() if self._metrics.get(name) is not r} \
             if len(reporters) != len(self._metrics) else {}
-        self._collection_steps.append(model.time)
+        steps = collection_steps(self)
+        steps.append(model.time)
         for column, value in zip(self._columns, metrics.values(model._tally, model.params)):
             column.append(value)
         if others or self.agent_reporters or self.agenttype_reporters:
@@ -103,7 +102,7 @@ class MetricsCollector(mesa.DataCollector):
             finally:
                 self.model_reporters = reporters
             if others:  # Mesa has recorded the step too
-                self._collection_steps.pop()
+                steps.pop()
 
 
 class VillageModel(mesa.Model):
@@ -217,23 +216,12 @@ class VillageModel(mesa.Model):
         return agent
 
     def _recast(self, indices: np.ndarray) -> None:
-        """Give existing agents the class of their new role: the same object and unique_id, no removal signal.
-
-        Mesa files each agent under its class in ``agents_by_type``; the agent moves from its old class's set
-        to its new one's, and stays where it is in ``model.agents``.
-        """
-        by_type = self._agents_by_type
+        """Give existing agents the class of their new role (:func:`~villagesim.mesa_adapter.recast`)."""
         for index in indices:
             agent = self._people.get(int(index))
             cls = AGENT_CLASSES[self.population.role[index]]
-            if agent is None or type(agent) is cls:
-                continue
-            by_type[type(agent)].remove(agent)
-            agent.__class__ = cls
-            if cls in by_type:
-                by_type[cls].add(agent)
-            else:
-                by_type[cls] = _HardKeyAgentSet([agent], random=self.random)
+            if agent is not None and type(agent) is not cls:
+                recast(self, agent, cls)
 
     def _sync_agents(self, month: Month) -> None:
         """Agent objects follow the month's changes: the dead go, newcomers come, new roles show."""
@@ -254,9 +242,10 @@ class VillageModel(mesa.Model):
         return (self.params["time.start_month"] - 1 + month - 1) % 12 + 1
 
     def _month(self, number: int, living_neighbours: np.ndarray, villagers: np.ndarray) -> Month:
-        return Month(number, self.calendar_month(number), self.params, self.rng, self.population, self.adjacency,
-                     self.branch, self.project, self.venue_hamlet, self.household_village, living_neighbours, villagers,
-                     store=self.extension_state)
+        return Month(number=number, calendar=self.calendar_month(number), params=self.params, rng=self.rng,
+                     population=self.population, adjacency=self.adjacency, branch=self.branch, project=self.project,
+                     venue_hamlet=self.venue_hamlet, household_village=self.household_village,
+                     living_neighbours=living_neighbours, villagers=villagers, store=self.extension_state)
 
     def step(self) -> None:
         """One month: the steps of :attr:`schedule` (:data:`~villagesim.submodels.SCHEDULE` and the extensions'),
@@ -302,7 +291,7 @@ class VillageModel(mesa.Model):
         collected = self.datacollector
         # The DataCollector records the model time of each collection; a month is one unit of it.
         frame = pd.DataFrame({name: collected.model_vars[name] for name in METRICS})
-        frame.insert(0, "step", np.asarray(collected._collection_steps, dtype=np.int64))
+        frame.insert(0, "step", np.asarray(collection_steps(collected), dtype=np.int64))
         return frame
 
     def village_timeseries(self, village: int | None = None) -> pd.DataFrame:

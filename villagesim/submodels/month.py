@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from villagesim.submodels.uptake import Project
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Month:
     """One month of the schedule: the model's state and this month's intermediate results."""
 
