@@ -222,12 +222,6 @@ def schedule(extensions: Iterable[Extension]) -> tuple[tuple[str, Callable[[Mont
     return tuple((name, run) for name, run, _ in entries)
 
 
-def plug_in(items: Iterable[str | os.PathLike | Extension] = ()) -> tuple[tuple[Extension, ...], Registry, tuple]:
-    """A model's extensions, its registry view and its schedule, from paths or :class:`Extension` objects."""
-    extensions = load_all(items)
-    return extensions, registry(extensions), schedule(extensions)
-
-
 def describe(extensions: Iterable[Extension]) -> list[dict[str, Any]]:
     """What a run's summary records of its extensions: name, file and content digest."""
     return [{"name": ext.name, "path": ext.path, "sha256": ext.sha256} for ext in extensions]

@@ -36,11 +36,11 @@ from villagesim import metrics
 from villagesim.agents import AGENT_CLASSES, AGENT_REPORTERS, Member, Person
 from villagesim.errors import InputError
 from villagesim.events import Event
-from villagesim.extensions import plug_in
+from villagesim.config import Config, configure
+from villagesim.extensions import schedule
 from villagesim.grouping import per_village
 from villagesim.mesa_adapter import Scenario as MesaScenario, collection_steps, recast
 from villagesim.metrics import COLUMNS, METRICS
-from villagesim import scenarios
 from villagesim.submodels import Month, branch, uptake
 from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
 from villagesim.population import MEMBER, Population, generate
@@ -110,8 +110,11 @@ class VillageModel(mesa.Model):
 
     Parameters
     ----------
-    params : mapping of dotted keys to values, optional
-        Overrides of the defaults in :mod:`villagesim.params`; validated.
+    config : Config or mapping of dotted keys to values, optional
+        A resolved :class:`~villagesim.config.Config` (then given alone, without
+        ``scenario``, ``extensions`` or dotted keys), or overrides of the defaults
+        in :mod:`villagesim.params`, from which the model builds its Config with
+        :func:`~villagesim.config.configure`, as every other route does.
     seed : int, optional
         Seed of the random number generator; drawn at random if omitted
         (and then reported in :attr:`seed`).
@@ -138,25 +141,27 @@ class VillageModel(mesa.Model):
     Every value is validated by the model's :attr:`registry` (:mod:`villagesim.params`).
     """
 
-    def __init__(self, params: Mapping[str, Any] | None = None, seed: int | None = None, *, rng: Any = None,
+    def __init__(self, config: Config | Mapping[str, Any] | None = None, seed: int | None = None, *, rng: Any = None,
                  scenario: str | os.PathLike | MesaScenario | None = None,
                  agent_reporters: bool | Mapping[str, Any] = False, extensions: Iterable = (), **settings: Any):
-        overrides, mesa_scenario, self.preset = {}, None, "custom"
-        if isinstance(scenario, MesaScenario):
-            mesa_scenario = scenario
+        mesa_scenario = scenario if isinstance(scenario, MesaScenario) else None
+        if mesa_scenario is not None:
             rng = scenario.rng if seed is None and rng is None else rng
-        elif scenario is not None:
-            loaded = scenarios.load(scenario, extensions)
-            overrides, self.preset, extensions = dict(loaded.overrides), loaded.name, loaded.extensions
+            settings = {**{key: value for key, value in mesa_scenario if key != "rng"}, **settings}
+            scenario = None
         if seed is not None and rng is not None:
             raise InputError("seed and rng: give one or the other (rng is Mesa's name for the seed)")
-        overrides.update(params or {})
-        if mesa_scenario is not None:
-            overrides.update((key, value) for key, value in mesa_scenario if key != "rng")
-        overrides.update(settings)
-        self.extensions, self.registry, self.schedule = plug_in(extensions)
+        if not isinstance(config, Config):
+            config = configure(scenario, {**(config or {}), **settings}, extensions=extensions)
+        elif scenario is not None or extensions or settings:
+            raise InputError("config: a Config already holds the scenario, extensions and parameters; "
+                             "give it alone, or give those to build one")
+        self.config = config
+        """The configuration this model was built from (:class:`~villagesim.config.Config`)."""
+        self.preset, self.extensions, self.registry = config.preset, config.extensions, config.registry
+        self.schedule = schedule(config.extensions)
         self.extension_state: dict[str, Any] = {}  # what extensions keep between months (Month.store)
-        self.params = self.registry.resolve(overrides)
+        self.params = dict(config.params)
         self.seed = _check_seed(seed) if rng is None else _check_seed(rng, "rng")
         if mesa_scenario is not None:
             mesa_scenario.rng = self.seed
@@ -200,7 +205,7 @@ class VillageModel(mesa.Model):
                       overrides: Mapping[str, Any] | None = None, extensions: Iterable = ()) -> "VillageModel":
         """A model from a preset name or scenario TOML, with optional dotted-key overrides and
         extensions besides the scenario's own."""
-        return cls(overrides, seed=seed, scenario=name_or_path, extensions=extensions)
+        return cls(configure(name_or_path, overrides, extensions=extensions), seed=seed)
 
     # --- agents --------------------------------------------------------------
 

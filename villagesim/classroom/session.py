@@ -241,8 +241,8 @@ class Session:
     def create(cls, settings: Settings, code: str, seed: int | None = None) -> tuple["Session", str]:
         """A new session and its trainer token."""
         try:
-            scenario = scenarios.load(settings.scenario)
-            model = VillageModel(scenario.overrides, seed=seed)
+            config = configure(settings.scenario)
+            model = VillageModel(config, seed=seed)
         except InputError as err:
             raise Refusal("scenario", reason=str(err)) from None
         trainer = secrets.token_urlsafe(18)
@@ -252,8 +252,8 @@ class Session:
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "trainer": _hash(trainer),
             "settings": asdict(settings),
-            "preset": scenario.name,
-            "overrides": scenario.overrides,
+            "preset": config.preset,
+            "overrides": dict(config.overrides),
             "seed": model.seed,
             "villages": model.villages,
             "round": 1,

@@ -10,6 +10,7 @@ import argparse
 import secrets
 from typing import Any
 
+from villagesim.config import Config, configure
 from villagesim.errors import InputError
 from villagesim.outputs import Output
 from villagesim import scenarios
@@ -48,23 +49,15 @@ def add_model_arguments(parser: argparse.ArgumentParser, seed_default: int | Non
     parser.add_argument("--seed", type=non_negative, default=seed_default, help=seed_help)
 
 
-def model_overrides(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict]:
-    """The scenario (with its extensions and ``--extension``'s) and its overrides merged with ``--set``,
-    validated together."""
-    return scenarios.configure(args.scenario, args.assignments, getattr(args, "extensions", ()))
-
-
-def model_params(args: argparse.Namespace) -> tuple[scenarios.Scenario, dict, dict]:
-    """:func:`model_overrides` and the resolved parameters, with any network files read and checked."""
-    from villagesim.extensions import load_all, registry
-
-    scenario, overrides = model_overrides(args)
-    params = registry(load_all(scenario.extensions)).resolve(overrides)
-    if params["network.nodes"]:
+def model_config(args: argparse.Namespace) -> Config:
+    """The one configuration of ``--scenario``, ``--set`` and ``--extension`` (with the scenario's own extensions),
+    resolved and checked together, with any network files read and checked."""
+    config = configure(args.scenario, assignments=args.assignments, extensions=getattr(args, "extensions", ()))
+    if config.params["network.nodes"]:
         from villagesim.network import read_network  # numpy only: the model is not imported yet
 
-        read_network(params["network.nodes"], params["network.edges"])
-    return scenario, overrides, params
+        read_network(config.params["network.nodes"], config.params["network.edges"])
+    return config
 
 
 def drawn_seed(seed: int | None) -> int:

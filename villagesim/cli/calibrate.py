@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from villagesim.calibration.settings import DEFAULT_SEED, FITTED, FIXED
 from villagesim.cli.arguments import (add_model_arguments, add_output_arguments, claim_output, file_digest,
-                                      model_overrides, non_negative, positive)
+                                      model_config, non_negative, positive)
 from villagesim.errors import InputError
 from villagesim.params import resolve
 
@@ -57,8 +57,7 @@ def _base_params(args: argparse.Namespace) -> dict:
                   None)
     if fitted:
         raise InputError(f"--set {fitted}: is estimated by calibrate; fixed parameters are {', '.join(FIXED)}")
-    _, overrides = model_overrides(args)
-    return resolve({**overrides, "project.campaign": args.months})
+    return resolve({**model_config(args).overrides, "project.campaign": args.months})
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

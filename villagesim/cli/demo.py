@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
-                                      model_params, non_negative, positive)
+                                      model_config, non_negative, positive)
 from villagesim.errors import InputError
 from villagesim.params import INTERVENTIONS
 
@@ -14,11 +14,11 @@ METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    scenario, overrides, params = model_params(args)
+    config = model_config(args)
     if not 0.0 <= args.intensity <= 1.0:  # before any run; NaN fails this too
         raise InputError(f"--intensity: must be a number in [0, 1], got {args.intensity}")
     base_seed = 2024 if args.seed is None else args.seed
-    out = claim_output(args, "demo", {"scenario": scenario.name, "params": params, "seed": base_seed,
+    out = claim_output(args, "demo", {"scenario": config.preset, "params": dict(config.params), "seed": base_seed,
                                       "seeds": args.seeds, "steps": args.steps, "intensity": args.intensity})
 
     import numpy as np
@@ -29,13 +29,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from villagesim.view import charts
 
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
-    arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
+    arms = {"no interventions": config, "all five paths": config.updated(package)}
     seeds = replicate_seeds(base_seed, args.seeds)
-    frames = {arm: [VillageModel(params, seed=s, extensions=scenario.extensions).run(args.steps).timeseries()
-                    for s in seeds]
-              for arm, params in arms.items()}
+    frames = {arm: [VillageModel(arm_config, seed=s).run(args.steps).timeseries() for s in seeds]
+              for arm, arm_config in arms.items()}
 
-    print(f"villagesim demo: {scenario.name}, {args.steps} months, {args.seeds} seeds (same seeds in both arms), "
+    print(f"villagesim demo: {config.preset}, {args.steps} months, {args.seeds} seeds (same seeds in both arms), "
           f"all paths at intensity {args.intensity}")
     print(f"{'metric':<24}{'no interventions':>26}{'all five paths':>26}{'difference':>26}")
     for metric in METRICS:
@@ -44,7 +43,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"{metric:<24}" + "".join(f"{m:>10.3f} [{lo:.3f}, {hi:.3f}]".rjust(26) for m, lo, hi in cells))
     print("(means over seeds at the final month, 95% confidence intervals; the difference is paired by seed)")
     with out.writing() as folder:
-        charts.save(charts.timeseries_figure(frames, title=f"{scenario.name}: none vs all paths ({args.seeds} seeds)"),
+        charts.save(charts.timeseries_figure(frames, title=f"{config.preset}: none vs all paths ({args.seeds} seeds)"),
                     folder / "demo.png")
     print(f"wrote {out.path / 'demo.png'}")
     return 0

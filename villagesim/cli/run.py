@@ -7,26 +7,27 @@ import json
 
 from villagesim import __version__
 from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
-                                      drawn_seed, model_params, non_negative, print_table)
+                                      drawn_seed, model_config, non_negative, print_table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario, overrides, params = model_params(args)
+    config = model_config(args)
     seed = drawn_seed(args.seed)
-    steps = params["time.months"] if args.steps is None else args.steps
-    out = claim_output(args, "run", {"scenario": scenario.name, "params": params, "seed": seed, "steps": steps})
+    steps = config.params["time.months"] if args.steps is None else args.steps
+    out = claim_output(args, "run", {"scenario": config.preset, "params": dict(config.params), "seed": seed,
+                                     "steps": steps})
 
     from villagesim.events import describe
     from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts
 
-    model = VillageModel(overrides, seed=seed, extensions=scenario.extensions)
+    model = VillageModel(config, seed=seed)
     model.run(steps)
     frame = model.timeseries()
     summary = {
         "version": __version__,
-        "scenario": scenario.name,
+        "scenario": config.preset,
         "seed": model.seed,
         "steps": model.steps,
         "final": model.final(),
@@ -38,10 +39,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         frame.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        charts.save(charts.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
+        charts.save(charts.timeseries_figure({config.preset: [frame]}, title=f"{config.preset}, seed {model.seed}"),
                     folder / "chart.png")
 
-    print(f"villagesim {__version__}: {scenario.name}, seed {model.seed}, {model.steps} months")
+    print(f"villagesim {__version__}: {config.preset}, seed {model.seed}, {model.steps} months")
     print_table([(k, f"{v:.4g}") for k, v in model.final().items()])
     print(f"wrote {out.path / 'timeseries.csv'}, {out.path / 'summary.json'}, {out.path / 'chart.png'}")
     return 0

@@ -84,19 +84,3 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
             overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
     return Scenario(name=path.stem, overrides=overrides, extensions=[ext.path or ext for ext in loaded], **meta)
 
-
-def configure(name_or_path: str | os.PathLike, assignments: list[str] = (),
-              extensions=()) -> tuple[Scenario, dict[str, Any]]:
-    """A scenario and its overrides merged with ``KEY=VALUE`` assignments, validated together
-    (with the parameters of the scenario's extensions and of ``extensions``).
-
-    >>> scenario, overrides = configure("hollowed", ["village.population=400"])
-    >>> scenario.name, overrides["village.population"]
-    ('hollowed', 400)
-    """
-    scenario = load(name_or_path, extensions)
-    params = registry(load_all(scenario.extensions))
-    overrides = dict(scenario.overrides)
-    overrides.update(params.parse_assignment(text) for text in assignments)
-    params.resolve(overrides)
-    return scenario, overrides

@@ -21,6 +21,7 @@ server by :mod:`villagesim.view`, so the page needs nothing from the internet.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import threading
@@ -32,8 +33,9 @@ import solara.lab
 
 from villagesim import scenarios
 from villagesim.view import render
-from villagesim.params import INTERVENTIONS, Param
+from villagesim.params import INTERVENTIONS, Param, Registry
 from villagesim.errors import InputError
+from villagesim.config import Config, configure
 from villagesim.extensions import Extension, load_all, registry
 from villagesim.events import describe
 from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
@@ -69,9 +71,31 @@ def intervention_keys() -> list[str]:
     return [f"interventions.{name}.{field}" for name in INTERVENTIONS for field in ("intensity", "start")]
 
 
+_SERVED: dict[str, tuple[Extension, ...]] = {}
+
+
 def served_extensions() -> tuple[Extension, ...]:
-    """The extensions the server operator named (each file executes once per process)."""
-    return load_all([path for path in os.environ.get(EXTENSIONS_ENV, "").split(os.pathsep) if path])
+    """The extensions the server operator named: each file is executed and hashed once per process."""
+    paths = os.environ.get(EXTENSIONS_ENV, "")
+    if paths not in _SERVED:
+        _SERVED[paths] = load_all([path for path in paths.split(os.pathsep) if path])
+    return _SERVED[paths]
+
+
+@functools.cache
+def _registry(extensions: tuple[Extension, ...]) -> Registry:
+    return registry(extensions)
+
+
+def served_registry() -> Registry:
+    """The parameters the controls know: the model's and the served extensions', built once."""
+    return _registry(served_extensions())
+
+
+@functools.cache
+def read_preset(name: str) -> scenarios.Scenario:
+    """A shipped preset, read once per process (not on every redraw)."""
+    return scenarios.load(name)
 
 
 def extension_keys() -> list[str]:
@@ -111,7 +135,7 @@ class Run:
         self.reset(preset, overrides, seed)
 
     def reset(self, preset: str, overrides: dict, seed: int) -> None:
-        model = VillageModel.from_scenario(preset, seed=seed, overrides=overrides, extensions=served_extensions())
+        model = VillageModel(configured(preset, overrides), seed=seed)
         network = render.NetworkPicture(model)
         with self.lock:
             self.model, self.network = model, network
@@ -134,9 +158,10 @@ def prepare() -> None:
         render.live_charts(run.model.timeseries(), run.model.events, lang)
 
 
-def configured(preset: str, overrides: dict) -> dict:
-    """Every parameter as the controls show it: defaults, then the preset, then the user's changes."""
-    return registry(served_extensions()).resolve({**scenarios.load(preset).overrides, **overrides})
+def configured(name: str, overrides: dict) -> Config:
+    """The configuration the controls show: defaults, then preset ``name``, then the user's changes, with the
+    served extensions; what a run of the view is built from."""
+    return configure(read_preset(name), overrides, extensions=served_extensions())
 
 
 # --- small components -------------------------------------------------------------
@@ -145,7 +170,7 @@ def configured(preset: str, overrides: dict) -> dict:
 @solara.component
 def ParameterSlider(key: str, value, label: str, on_value, range_key: str | None = None):
     """A slider for one dotted key, bounded by the registry (or a narrower demo range that still holds ``value``)."""
-    param = registry(served_extensions()).lookup(key)
+    param = served_registry().lookup(key)
     if param.kind is int:
         lo, hi, step = SLIDER_RANGES.get(range_key or key, (param.lo, min(param.hi, param.lo + INT_SLIDER_STEPS), 1))
         lo, hi = min(lo, value), max(hi, value)
@@ -250,7 +275,8 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
 def Comparison(preset: str, overrides: dict, seed: int, lang: str):
     """Two configurations on the same village and seeds, and their difference."""
     def starting_arms() -> dict:
-        live = {key: value for key, value in configured(preset, overrides).items() if key in intervention_keys()}
+        live = {key: value for key, value in configured(preset, overrides).params.items()
+                if key in intervention_keys()}
         return {"a": live, "b": {**live, **COMPARISON_DEFAULT}}
 
     arms = solara.use_reactive(solara.use_memo(starting_arms, []))
@@ -268,7 +294,7 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
         if request.value == 0:
             return
         try:
-            params = {arm: configured(preset, {**overrides, **values}) for arm, values in arms.value.items()}
+            configs = {arm: configured(preset, {**overrides, **values}) for arm, values in arms.value.items()}
         except InputError as err:
             error.value = str(err)
             return
@@ -280,11 +306,10 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
             for arm in runs:
                 if cancel.is_set():
                     return
-                runs[arm].append(VillageModel(params[arm], seed=s, extensions=served_extensions())
-                                 .run(months.value).timeseries())
+                runs[arm].append(VillageModel(configs[arm], seed=s).run(months.value).timeseries())
                 progress.value += 1
-        starts = {arm: sorted({p[f"interventions.{n}.start"] for n in INTERVENTIONS
-                               if p[f"interventions.{n}.intensity"] > 0}) for arm, p in params.items()}
+        starts = {arm: sorted({c.params[f"interventions.{n}.start"] for n in INTERVENTIONS
+                               if c.params[f"interventions.{n}.intensity"] > 0}) for arm, c in configs.items()}
         result.value = (runs, starts)
 
     job = solara.use_thread(compare, dependencies=[request.value], intrusive_cancel=False)
@@ -390,7 +415,7 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
     runs = solara.use_reactive(0)
     found = solara.use_reactive(None)  # (what was searched for, the planner's result)
     error = solara.use_reactive("")
-    params = configured(preset, overrides)
+    params = configured(preset, overrides).params
     months = params["time.months"]
     village = {k: v for k, v in overrides.items() if k not in intervention_keys()}
     asked = {"preset": preset, "village": village, "seed": seed, "budget": budget.value, "months": months}
@@ -522,7 +547,7 @@ def Page():
         seed.value = secrets.randbelow(1_000_000)
         reset()
 
-    params = configured(preset.value, overrides.value)
+    params = configured(preset.value, overrides.value).params
     solara.Title(text("title", L))
     with solara.AppBar():
         solara.AppBarTitle(text("title", L))
@@ -541,7 +566,7 @@ def Page():
             solara.SliderInt(f"{text('speed', L)}: {speed.value}", value=speed, min=1, max=20)
             solara.v.Select(label=text("preset", L), v_model=preset.value, on_v_model=choose_preset, class_="vs-preset",
                             items=[{"text": preset_label(n, L), "value": n} for n in scenarios.names()])
-            scenario = scenarios.load(preset.value)
+            scenario = read_preset(preset.value)
             solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
             with solara.Row(style={"align-items": "center"}):
                 solara.InputInt(text("seed", L), value=seed.value, on_value=choose_seed, classes=["vs-seed"])
