@@ -45,8 +45,8 @@ class Scenario:
     description_zh: str = ""
     overrides: dict[str, Any] = field(default_factory=dict)
     extensions: list = field(default_factory=list)
-    """Its extensions, then those given besides (see :func:`load`): absolute paths of files,
-    or :class:`~villagesim.extensions.Extension` objects declared in code."""
+    """Its extensions, then those given besides (see :func:`load`), loaded
+    (:class:`~villagesim.extensions.Extension`, each file hashed once)."""
 
 
 def names() -> list[str]:
@@ -82,5 +82,5 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
             raise InputError(f"scenario {path}: {err}") from None
         if key in PATH_KEYS and value:
             overrides[key] = str((path.parent / value).resolve()) if not os.path.isabs(value) else value
-    return Scenario(name=path.stem, overrides=overrides, extensions=[ext.path or ext for ext in loaded], **meta)
+    return Scenario(name=path.stem, overrides=overrides, extensions=list(loaded), **meta)
 

@@ -163,7 +163,7 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
             raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
         scenario = _scenario(name, base_dir, files)
         presets[name] = scenario.overrides
-        files += [f for f in scenario.extensions if f not in files]
+        files += [ext.path for ext in scenario.extensions if ext.path not in files]
     loaded = load_all(files)
     params = registry(loaded)
 
