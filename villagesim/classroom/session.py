@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from villagesim import VillageModel
-from villagesim import scenarios
+from villagesim.config import configure
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.errors import InputError
 from villagesim.events import Event, describe
