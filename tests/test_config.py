@@ -37,6 +37,21 @@ def test_every_route_gives_an_equal_config():
     assert custom.preset == "custom" and custom != configure(overrides={"village.population": 300})
 
 
+def test_mesa_batch_run_builds_the_same_config():
+    import mesa
+
+    class Recorded(VillageModel):
+        configs = []
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            Recorded.configs.append(self.config)
+
+    mesa.batch_run(Recorded, parameters={"scenario": "hollowed", **DIGITAL}, rng=[1, 2], max_steps=0,
+                   number_processes=1, display_progress=False)
+    assert Recorded.configs == [configure("hollowed", DIGITAL)] * 2
+
+
 def test_the_view_builds_the_same_config():
     from villagesim.view import app
 
