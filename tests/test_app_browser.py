@@ -248,7 +248,7 @@ def test_best_plan_for_this_village_keeps_the_budget(tab):
     shown = tab.page.inner_text(".vs-plan-found")
     assert float(re.search(r"([0-9.]+) 万元", shown).group(1)) <= DEFAULT_BUDGET
     # The page's plan is the one villagesim.plan finds for the same village, seed and bounds.
-    months = configured(DEFAULT_PRESET, {})["time.months"]
+    months = configured(DEFAULT_PRESET, {}).params["time.months"]
     best = plan(DEFAULT_PRESET, DEFAULT_BUDGET, months, seed=DEFAULT_SEED, **parse_search(PLAN_SEARCH)).best
     assert shown == plan_found(best, "en")
     tab.click(".vs-apply-plan")
