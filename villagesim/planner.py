@@ -241,12 +241,12 @@ def check(scenario: str, budget: Any, months: int, objective: str | Mapping[str,
           overrides: Mapping[str, Any] | None, trials: int = 0, search_seeds: int = 2, seeds: int = 2):
     """Every input of :func:`plan` checked: the preset, base overrides, resolved parameters, budget and weights."""
     weights = parse_objective(objective)
-    loaded = scenarios.load(scenario)
+    preset = scenarios.load(scenario)
     own = [k for k in (overrides or {}) if k.startswith("interventions.") and k.rsplit(".", 1)[-1] in ("intensity", "start")]
     if own:
         raise InputError(f"--set {own[0]}: the plan chooses every path's intensity and start; set other keys")
-    preset = configure(loaded, overrides)
-    base, params = dict(preset.overrides), dict(preset.params)
+    config = configure(preset, overrides)
+    base, params = dict(config.overrides), dict(config.params)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 100_000:
         raise InputError(f"--months {months}: must be an integer in [1, 100000]")
     budget = check_budget(budget, params, months)
@@ -501,7 +501,7 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
     # The five single-path plans are always listed, even the one that may be the best.
     listed = [c for c in order if c.name in tied and c not in singles.values()] + [finalists[()], *singles.values()]
     alternatives = [c for c in dict.fromkeys(listed) if c is not best or c in singles.values()]
-    return PlanResult(preset.preset, budget, months, weights, best, alternatives, tied, marginal,
+    return PlanResult(preset.name, budget, months, weights, best, alternatives, tied, marginal,
                       [s for s, _ in final], robust, evaluate.runs, time.monotonic() - started, resolved)
 
 
