@@ -83,20 +83,20 @@ def test_a_config_is_given_alone(extra):
         VillageModel(configure(), seed=1, **extra)
 
 
+def counting(counts, name, function):
+    def wrapper(*args, **kwargs):
+        counts[name] += 1
+        return function(*args, **kwargs)
+    return wrapper
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """Counts of resolutions, scenario loads and extension file hashes during a test."""
     counts = {"resolve": 0, "load": 0, "digest": 0}
-
-    def counting(name, function):
-        def wrapper(*args, **kwargs):
-            counts[name] += 1
-            return function(*args, **kwargs)
-        return wrapper
-
-    monkeypatch.setattr(Registry, "resolve", counting("resolve", Registry.resolve))
-    monkeypatch.setattr(scenarios, "load", counting("load", scenarios.load))
-    monkeypatch.setattr(extensions, "digest", counting("digest", extensions.digest))
+    monkeypatch.setattr(Registry, "resolve", counting(counts, "resolve", Registry.resolve))
+    monkeypatch.setattr(scenarios, "load", counting(counts, "load", scenarios.load))
+    monkeypatch.setattr(extensions, "digest", counting(counts, "digest", extensions.digest))
     return counts
 
 
@@ -125,12 +125,18 @@ def test_the_view_reads_a_preset_once_and_hashes_served_extensions_once(monkeypa
         with solara.AppLayout():
             app.Page()
 
-    app.read_preset.cache_clear()
+    monkeypatch.setattr(Registry, "__init__", counting(counted, "registry", Registry.__init__))
     monkeypatch.setattr(app, "_SERVED", {})
     monkeypatch.setenv(app.EXTENSIONS_ENV, str(EXAMPLE))
+    for cache in (app.read_preset, app._preset_config):
+        cache.cache_clear()
+    counted["registry"] = 0
     _, page = solara.render(Served(), handle_error=False)
+    assert counted["load"] == 1 and counted["digest"] == 1
+    counted.update(load=0, digest=0, registry=0)
     for value in (6, 7, 8):  # each move redraws the page
         page.find(v.Slider, label=f"first_secretary.term: {24 if value == 6 else value - 1}").widget.v_model = value
     page.find(v.Slider, label="first_secretary.term: 8").assert_single()
-    assert counted["load"] == 1 and counted["digest"] == 1
-    app.read_preset.cache_clear()
+    assert counted["load"] == counted["digest"] == counted["registry"] == 0  # only the user's changes are resolved
+    for cache in (app.read_preset, app._preset_config):
+        cache.cache_clear()

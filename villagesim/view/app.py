@@ -158,10 +158,15 @@ def prepare() -> None:
         render.live_charts(run.model.timeseries(), run.model.events, lang)
 
 
+@functools.cache
+def _preset_config(name: str, extensions: tuple[Extension, ...]) -> Config:
+    return configure(read_preset(name), extensions=extensions)
+
+
 def configured(name: str, overrides: dict) -> Config:
     """The configuration the controls show: defaults, then preset ``name``, then the user's changes, with the
-    served extensions; what a run of the view is built from."""
-    return configure(read_preset(name), overrides, extensions=served_extensions())
+    served extensions; what a run of the view is built from. Only the user's changes are resolved on a redraw."""
+    return _preset_config(name, served_extensions()).updated(overrides)
 
 
 # --- small components -------------------------------------------------------------
