@@ -12,6 +12,10 @@ Hypothesis profiles: ``ci`` (the default, sized so the whole suite fits CI),
 tests/test_reliability_inputs.py tests/test_reliability_model.py``) and
 ``dev`` (a quick local check). The profile is chosen by the
 ``VILLAGESIM_HYPOTHESIS`` environment variable.
+
+Helpers that test modules import (``from conftest import village``): :func:`village` builds one village's
+parameters, network and people; :data:`NONE` and :data:`ALL` are every path off and every path at full intensity;
+:func:`binomial_ok` is an exact binomial test; :func:`table` reads a sweep's result table in a comparable order.
 """
 
 import contextlib
@@ -23,8 +27,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
+from scipy import stats
+
+from villagesim.network import generate_layout, generate_ties
+from villagesim.params import resolve
+from villagesim.population import generate
+from villagesim.submodels.interventions import intensities
+from villagesim.sweep import NONDETERMINISTIC_COLUMNS
 
 # No deadline: a shared 2-core machine makes per-example timings meaningless.
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -32,6 +45,37 @@ settings.register_profile("ci", max_examples=40, **_COMMON)
 settings.register_profile("long", max_examples=2000, **_COMMON)
 settings.register_profile("dev", max_examples=10, **_COMMON)
 settings.load_profile(os.environ.get("VILLAGESIM_HYPOTHESIS", "ci"))
+
+NONE = intensities(resolve(), 0)
+ALL = {name: 1.0 for name in NONE}
+
+
+def village(overrides=None, seed=0, population: int | None = 1200):
+    """``(params, rng, layout, adj, pop)`` of a village of ``population`` people (``None``: the registry's
+    default) with ``overrides`` on top, generated from ``seed``."""
+    sized = {} if population is None else {"village.population": population}
+    params = resolve({**sized, **(overrides or {})})
+    rng = np.random.default_rng(seed)
+    layout = generate_layout(params, rng)
+    return params, rng, layout, generate_ties(layout, params, rng), generate(layout, params, rng)
+
+
+def binomial_ok(successes, trials, p, level=0.999):
+    """Two-sided exact binomial test does not reject p at 1 - level."""
+    return stats.binomtest(int(successes), int(trials), p).pvalue > 1 - level
+
+
+def table(out: Path, name: str = "runs") -> pd.DataFrame:
+    """The sweep result table ``name`` under ``out`` without its nondeterministic columns, sorted by run (and
+    step); empty if nothing has been written yet."""
+    if not (out / name).exists():
+        return pd.DataFrame()
+    frame = pd.read_parquet(out / name)
+    if frame.empty:  # no part written yet: pandas reads the folder as a frame without columns
+        return frame
+    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
+    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
+        keys, ignore_index=True)
 
 
 _spec = importlib.util.spec_from_file_location(
