@@ -3,7 +3,7 @@
 Servers and browsers: :func:`start_server` starts a server on a free port of
 127.0.0.1 and waits for it, :func:`stop_server` stops it, the ``browser``
 fixture is Debian's headless Chromium with the flags of
-``experiments/measure_view.py`` (which measures the view with the same ones),
+:mod:`villagesim.benchmark.servers` (where the view's and the classroom's measurements start theirs too),
 and :func:`local_only` makes a browser context refuse every request that
 would leave this machine.
 
@@ -19,7 +19,6 @@ parameters, network and people; :data:`NONE` and :data:`ALL` are every path off 
 """
 
 import contextlib
-import importlib.util
 import os
 import re
 import signal
@@ -33,6 +32,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from scipy import stats
 
+from villagesim.benchmark import servers
+from villagesim.benchmark.servers import CHROMIUM, CHROMIUM_ARGS, free_port
 from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import generate
@@ -78,22 +79,17 @@ def table(out: Path, name: str = "runs") -> pd.DataFrame:
         keys, ignore_index=True)
 
 
-_spec = importlib.util.spec_from_file_location(
-    "measure_view", Path(__file__).resolve().parent.parent / "experiments" / "measure_view.py")
-measure_view = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(measure_view)
-CHROMIUM, CHROMIUM_ARGS, free_port = measure_view.CHROMIUM, measure_view.CHROMIUM_ARGS, measure_view.free_port
-stop_server = measure_view.stop
+stop_server = servers.stop
 SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-core CI machine
 
 
 def start_server(command: list[str], port: int | None = None, path: str = "/",
                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """:func:`experiments.measure_view.start_server` for a test: it fails, with the server's output, if the
+    """:func:`villagesim.benchmark.servers.start_server` for a test: it fails, with the server's output, if the
     server exits first or does not answer within :data:`SERVER_START_LIMIT` seconds."""
     try:
-        return measure_view.start_server(command, port, path, env, SERVER_START_LIMIT)
-    except measure_view.ServerError as error:
+        return servers.start_server(command, port, path, env, SERVER_START_LIMIT)
+    except servers.ServerError as error:
         pytest.fail(str(error))
 
 
