@@ -38,7 +38,6 @@ from villagesim.network import generate_layout, generate_ties
 from villagesim.params import resolve
 from villagesim.population import generate
 from villagesim.submodels.interventions import intensities
-from villagesim.sweep import NONDETERMINISTIC_COLUMNS
 
 # No deadline: a shared 2-core machine makes per-example timings meaningless.
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,6 +68,8 @@ def binomial_ok(successes, trials, p, level=0.999):
 def table(out: Path, name: str = "runs") -> pd.DataFrame:
     """The sweep result table ``name`` under ``out`` without its nondeterministic columns, sorted by run (and
     step); empty if nothing has been written yet."""
+    from villagesim.sweep import NONDETERMINISTIC_COLUMNS
+
     if not (out / name).exists():
         return pd.DataFrame()
     frame = pd.read_parquet(out / name)
