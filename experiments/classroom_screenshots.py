@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure_view import CHROMIUM, CHROMIUM_ARGS, start_server, stop
+from villagesim.benchmark.servers import CHROMIUM, CHROMIUM_ARGS, start_server, stop
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 PLANS = [{"training": "0.8"}, {"venue": "0.6", "digital": "0.3"}, {"digital": "1"}, {}]

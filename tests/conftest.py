@@ -3,7 +3,7 @@
 Servers and browsers: :func:`start_server` starts a server on a free port of
 127.0.0.1 and waits for it, :func:`stop_server` stops it, the ``browser``
 fixture is Debian's headless Chromium with the flags of
-``experiments/measure_view.py`` (which measures the view with the same ones),
+:mod:`villagesim.benchmark.servers` (where the view's and the classroom's measurements start theirs too),
 and :func:`local_only` makes a browser context refuse every request that
 would leave this machine.
 
@@ -12,10 +12,13 @@ Hypothesis profiles: ``ci`` (the default, sized so the whole suite fits CI),
 tests/test_reliability_inputs.py tests/test_reliability_model.py``) and
 ``dev`` (a quick local check). The profile is chosen by the
 ``VILLAGESIM_HYPOTHESIS`` environment variable.
+
+Helpers that test modules import (``from conftest import village``): :func:`village` builds one village's
+parameters, network and people; :data:`NONE` and :data:`ALL` are every path off and every path at full intensity;
+:func:`binomial_ok` is an exact binomial test; :func:`table` reads a sweep's result table in a comparable order.
 """
 
 import contextlib
-import importlib.util
 import os
 import re
 import signal
@@ -23,8 +26,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
+from scipy import stats
+
+from villagesim.benchmark import servers
+from villagesim.benchmark.servers import CHROMIUM, CHROMIUM_ARGS, free_port
+from villagesim.network import generate_layout, generate_ties
+from villagesim.params import INTERVENTIONS, resolve
+from villagesim.population import generate
 
 # No deadline: a shared 2-core machine makes per-example timings meaningless.
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,23 +45,53 @@ settings.register_profile("long", max_examples=2000, **_COMMON)
 settings.register_profile("dev", max_examples=10, **_COMMON)
 settings.load_profile(os.environ.get("VILLAGESIM_HYPOTHESIS", "ci"))
 
+# Written out, not computed by the submodel under test: mutation testing imports this file with every
+# submodel function made to fail.
+NONE = {name: 0.0 for name in INTERVENTIONS}
+ALL = {name: 1.0 for name in NONE}
 
-_spec = importlib.util.spec_from_file_location(
-    "measure_view", Path(__file__).resolve().parent.parent / "experiments" / "measure_view.py")
-measure_view = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(measure_view)
-CHROMIUM, CHROMIUM_ARGS, free_port = measure_view.CHROMIUM, measure_view.CHROMIUM_ARGS, measure_view.free_port
-stop_server = measure_view.stop
+
+def village(overrides=None, seed=0, population: int | None = 1200):
+    """``(params, rng, layout, adj, pop)`` of a village of ``population`` people (``None``: the registry's
+    default) with ``overrides`` on top, generated from ``seed``."""
+    sized = {} if population is None else {"village.population": population}
+    params = resolve({**sized, **(overrides or {})})
+    rng = np.random.default_rng(seed)
+    layout = generate_layout(params, rng)
+    return params, rng, layout, generate_ties(layout, params, rng), generate(layout, params, rng)
+
+
+def binomial_ok(successes, trials, p, level=0.999):
+    """Two-sided exact binomial test does not reject p at 1 - level."""
+    return stats.binomtest(int(successes), int(trials), p).pvalue > 1 - level
+
+
+def table(out: Path, name: str = "runs") -> pd.DataFrame:
+    """The sweep result table ``name`` under ``out`` without its nondeterministic columns, sorted by run (and
+    step); empty if nothing has been written yet."""
+    from villagesim.sweep import NONDETERMINISTIC_COLUMNS
+
+    if not (out / name).exists():
+        return pd.DataFrame()
+    frame = pd.read_parquet(out / name)
+    if frame.empty:  # no part written yet: pandas reads the folder as a frame without columns
+        return frame
+    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
+    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
+        keys, ignore_index=True)
+
+
+stop_server = servers.stop
 SERVER_START_LIMIT = 180  # seconds; importing the stack takes long on a busy 2-core CI machine
 
 
 def start_server(command: list[str], port: int | None = None, path: str = "/",
                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """:func:`experiments.measure_view.start_server` for a test: it fails, with the server's output, if the
+    """:func:`villagesim.benchmark.servers.start_server` for a test: it fails, with the server's output, if the
     server exits first or does not answer within :data:`SERVER_START_LIMIT` seconds."""
     try:
-        return measure_view.start_server(command, port, path, env, SERVER_START_LIMIT)
-    except measure_view.ServerError as error:
+        return servers.start_server(command, port, path, env, SERVER_START_LIMIT)
+    except servers.ServerError as error:
         pytest.fail(str(error))
 
 

@@ -1,7 +1,6 @@
 """``villagesim bench``: the shape of its JSON and its refusals (never its timings: those are for docs/performance.md)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -60,12 +59,10 @@ def test_bench_needs_nothing_outside_the_package(tmp_path):
 
 
 def test_the_month_profile_times_every_step_of_the_schedule(capsys):
-    import runpy
-
+    from villagesim.benchmark import profile_month
     from villagesim.submodels import SCHEDULE
 
-    profile_month = runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks" / "profile_month.py"))
-    people, total, spent = profile_month["profile"](1, 3, 1, 7)
+    people, total, spent = profile_month.profile(1, 3, 1, 7)
     assert people == 1500 and total > 0
-    assert set(spent) == {name for name, _ in SCHEDULE} | set(profile_month["METHODS"])
+    assert set(spent) == {name for name, _ in SCHEDULE} | set(profile_month.METHODS)
     assert sum(spent.values()) <= total

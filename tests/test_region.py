@@ -50,9 +50,15 @@ def test_one_village_alone_matches_its_region_rows(region):
     assert list(frame.columns) == list(COLUMNS)
     table = region.village_timeseries().query("village == 2").drop(columns="village").reset_index(drop=True)
     assert frame.equals(table)
-    assert view.final() == frame.iloc[-1].drop("step").to_dict()
     assert view.population.size == 400 and (view.population.village == 2).all()
-    assert frame["population"].iloc[-1] == view.population.alive.sum()
+    # The village's last month, recomputed from its own people.
+    pop, final = view.population, view.final()
+    alive = pop.alive
+    members = alive & pop.is_member()
+    assert final["population"] == frame["population"].iloc[-1] == alive.sum()
+    assert final["members"] == members.sum()
+    assert final["trust_mean"] == pytest.approx(pop.trust[alive].mean())
+    assert final["members_mean_age"] == pytest.approx(pop.age[members].mean())
 
 
 def test_the_view_is_live_and_its_agents_are_the_regions():

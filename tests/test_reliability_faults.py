@@ -27,10 +27,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import table
 from villagesim import cli
 from villagesim.sweep import run as sweep_run
 from villagesim.sweep import store as sweep_store
-from villagesim.sweep import NONDETERMINISTIC_COLUMNS, ResultStore, load_spec, run_sweep
+from villagesim.sweep import ResultStore, load_spec, run_sweep
 
 # Faults injected per kind under each profile; each test prints what it injected (pytest -s).
 FAULTS = {"dev": {"kill": 2, "dask": 1, "disk": 2}, "ci": {"kill": 3, "dask": 1, "disk": 6},
@@ -53,17 +54,6 @@ metrics = ["participation_rate", "trust_mean", "members", "cost_cumulative"]
 every = 5
 """
 RUNS = 2 * 3 * REPLICATES
-
-
-def table(out: Path, name: str = "runs") -> pd.DataFrame:
-    if not (out / name).exists():
-        return pd.DataFrame()
-    frame = pd.read_parquet(out / name)
-    if frame.empty:  # no part written yet: pandas reads the folder as a frame without columns
-        return frame
-    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
-    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
-        keys, ignore_index=True)
 
 
 @pytest.fixture(scope="module")

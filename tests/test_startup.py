@@ -1,7 +1,7 @@
 """Quick answers: --help, params, scenarios and every refusal of bad input import none of the model's stack.
 
 Each command runs in a fresh interpreter, which then lists the heavy packages in ``sys.modules``: a
-deterministic check of what ``benchmarks/startup.py`` times. numpy is allowed (a tenth of Mesa's import
+deterministic check of what ``python -m villagesim.benchmark.startup`` times. numpy is allowed (a tenth of Mesa's import
 time); reading a network CSV needs it.
 """
 

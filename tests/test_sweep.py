@@ -18,10 +18,11 @@ import pandas as pd
 import psutil
 import pytest
 
+from conftest import table
 from villagesim import cli
 from villagesim.sweep import store as sweep_store
 from villagesim.model import VillageModel
-from villagesim.sweep import (NONDETERMINISTIC_COLUMNS, ExecutorFailed, ResultStore, SerialExecutor, load_spec,
+from villagesim.sweep import (ExecutorFailed, ResultStore, SerialExecutor, load_spec,
                               run_seed, run_sweep, schemas)
 
 SMALL = """
@@ -44,13 +45,6 @@ def write_spec(folder: Path, text: str = SMALL, name: str = "spec.toml") -> Path
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def table(out: Path, name: str = "runs") -> pd.DataFrame:
-    frame = pd.read_parquet(out / name)
-    keys = ["run_id", "step"] if name == "timeseries" else ["run_id"]
-    return frame.drop(columns=[c for c in NONDETERMINISTIC_COLUMNS if c in frame]).sort_values(
-        keys, ignore_index=True)
 
 
 @pytest.fixture(scope="module")

@@ -335,66 +335,94 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = No
 def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, written: list[str], echo, max_rows: int,
            best: str | None, by: str | None, lowest: bool) -> dict[str, pd.DataFrame]:
     """The tables and charts of :func:`analyze`, written in ``dest`` (a staging folder) and listed in ``written``."""
-    from villagesim.view import charts
+    folder = _Staging(dest, written)
+    _say_what_ran(out, spec, manifest, runs, echo)
+    means = point_means(spec, runs)
+    _write_points(folder, spec, means, echo, max_rows, best)
+    if best is not None:
+        _write_best(folder, spec, means, runs, echo, best, by, lowest)
+    if spec.factors:
+        _write_effects(folder, spec, runs)
+    if spec.design in INDICES:
+        _write_indices(folder, spec, means, manifest["points"], echo)
+    if spec.every and (out / "timeseries").is_dir() and (runs["status"] == "ok").any():
+        folder.draw("timeseries", timeseries_fans(out, spec, runs))
+    return folder.tables
 
-    tables: dict[str, pd.DataFrame] = {}
 
-    def write(name: str, table: pd.DataFrame) -> None:
-        table.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
-        tables[name] = table
-        written.append(f"{name}.csv")
+class _Staging:
+    """The staging folder of :func:`analyze`: each table (CSV) and chart (PNG) written there is listed in
+    ``written``; the tables are kept by name."""
 
-    def draw(name: str, fig) -> None:
-        charts.save(fig, dest / f"{name}.png")
-        written.append(f"{name}.png")
+    def __init__(self, dest: Path, written: list[str]):
+        self.dest, self.written = dest, written
+        self.tables: dict[str, pd.DataFrame] = {}
 
+    def write(self, name: str, table: pd.DataFrame) -> None:
+        table.to_csv(self.dest / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
+        self.tables[name] = table
+        self.written.append(f"{name}.csv")
+
+    def draw(self, name: str, fig) -> None:
+        from villagesim.view import charts
+
+        charts.save(fig, self.dest / f"{name}.png")
+        self.written.append(f"{name}.png")
+
+
+INDICES = {"sobol": (sobol_indices, ["S1", "ST"], "Sobol' indices (95% CI)"),
+           "morris": (morris_indices, ["mu_star"], "Morris mu* (95% CI)")}
+"""The sensitivity indices of each design that has them: how to compute them, their columns, their title."""
+
+
+def _say_what_ran(out: Path, spec: Spec, manifest: dict, runs: pd.DataFrame, echo) -> None:
     failed = int((runs["status"] == "error").sum())
     echo(f"{out}: design {spec.design}, {manifest['points']} points x {spec.replicates} replicates; "
          f"{len(runs)} of {manifest['runs']} runs finished, {failed} failed")
     if len(runs) < manifest["runs"]:
         echo("  the sweep is incomplete: run the same sweep command again to finish it")
 
-    means = point_means(spec, runs)
-    write("points", means)
+
+def _write_points(folder: _Staging, spec: Spec, means: pd.DataFrame, echo, max_rows: int, best: str | None) -> None:
+    folder.write("points", means)
     echo("\nMean over replicates [95% CI] per design point (mean ± half the CI; every metric in points.csv):")
     echo(compact(means, spec, best).head(max_rows).to_string(index=False))
     if len(means) > max_rows:
         echo(f"... {len(means) - max_rows} more points in points.csv")
 
-    if best is not None:
-        table = best_points(spec, means, best, by, lowest, runs)
-        write("best", table)
-        where = f" for each {by}" if by else ""
-        ties = ("other points whose paired 95% CI of the difference (by replicate, common seeds) includes 0"
-                if spec.common_seeds else "other points whose CI overlaps")
-        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; ties = {ties}:")
-        echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        buys = equal_cost(spec, means, best, by, lowest)
-        if buys is not None:
-            write("best_per_10k", buys)
-            echo(f"\nAt equal cost: the best buy{where}, the largest gain in {best} over the cheapest point "
-                 "per 万元 more spent:")
-            echo(buys.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
-    if spec.factors:
-        table = effects(spec, runs)
-        write("effects", table)
-        for metric in spec.metrics:
-            draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys))
+def _write_best(folder: _Staging, spec: Spec, means: pd.DataFrame, runs: pd.DataFrame, echo, best: str,
+                by: str | None, lowest: bool) -> None:
+    """The best point (for each value of ``by``) with its ties, and the best buy at equal cost."""
+    table = best_points(spec, means, best, by, lowest, runs)
+    folder.write("best", table)
+    where = f" for each {by}" if by else ""
+    ties = ("other points whose paired 95% CI of the difference (by replicate, common seeds) includes 0"
+            if spec.common_seeds else "other points whose CI overlaps")
+    echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; ties = {ties}:")
+    echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    buys = equal_cost(spec, means, best, by, lowest)
+    if buys is not None:
+        folder.write("best_per_10k", buys)
+        echo(f"\nAt equal cost: the best buy{where}, the largest gain in {best} over the cheapest point "
+             "per 万元 more spent:")
+        echo(buys.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
-    indices = {"sobol": (sobol_indices, ["S1", "ST"], "Sobol' indices (95% CI)"),
-               "morris": (morris_indices, ["mu_star"], "Morris mu* (95% CI)")}
-    if spec.design in indices:
-        compute, columns, title = indices[spec.design]
-        result = compute(spec, means, manifest["points"])
-        if isinstance(result, str):
-            echo(f"\n{spec.design} indices not computed: {result}")
-        else:
-            write(spec.design, result)
-            draw(spec.design, index_figure(result, columns, title))
-            echo(f"\n{title}:")
-            echo(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
-    if spec.every and (out / "timeseries").is_dir() and (runs["status"] == "ok").any():
-        draw("timeseries", timeseries_fans(out, spec, runs))
-    return tables
+def _write_effects(folder: _Staging, spec: Spec, runs: pd.DataFrame) -> None:
+    table = effects(spec, runs)
+    folder.write("effects", table)
+    for metric in spec.metrics:
+        folder.draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys))
+
+
+def _write_indices(folder: _Staging, spec: Spec, means: pd.DataFrame, points: int, echo) -> None:
+    compute, columns, title = INDICES[spec.design]
+    result = compute(spec, means, points)
+    if isinstance(result, str):
+        echo(f"\n{spec.design} indices not computed: {result}")
+    else:
+        folder.write(spec.design, result)
+        folder.draw(spec.design, index_figure(result, columns, title))
+        echo(f"\n{title}:")
+        echo(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

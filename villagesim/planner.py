@@ -395,20 +395,37 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
     preset, base, params, budget, weights = check(scenario, budget, months, objective, overrides, trials,
                                                   search_seeds, seeds)
     max_seeds = max(max_seeds, seeds)
-    import optuna
-
     from villagesim.sweep import SerialExecutor
 
     evaluate = Evaluator(base, months, weights, executor or SerialExecutor())
-    search_draws = draws(seed, 1, search_seeds, 0, robust)
-    step = max(1, months // START_STEPS)
-    latest = (months * 3 // 4) // step * step
 
     def candidate(name: str, raw: Mapping[str, tuple[float, int]]) -> Candidate:
         fitted = fit_budget(params, raw, months, budget)
         return Candidate(name, fitted, cost_of(params, fitted, months))
 
-    # 1. search ------------------------------------------------------------------------------
+    seen = search(evaluate, candidate, months, seed, trials, draws(seed, 1, search_seeds, 0, robust), say)
+    pool, singles, nothing = finalists(seen, candidate)
+    order, final, resolved = final_comparison(evaluate, pool, seed, seeds, max_seeds, robust, say)
+    best = order[0]
+    for rank, c in enumerate(order, 1):
+        if c.name.startswith("plan "):
+            c.name = f"plan {rank}"  # named by their final rank (the best is plan 1)
+    tied = [c.name for c in order[1:] if mean_ci(best.values - c.values)[1] <= 0]
+    marginal = marginal_values(evaluate, best, params, months, final)
+    alternatives = listed_alternatives(order, tied, singles, nothing)
+    return PlanResult(preset.name, budget, months, weights, best, alternatives, tied, marginal,
+                      [s for s, _ in final], robust, evaluate.runs, time.monotonic() - started, resolved)
+
+
+def search(evaluate: Evaluator, candidate: Callable[[str, Mapping[str, tuple[float, int]]], Candidate], months: int,
+           seed: int, trials: int, search_draws: list[tuple[int, dict[str, Any]]],
+           say: Callable[[str], None]) -> dict[tuple, Candidate]:
+    """The search: Optuna's TPE proposes ``trials`` plans (after the single-path plans at two starts), in batches
+    evaluated on ``search_draws``; returns every distinct plan evaluated, by :func:`_key`."""
+    import optuna
+
+    step = max(1, months // START_STEPS)
+    latest = (months * 3 // 4) // step * step
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=seed % 2**32, n_startup_trials=min(16, max(trials, 1)),
                                          multivariate=True, constant_liar=True)
@@ -439,13 +456,19 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
             study.tell(trial, seen[_key(c)].mean)
         done += len(batch)
         say(f"search: {done} of {total} plans, best so far {study.best_value:.4f}")
+    return seen
 
-    # 2. final comparison on fresh seeds ------------------------------------------------------------
+
+def finalists(seen: dict[tuple, Candidate], candidate: Callable[[str, Mapping[str, tuple[float, int]]], Candidate]
+              ) -> tuple[list[Candidate], dict[str, Candidate], Candidate]:
+    """The plans of the final comparison: the search's best :data:`TOP`, doing nothing and each path alone
+    (the search's best single-path plan, or the path at full intensity from the start fitted to the budget).
+    Returns them, the single-path plans by path and the plan of doing nothing."""
     ranked = sorted(seen.values(), key=lambda c: -c.mean)
-    finalists: dict[tuple, Candidate] = {}
+    chosen: dict[tuple, Candidate] = {}
     for c in ranked[:TOP]:
-        finalists[_key(c)] = Candidate(f"plan {len(finalists) + 1}", c.plan, c.cost)
-    finalists[()] = Candidate("nothing", {}, 0.0)
+        chosen[_key(c)] = Candidate(f"plan {len(chosen) + 1}", c.plan, c.cost)
+    chosen[()] = Candidate("nothing", {}, 0.0)
     singles = {}
     for name in INTERVENTIONS:
         alone = [c for c in ranked if set(c.plan) == {name}]
@@ -453,10 +476,17 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
         singles[name] = Candidate(f"{name} only", pick.plan, pick.cost)
         if not pick.plan:
             continue  # not affordable: the same plan as nothing, reported as such
-        if _key(pick) in finalists:
-            finalists[_key(pick)].name = singles[name].name  # a single-path plan among the best keeps its name
-        singles[name] = finalists.setdefault(_key(pick), singles[name])
-    pool = list(finalists.values())
+        if _key(pick) in chosen:
+            chosen[_key(pick)].name = singles[name].name  # a single-path plan among the best keeps its name
+        singles[name] = chosen.setdefault(_key(pick), singles[name])
+    return list(chosen.values()), singles, chosen[()]
+
+
+def final_comparison(evaluate: Evaluator, pool: list[Candidate], seed: int, seeds: int, max_seeds: int, robust: bool,
+                     say: Callable[[str], None]) -> tuple[list[Candidate], list[tuple[int, dict[str, Any]]], bool]:
+    """The final comparison on fresh seeds (stream 0): ``seeds`` of them, doubled until the best plan's lead
+    over the runner-up is beyond its paired 95% CI or ``max_seeds`` are run. Returns the plans best first,
+    the draws and whether the lead was resolved."""
     final: list[tuple[int, dict[str, Any]]] = []
     while True:
         # Seeds double each round; each round's seeds are their own hypercube in robust mode.
@@ -472,15 +502,13 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
         say(f"final: {count} seeds, lead of the best {order[0].mean - order[1].mean:+.4f} "
             f"({'beyond' if resolved else 'within'} its 95% CI)")
         if resolved or count >= max_seeds:
-            break
-    best = order[0]
-    for rank, c in enumerate(order, 1):
-        if c.name.startswith("plan "):
-            c.name = f"plan {rank}"  # named by their final rank (the best is plan 1)
-    tied = [c.name for c in order[1:] if mean_ci(best.values - c.values)[1] <= 0]
+            return order, final, resolved
 
-    # 3. marginal value per 万元 ------------------------------------------------------------------------
-    marginal = []
+
+def marginal_values(evaluate: Evaluator, best: Candidate, params: dict[str, Any], months: int,
+                    final: list[tuple[int, dict[str, Any]]]) -> list[Marginal]:
+    """Marginal value per 万元 of each path: its intensity in the best plan moved by :data:`MARGINAL_STEP`
+    (down where up would pass 1), run on the final comparison's draws, paired with the best plan."""
     moved = []
     for name in INTERVENTIONS:
         x, start = best.plan.get(name, (0.0, 0))
@@ -490,57 +518,25 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
             k: v for k, v in best.plan.items() if k != name}
         moved.append((name, step_x, Candidate(name, changed, cost_of(params, changed, months))))
     values = evaluate([c.overrides for _, _, c in moved], final)
+    marginal = []
     for (name, step_x, c), row in zip(moved, values):
         delta_cost = c.cost - best.cost
         mean, low, high = mean_ci((row - best.values) / delta_cost) if delta_cost else (0.0, 0.0, 0.0)
         marginal.append(Marginal(name, step_x, mean, (low, high)))
+    return marginal
 
+
+def listed_alternatives(order: list[Candidate], tied: list[str], singles: dict[str, Candidate],
+                        nothing: Candidate) -> list[Candidate]:
+    """The plans listed beside the best: those tied with it, doing nothing and the five single-path plans
+    (always, even the one that may be the best; an unaffordable one has the values of doing nothing)."""
     for c in singles.values():
         if not c.plan:
-            c.values = finalists[()].values
-    # The five single-path plans are always listed, even the one that may be the best.
-    listed = [c for c in order if c.name in tied and c not in singles.values()] + [finalists[()], *singles.values()]
-    alternatives = [c for c in dict.fromkeys(listed) if c is not best or c in singles.values()]
-    return PlanResult(preset.name, budget, months, weights, best, alternatives, tied, marginal,
-                      [s for s, _ in final], robust, evaluate.runs, time.monotonic() - started, resolved)
+            c.values = nothing.values
+    best = order[0]
+    listed = [c for c in order if c.name in tied and c not in singles.values()] + [nothing, *singles.values()]
+    return [c for c in dict.fromkeys(listed) if c is not best or c in singles.values()]
 
 
 def _key(c: Candidate) -> tuple:
     return tuple(sorted(c.plan.items()))
-
-
-# --- the report -----------------------------------------------------------------------------------
-
-
-def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) -> str:
-    """The printed report: best plan, ties, marginal values, nothing and single-path plans, how to reproduce."""
-    objective = ", ".join(f"{w:g} x {k}" for k, w in result.objective.items())
-    lines = [f"villagesim plan: {result.scenario}, budget {result.budget:g} 万元, {result.months} months, "
-             f"objective {objective}{' (robust: mean over a Latin hypercube of the assumptions)' if result.robust else ''}",
-             f"{result.evaluations} runs in {result.seconds:.0f} s; final comparison on {len(result.seeds)} seeds "
-             "common to all plans", ""]
-    best = result.best
-    low, high = best.ci
-    lines += [f"best plan: {best.describe()}",
-              f"  cost {best.cost:.2f} 万元; objective {best.mean:.4f} [{low:.4f}, {high:.4f}] (95% CI)"]
-    if result.tied:
-        lines.append(f"  statistically tied with it (paired 95% CI of the gap includes 0): {', '.join(result.tied)}")
-    elif result.resolved:
-        lines.append("  its lead over the runner-up is beyond the paired 95% CI")
-    lines += ["", "marginal value per 万元 (intensity moved by the step shown; paired, 95% CI):"]
-    for m in result.marginal:
-        lines.append(f"  {m.path:<16} {m.step:+.1f}  {m.per_10k:+.5f} [{m.ci[0]:+.5f}, {m.ci[1]:+.5f}]")
-    lines += ["", f"{'plan':<22} {'cost 万元':>9}  {'objective [95% CI]':<28} plan"]
-    for c in [best, *result.alternatives]:
-        low, high = c.ci
-        lines.append(f"{c.name if c is not best else 'best':<22} {c.cost:>9.2f}  "
-                     f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
-    sets_text = "".join(f" --set {s}" for s in sets)
-    plan_text = " ".join(f"--set {k}={v:g}" for k, v in best.overrides.items())
-    lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
-              f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
-              f"  villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} "
-              f"--seed {result.seeds[0]} {plan_text}"]
-    if not result.robust:
-        lines.append(f"  gives objective {best.values[0]:.4f}")
-    return "\n".join(lines)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from villagesim.cli.arguments import non_negative, positive
 from villagesim.errors import InputError
+
+if TYPE_CHECKING:
+    from villagesim.planner import PlanResult
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -36,8 +40,43 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
-        print(planner.report(result, args.scenario, args.assignments, args.seed))
+        print(report(result, args.scenario, args.assignments, args.seed))
     return 0
+
+
+def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) -> str:
+    """The command's text report of a :class:`villagesim.planner.PlanResult`: best plan, ties, marginal values,
+    nothing and single-path plans, how to reproduce."""
+    objective = ", ".join(f"{w:g} x {k}" for k, w in result.objective.items())
+    lines = [f"villagesim plan: {result.scenario}, budget {result.budget:g} 万元, {result.months} months, "
+             f"objective {objective}{' (robust: mean over a Latin hypercube of the assumptions)' if result.robust else ''}",
+             f"{result.evaluations} runs in {result.seconds:.0f} s; final comparison on {len(result.seeds)} seeds "
+             "common to all plans", ""]
+    best = result.best
+    low, high = best.ci
+    lines += [f"best plan: {best.describe()}",
+              f"  cost {best.cost:.2f} 万元; objective {best.mean:.4f} [{low:.4f}, {high:.4f}] (95% CI)"]
+    if result.tied:
+        lines.append(f"  statistically tied with it (paired 95% CI of the gap includes 0): {', '.join(result.tied)}")
+    elif result.resolved:
+        lines.append("  its lead over the runner-up is beyond the paired 95% CI")
+    lines += ["", "marginal value per 万元 (intensity moved by the step shown; paired, 95% CI):"]
+    for m in result.marginal:
+        lines.append(f"  {m.path:<16} {m.step:+.1f}  {m.per_10k:+.5f} [{m.ci[0]:+.5f}, {m.ci[1]:+.5f}]")
+    lines += ["", f"{'plan':<22} {'cost 万元':>9}  {'objective [95% CI]':<28} plan"]
+    for c in [best, *result.alternatives]:
+        low, high = c.ci
+        lines.append(f"{c.name if c is not best else 'best':<22} {c.cost:>9.2f}  "
+                     f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
+    sets_text = "".join(f" --set {s}" for s in sets)
+    plan_text = " ".join(f"--set {k}={v:g}" for k, v in best.overrides.items())
+    lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
+              f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
+              f"  villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} "
+              f"--seed {result.seeds[0]} {plan_text}"]
+    if not result.robust:
+        lines.append(f"  gives objective {best.values[0]:.4f}")
+    return "\n".join(lines)
 
 
 def add_command(subparsers) -> None:

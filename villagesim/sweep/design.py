@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
-
 from villagesim.errors import InputError
 
+if TYPE_CHECKING:  # the spec module imports this one to check a spec's points: no import back at run time
+    from villagesim.sweep.spec import Spec
 
 MORRIS_LEVELS = 4
+SCENARIO_FACTOR = "scenario"
+"""The factor whose values are presets or scenario files rather than a parameter's values."""
 
 
 def problem(spec: Spec) -> dict[str, Any]:

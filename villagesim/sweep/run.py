@@ -237,6 +237,24 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     out = Path(out)
+    manifest = open_folder(spec, out, overwrite)
+    store = store or ResultStore(out, *schemas(spec), batch=batch)
+    done = store.recover()
+    total = manifest["runs"]
+    bar = Progress(total, len(done)) if progress else None
+    executor = executor or SerialExecutor()
+    if isinstance(executor, SerialExecutor):
+        in_flight = 1  # its runs finish inside submit: journal each at once, so a kill loses none
+    start = time.monotonic()
+    failed, first_result = collect(spec, tasks(spec, done), executor, store, in_flight, bar)
+    failed_before = _count_failed(out) - failed if done else 0
+    return Summary(total, total, failed + failed_before, len(done), time.monotonic() - start,
+                   (first_result or math.nan) - start)
+
+
+def open_folder(spec: Spec, out: Path, overwrite: bool) -> dict[str, Any]:
+    """Ready ``out`` for the sweep and return its manifest: another sweep's results deleted with ``overwrite``,
+    the manifest written by the first session (a resume keeps it and warns if the code changed since)."""
     manifest = prepare(spec, out, overwrite)
     if overwrite and not _same_sweep(_started(out), manifest):
         for name in SWEEP_ENTRIES:
@@ -251,18 +269,17 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
     else:
         with replacing(out / "sweep.json") as tmp:
             tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    store = store or ResultStore(out, *schemas(spec), batch=batch)
-    done = store.recover()
-    total = manifest["runs"]
-    bar = Progress(total, len(done)) if progress else None
-    executor = executor or SerialExecutor()
-    if isinstance(executor, SerialExecutor):
-        in_flight = 1  # its runs finish inside submit: journal each at once, so a kill loses none
-    start = time.monotonic()
+    return manifest
+
+
+def collect(spec: Spec, todo: Iterator[tuple[Task, dict[str, Any]]], executor: Executor, store: ResultStore,
+            in_flight: int, bar: Progress | None) -> tuple[int, float | None]:
+    """Submit the runs of ``todo``, at most ``in_flight`` at a time, and store each result as it comes; returns
+    the failed runs and when the first result came (``time.monotonic()``, ``None`` if none did). Closes the
+    store; an error of the executor itself raises :class:`ExecutorFailed` after the finished runs are kept."""
     failed = 0
     first_result = None
     pending: dict[Future, dict[str, Any]] = {}
-    todo = tasks(spec, done)
     try:
         while True:
             for task, row in itertools.islice(todo, max(in_flight - len(pending), 0)):
@@ -289,9 +306,7 @@ def run_sweep(spec: Spec | str | os.PathLike, out: str | os.PathLike, executor: 
         for future in pending:
             future.cancel()
         store.close()
-    failed_before = _count_failed(out) - failed if done else 0
-    return Summary(total, total, failed + failed_before, len(done), time.monotonic() - start,
-                   (first_result or math.nan) - start)
+    return failed, first_result
 
 
 def _records(spec: Spec, row: dict[str, Any], outcome: Outcome) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -17,13 +17,13 @@ from villagesim.errors import InputError
 from villagesim.extensions import load, load_all, registry
 from villagesim.metrics import METRICS
 from villagesim.seeds import run_seed
+from villagesim.sweep.design import SCENARIO_FACTOR, check_points
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
 TOP_KEYS = ("scenario", "extensions", "months", "replicates", "seed", "common_seeds", "design", "samples", "set",
             "factors", "output")
 OUTPUT_KEYS = ("metrics", "every")
-SCENARIO_FACTOR = "scenario"
 NONDETERMINISTIC_COLUMNS = ("duration_s",)
 """Columns that differ between two runs of the same sweep; compare all others."""
 
@@ -119,13 +119,11 @@ def load_spec(path: str | os.PathLike, extensions=()) -> Spec:
     ...
     villagesim.errors.InputError: sweep spec no/such.toml: no such file
     """
-    from villagesim.sweep.design import check_points
-
     path = Path(path)
     table = tomlfile.read(path, "sweep spec")
     try:
         spec = parse_spec(table, base_dir=path.parent, extensions=extensions)
-        check_points(spec)  # the design reads the spec: imported here, not at the top
+        check_points(spec)
     except InputError as err:
         raise InputError(f"sweep spec {path}: {err}") from None
     return spec
@@ -137,33 +135,10 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
     for key in table:
         if key not in TOP_KEYS:
             raise InputError(f"{key}: unknown key; {_allowed(key, TOP_KEYS)}")
-    design = table.get("design", "grid")
-    if design not in DESIGNS:
-        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}")
-    samples = table.get("samples")
-    if samples is not None:
-        samples = _integer("samples", samples, 1)
-    if design in SAMPLED and samples is None:
-        raise InputError(f"samples: required for design {design!r} (base sample size, e.g. 256)")
-    if design == "sobol" and samples & (samples - 1):
-        raise InputError(f"samples: must be a power of 2 for design 'sobol' (Sobol' sequence), got {samples}")
-
-    own = table.get("extensions", [])
-    if not isinstance(own, list) or not all(isinstance(item, str) and item for item in own):
-        raise InputError(f"extensions: must be a list of Python file paths, got {own!r}")
-    files = [str((Path(base_dir) / item).resolve()) for item in own] + [str(Path(f).resolve()) for f in extensions]
+    design, samples = _design(table)
+    files = _extension_files(table, base_dir, extensions)
     factor_table = _table("factors", table.get("factors", {}))
-    named = factor_table.get(SCENARIO_FACTOR)
-    # A malformed scenario factor is refused with the other factors, below.
-    valid = isinstance(named, list) and named and all(isinstance(n, str) for n in named) and design == "grid"
-    names = list(dict.fromkeys(named)) if valid else [table.get("scenario", "default")]
-    presets, files = {}, list(files)
-    for name in names:
-        if not isinstance(name, str):
-            raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
-        scenario = _scenario(name, base_dir, files)
-        presets[name] = scenario.overrides
-        files += [ext.path for ext in scenario.extensions if ext.path not in files]
+    names, presets, files = _presets(table, factor_table, design, base_dir, files)
     loaded = load_all(files)
     params = registry(loaded)
 
@@ -178,19 +153,8 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
     if scenario_factor and "scenario" in table:
         raise InputError("scenario: give it at the top or as a factor, not both")
     default_months = params.resolve({**presets[names[0]], **fixed})["time.months"]
-
     output = _table("output", table.get("output", {}))
-    for key in output:
-        if key not in OUTPUT_KEYS:
-            raise InputError(f"output.{key}: unknown key; {_allowed(key, OUTPUT_KEYS)}")
-    metrics = output.get("metrics", list(METRICS))
-    if not isinstance(metrics, list) or not metrics:
-        raise InputError(f"output.metrics: must be a non-empty list of metric names, got {metrics!r}")
-    for name in metrics:
-        if not isinstance(name, str) or name not in METRICS:
-            raise InputError(f"output.metrics: unknown metric {name!r}; {_allowed(str(name), METRICS)}")
-    if len(set(metrics)) < len(metrics):
-        raise InputError("output.metrics: a metric is listed twice")
+    metrics = _metrics(output)
 
     return Spec(
         scenario=None if scenario_factor else names[0],
@@ -203,10 +167,67 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
         common_seeds=_boolean("common_seeds", table.get("common_seeds", False)),
         design=design,
         samples=samples,
-        metrics=list(metrics),
+        metrics=metrics,
         every=_integer("output.every", output.get("every", 0), 0),
         extensions=[{"path": ext.path, "sha256": ext.sha256} for ext in loaded],
     )
+
+
+def _design(table: dict[str, Any]) -> tuple[str, int | None]:
+    """The spec's design and its base sample size (required, and a power of 2 for Sobol', if sampled)."""
+    design = table.get("design", "grid")
+    if design not in DESIGNS:
+        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}")
+    samples = table.get("samples")
+    if samples is not None:
+        samples = _integer("samples", samples, 1)
+    if design in SAMPLED and samples is None:
+        raise InputError(f"samples: required for design {design!r} (base sample size, e.g. 256)")
+    if design == "sobol" and samples & (samples - 1):
+        raise InputError(f"samples: must be a power of 2 for design 'sobol' (Sobol' sequence), got {samples}")
+    return design, samples
+
+
+def _extension_files(table: dict[str, Any], base_dir: str | os.PathLike, extensions) -> list[str]:
+    """Absolute paths of the spec's own extensions (relative to ``base_dir``), then of ``extensions``."""
+    own = table.get("extensions", [])
+    if not isinstance(own, list) or not all(isinstance(item, str) and item for item in own):
+        raise InputError(f"extensions: must be a list of Python file paths, got {own!r}")
+    return [str((Path(base_dir) / item).resolve()) for item in own] + [str(Path(f).resolve()) for f in extensions]
+
+
+def _presets(table: dict[str, Any], factor_table: dict[str, Any], design: str, base_dir: str | os.PathLike,
+             files: list[str]) -> tuple[list[str], dict[str, dict[str, Any]], list[str]]:
+    """The scenarios the spec names (the scenario factor's values, or the top-level ``scenario``), their
+    overrides by name, and ``files`` followed by the extensions those scenarios bring."""
+    named = factor_table.get(SCENARIO_FACTOR)
+    # A malformed scenario factor is refused with the other factors, later.
+    valid = isinstance(named, list) and named and all(isinstance(n, str) for n in named) and design == "grid"
+    names = list(dict.fromkeys(named)) if valid else [table.get("scenario", "default")]
+    presets, files = {}, list(files)
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"scenario: must be a preset name or a TOML path, got {name!r}")
+        scenario = _scenario(name, base_dir, files)
+        presets[name] = scenario.overrides
+        files += [ext.path for ext in scenario.extensions if ext.path not in files]
+    return names, presets, files
+
+
+def _metrics(output: dict[str, Any]) -> list[str]:
+    """The metrics an ``[output]`` table asks for (all of :data:`METRICS` by default), its keys checked."""
+    for key in output:
+        if key not in OUTPUT_KEYS:
+            raise InputError(f"output.{key}: unknown key; {_allowed(key, OUTPUT_KEYS)}")
+    metrics = output.get("metrics", list(METRICS))
+    if not isinstance(metrics, list) or not metrics:
+        raise InputError(f"output.metrics: must be a non-empty list of metric names, got {metrics!r}")
+    for name in metrics:
+        if not isinstance(name, str) or name not in METRICS:
+            raise InputError(f"output.metrics: unknown metric {name!r}; {_allowed(str(name), METRICS)}")
+    if len(set(metrics)) < len(metrics):
+        raise InputError("output.metrics: a metric is listed twice")
+    return list(metrics)
 
 
 def _parse_factors(params: Registry, table: dict[str, Any], design: str, fixed: dict[str, Any]) -> list[Factor]:

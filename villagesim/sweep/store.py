@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from villagesim.outputs import replacing
-from villagesim.sweep.spec import SCENARIO_FACTOR, Spec
+from villagesim.sweep.design import SCENARIO_FACTOR
+from villagesim.sweep.spec import Spec
 
 
 def write_table(table, path: Path) -> None:

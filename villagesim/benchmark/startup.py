@@ -1,6 +1,6 @@
 """Start-up time of each command as a user sees it: whole processes, medians of several, against ``import mesa``.
 
-    uv run --frozen python benchmarks/startup.py [--repeats 7] [--tree PATH] [--json]
+    uv run --frozen python -m villagesim.benchmark.startup [--repeats 7] [--tree PATH] [--json]
 
 Each round runs every command once, in turn, so that a change in the machine's load touches all of them
 alike. Targets: ``--help``, ``params``, ``scenarios`` and refusals of bad input answer in under a quarter of

@@ -5,8 +5,8 @@ Runs the command's own code path (``villagesim.plan`` with a process pool of
 runs, seconds per run and the machine's load average before and after (the
 figure means something only on an otherwise idle machine).
 
-    .venv/bin/python benchmarks/plan_time.py                          # default village, 30 万元, 2 workers
-    .venv/bin/python benchmarks/plan_time.py --scenario hollowed --budget 60 --robust
+    .venv/bin/python -m villagesim.benchmark.plan_time                          # default village, 30 万元, 2 workers
+    .venv/bin/python -m villagesim.benchmark.plan_time --scenario hollowed --budget 60 --robust
 """
 
 from __future__ import annotations

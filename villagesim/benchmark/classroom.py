@@ -13,7 +13,7 @@ grows with the load, the CPU time much less, and on a quiet machine the
 wall time is about the CPU time (the server runs the villages one after
 another on one core).
 
-    uv run --frozen python benchmarks/classroom.py [--teams 30] [--rounds 5] [--months 12]
+    uv run --frozen python -m villagesim.benchmark.classroom [--teams 30] [--rounds 5] [--months 12]
 """
 
 from __future__ import annotations
@@ -28,12 +28,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
-from measure_view import ServerError, start_server, stop  # noqa: E402  (the server helpers the tests use too)
+from villagesim.benchmark.servers import ServerError, start_server, stop
 
 PATHS = ("standardization", "training", "venue", "digital", "recruitment")
 

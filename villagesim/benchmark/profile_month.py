@@ -6,8 +6,8 @@ model runs, and the table gives milliseconds per month and the share of
 the month. Months before ``--skip`` are run but not counted, so that the
 project's launch and the first news are in the measured months.
 
-    .venv/bin/python benchmarks/profile_month.py                   # the default village, 1,500 people
-    .venv/bin/python benchmarks/profile_month.py --villages 667 --months 24 --skip 12   # 1,000,500 people
+    .venv/bin/python -m villagesim.benchmark.profile_month                   # the default village, 1,500 people
+    .venv/bin/python -m villagesim.benchmark.profile_month --villages 667 --months 24 --skip 12   # 1,000,500 people
 """
 
 from __future__ import annotations
