@@ -18,8 +18,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import local_only, start_server, stop_server
 from villagesim.params import scenarios
-from villagesim.events import Event, describe
-from villagesim.i18n import TEXT, preset_label, text
+from villagesim.events import Event
+from villagesim.i18n import TEXT, describe, preset_label, text
 from villagesim.metrics import COLUMNS
 from villagesim.params import INTERVENTIONS
 

@@ -16,7 +16,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = params["time.months"] if args.steps is None else args.steps
     out = claim_output(args, "run", {"scenario": scenario.name, "params": params, "seed": seed, "steps": steps})
 
-    from villagesim.events import describe
+    from villagesim.i18n import describe
     from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts

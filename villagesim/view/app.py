@@ -35,8 +35,7 @@ from villagesim.view import render
 from villagesim.params import INTERVENTIONS, Param
 from villagesim.errors import InputError
 from villagesim.extensions import Extension, load_all, registry
-from villagesim.events import describe
-from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
+from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, describe, preset_label, text
 from villagesim.model import VillageModel
 from villagesim.seeds import replicate_seeds
 
