@@ -39,14 +39,14 @@ def server():
 
 
 class Tab:
-    """A page of the view, with the problems it reported: console errors, uncaught exceptions,
+    """A page of the view, with the problems it reported: console errors and warnings, uncaught exceptions,
     failed requests and requests that tried to leave this machine."""
 
     def __init__(self, context, url: str, shots: Path):
         self.page = context.new_page()
         self.shots = shots
         self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
         self.page.goto(url)
