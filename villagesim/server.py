@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import signal
 import socket
-from contextlib import asynccontextmanager
 
 import uvicorn
 
@@ -70,20 +69,15 @@ class _Server(uvicorn.Server):
 
 def combined(view, classroom):
     """One Starlette app: the ``classroom``'s routes (a :class:`~villagesim.classroom.web.ClassroomServer`),
-    then the ``view`` (an ASGI app) for every other address. The view's start-up and shutdown run as the
-    app's; the classroom's sessions are saved after the view has shut down."""
+    then the ``view`` (a Starlette app) for every other address; the view's start-up and shutdown run as
+    the app's."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.gzip import GZipMiddleware
     from starlette.routing import Mount
 
-    @asynccontextmanager
-    async def lifespan(_app):
-        async with view.router.lifespan_context(view):
-            yield
-        classroom.close()
-
-    return Starlette(routes=[*classroom.routes(), Mount("/", app=view)], lifespan=lifespan,
+    return Starlette(routes=[*classroom.routes(), Mount("/", app=view)],
+                     lifespan=lambda _app: view.router.lifespan_context(view),
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000)])
 
 
@@ -111,6 +105,7 @@ def serve(host: str, port: int, lang: str, extensions=(), classroom_dir: str | N
                             timeout_graceful_shutdown=GRACE_SECONDS)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     stopped_by = _run(_Server(config, classroom.stop))
+    classroom.close()  # here rather than in the app's shutdown, which a second Ctrl+C skips
     print(f"villagesim: stopped{f' by {stopped_by}' if stopped_by else ''}; classroom sessions saved in {folder}",
           flush=True)
 

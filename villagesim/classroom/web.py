@@ -37,7 +37,7 @@ from villagesim.classroom.session import OBJECTIVES, RECORDED, Refusal, Session,
 from villagesim.classroom.words import say, word
 
 POLL_SECONDS = 20.0
-SAVE_WAIT = 2.0  # seconds closing waits for a change in progress (which saves the session itself when done)
+SAVE_WAIT = 1.0  # seconds closing waits for a change in progress (which saves the session itself when done)
 MAX_BODY = 16_384  # bytes; a plan is a few hundred
 EVENTS_SHOWN = 40
 CHART_SERIES = (*OBJECTIVES, "cost_cumulative")
