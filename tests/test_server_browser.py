@@ -129,7 +129,7 @@ def test_the_server_stops_cleanly_with_pages_open(browser, tmp_path, stop):
     log.seek(before)
     said = log.read()
     assert returncode == 0 and took < STOP_LIMIT and "Traceback" not in said, (returncode, took, said)
-    assert said.splitlines() == [f"villagesim: stopped by {stop.name}; classroom sessions saved in {folder}"]
+    assert said.splitlines() == [f"villagesim: stopped by {stop.name}; 1 classroom session saved in {folder}"]
     assert (folder / f"{code}.json").stat().st_mtime_ns > saved_before
     assert [team["name"] for team in SessionStore(folder).load(code)["teams"]] == ["Team one"]
 

@@ -105,9 +105,9 @@ def serve(host: str, port: int, lang: str, extensions=(), classroom_dir: str | N
                             timeout_graceful_shutdown=GRACE_SECONDS)
     print(f"villagesim: browser view at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     stopped_by = _run(_Server(config, classroom.stop))
-    classroom.close()  # here rather than in the app's shutdown, which a second Ctrl+C skips
-    print(f"villagesim: stopped{f' by {stopped_by}' if stopped_by else ''}; classroom sessions saved in {folder}",
-          flush=True)
+    saved = classroom.close()  # here rather than in the app's shutdown, which a second Ctrl+C skips
+    print(f"villagesim: stopped{f' by {stopped_by}' if stopped_by else ''}; "
+          f"{saved} classroom session{'' if saved == 1 else 's'} saved in {folder}", flush=True)
 
 
 def _run(server) -> str | None:
