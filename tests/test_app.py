@@ -13,8 +13,7 @@ from villagesim import scenarios
 from villagesim.view import app
 from villagesim.view import render as view
 from villagesim.params import INTERVENTIONS
-from villagesim.events import describe
-from villagesim.i18n import EVENTS, LANGUAGES, TEXT, preset_label, text
+from villagesim.i18n import EVENTS, LANGUAGES, TEXT, describe, preset_label, text
 from villagesim.model import VillageModel
 
 

@@ -18,8 +18,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import local_only, start_server, stop_server
 from villagesim import scenarios
-from villagesim.events import Event, describe
-from villagesim.i18n import TEXT, preset_label, text
+from villagesim.events import Event
+from villagesim.i18n import TEXT, describe, preset_label, text
 from villagesim.metrics import COLUMNS
 from villagesim.params import INTERVENTIONS
 
@@ -39,14 +39,14 @@ def server():
 
 
 class Tab:
-    """A page of the view, with the problems it reported: console errors, uncaught exceptions,
+    """A page of the view, with the problems it reported: console errors and warnings, uncaught exceptions,
     failed requests and requests that tried to leave this machine."""
 
     def __init__(self, context, url: str, shots: Path):
         self.page = context.new_page()
         self.shots = shots
         self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
         self.page.goto(url)

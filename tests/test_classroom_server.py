@@ -391,7 +391,7 @@ def test_join_attempts_with_wrong_codes_and_session_starts_are_rate_limited(serv
 def test_lan_address_is_a_local_ipv4_address_or_none():
     import ipaddress
 
-    from villagesim.view.serve import lan_address
+    from villagesim.server import lan_address
 
     address = lan_address()
     assert address is None or (ipaddress.ip_address(address).version == 4
@@ -403,7 +403,7 @@ def test_lan_address_is_a_local_ipv4_address_or_none():
 def test_serve_prints_the_address_to_use_when_listening_on_every_interface(monkeypatch, capsys, tmp_path, host,
                                                                            printed):
     from villagesim.cli import main
-    from villagesim.view import serve
+    from villagesim import server as serve
 
     served = {}
     monkeypatch.setattr(serve, "lan_address", lambda: "192.168.7.7")
@@ -446,7 +446,7 @@ def test_sessions_are_started_only_from_the_server_computer(tmp_path):
 
 def test_serve_refuses_a_classroom_folder_it_cannot_use_before_starting(monkeypatch, capsys, tmp_path):
     from villagesim.cli import main
-    from villagesim.view import serve
+    from villagesim import server as serve
 
     monkeypatch.setattr(serve, "serve", lambda *args, **options: pytest.fail("the server started"))
     (tmp_path / "file").write_text("x")

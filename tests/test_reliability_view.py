@@ -16,7 +16,7 @@ import villagesim
 from villagesim import cli
 from villagesim.view import app
 from villagesim.view import render as view
-from villagesim.events import describe
+from villagesim.i18n import describe
 
 PACKAGE = Path(villagesim.__file__).parent
 SOAK_MONTHS = 2_000

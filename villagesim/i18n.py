@@ -11,9 +11,21 @@ Examples
 '第 12 月'
 >>> text("intervention.venue", "en")
 'Service centre'
+>>> from villagesim.events import Event
+>>> describe(Event(12, "intervention_started", "venue"), "en")
+'Month 12: service centre opened'
+>>> describe(Event(30, "project_viable", 0), "zh")
+'第 30 月：项目达到规模，落地生根'
+>>> describe(Event(7, "intervention_changed", "interventions.training.intensity", 0.6), "en")
+'Month 7: Member training: intensity set to 0.6'
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from villagesim.events import Event
 
 LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -284,3 +296,19 @@ def text(key: str, lang: str, **values) -> str:
     """The phrase ``key`` in ``lang``, with ``values`` filled in."""
     phrase = TEXT[lang][key]
     return phrase.format(**values) if values else phrase
+
+
+def describe(event: Event, lang: str = "en", villages: int = 1) -> str:
+    """One line of the event log in ``lang`` (``en`` or ``zh``)."""
+    words = EVENTS[lang]
+    if event.code == "intervention_started":
+        line = words[f"started.{event.subject}"]
+    elif event.code == "intervention_changed":
+        _, name, field = str(event.subject).split(".", 2)
+        pattern = words.get(f"changed.{field}", words["changed"])
+        line = pattern.format(name=text(f"intervention.{name}", lang), subject=event.subject, value=event.value)
+    else:
+        line = words[event.code].format(subject=event.subject, value=event.value)
+    if event.code.startswith("project_") and villages > 1:
+        line += words["village"].format(v=event.subject)
+    return text("month", lang, m=event.month) + text("separator", lang) + line

@@ -118,10 +118,11 @@ def page(title: str, lang: str, boot: dict, body: str, script: str, other_lang_u
     """A whole page: header with a link to the other language, ``body``, and ``script`` after the shared one."""
     boot = {**boot, "lang": lang, "words": page_words(lang)}
     data = json.dumps(boot, ensure_ascii=False).replace("</", "<\\/")
+    # An empty icon: otherwise the browser asks for /favicon.ico, which nothing serves, and logs the 404.
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>
-<style>{STYLE}</style></head><body>
+<link rel="icon" href="data:,"><style>{STYLE}</style></head><body>
 <header><h1>{html.escape(title)}</h1><a href="{html.escape(other_lang_url)}" data-testid="other-lang">{word('other_lang', lang)}</a></header>
 <div id="lost" class="lost">{word('connection_lost', lang)}</div>
 <main>{body}</main>

@@ -53,8 +53,8 @@ from villagesim import VillageModel
 from villagesim.config import configure
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.errors import InputError
-from villagesim.events import Event, describe
-from villagesim.i18n import LANGUAGES, text
+from villagesim.events import Event
+from villagesim.i18n import LANGUAGES, describe, text
 from villagesim.submodels import interventions
 
 from villagesim.classroom.words import say, word

@@ -6,7 +6,9 @@ Pages (see :mod:`.pages`): ``/classroom`` (start a session), ``/classroom/CODE``
 answers in the page's language (``lang``). A team acts with the token it got
 on joining (header ``X-Token``) and only for itself; the console needs the
 trainer's token. State requests are long polls: ``since=VERSION`` returns as
-soon as the session changes, or after :data:`POLL_SECONDS`.
+soon as the session changes, or after :data:`POLL_SECONDS`. :meth:`ClassroomServer.stop`
+answers every waiting poll at once, for a server that is stopping, and
+:meth:`ClassroomServer.close` saves the sessions.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from villagesim.classroom.session import OBJECTIVES, RECORDED, Refusal, Session,
 from villagesim.classroom.words import say, word
 
 POLL_SECONDS = 20.0
+SAVE_WAIT = 1.0  # seconds closing waits for a change in progress (which saves the session itself when done)
 MAX_BODY = 16_384  # bytes; a plan is a few hundred
 EVENTS_SHOWN = 40
 CHART_SERIES = (*OBJECTIVES, "cost_cumulative")
@@ -81,6 +84,7 @@ class ClassroomServer:
         self._boot = secrets.token_hex(3)  # versions from before a restart never match
         self._watches: dict[str, _Watch] = {}
         self._debriefing: set[str] = set()
+        self._stopping = False
         threading.Thread(target=self._replay_open, name="classroom-replay", daemon=True).start()
 
     def _replay_open(self) -> None:
@@ -164,7 +168,7 @@ class ClassroomServer:
     async def _wait(self, request: Request, code: str) -> _Watch:
         """Return once the session's version differs from the page's ``since``, or after the poll time."""
         watch = self._watch(code)
-        if request.query_params.get("since") == watch.version:
+        if request.query_params.get("since") == watch.version and not self._stopping:
             try:
                 await asyncio.wait_for(watch.event.wait(), POLL_SECONDS)
             except asyncio.TimeoutError:
@@ -181,6 +185,24 @@ class ClassroomServer:
         if session.finished:
             self._debrief(session)
         return result
+
+    def stop(self) -> None:
+        """Answer every waiting long poll now, and the ones that come later at once: the server is stopping."""
+        self._stopping = True
+        for watch in self._watches.values():
+            watch.event.set()
+
+    def close(self) -> int:
+        """Save every session in memory (a change in progress saves its own); returns how many were saved."""
+        saved = 0
+        for session in [*self.classroom.open.values(), *self.classroom.finished.values()]:
+            if session.lock.acquire(timeout=SAVE_WAIT):
+                try:
+                    self.classroom.store.save(session.doc)
+                    saved += 1
+                finally:
+                    session.lock.release()
+        return saved
 
     def _debrief(self, session: Session) -> None:
         """Compute a finished session's debrief once, in the background: what each path bought is shown
@@ -394,9 +416,3 @@ class ClassroomServer:
             "plans": [session.plan_summary(plan, lang) for plan in team["plans"]],
         }
 
-
-def mount(app, folder, public_url: str | None = None, lang: str = "zh") -> ClassroomServer:
-    """Put the classroom's routes in front of those of a Starlette ``app`` (the Solara server's)."""
-    server = ClassroomServer(folder, public_url, lang)
-    app.router.routes[0:0] = server.routes()
-    return server

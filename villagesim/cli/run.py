@@ -17,7 +17,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = claim_output(args, "run", {"scenario": config.preset, "params": dict(config.params), "seed": seed,
                                      "steps": steps})
 
-    from villagesim.events import describe
+    from villagesim.i18n import describe
     from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
     from villagesim.view import charts

@@ -1,4 +1,4 @@
-"""``villagesim serve``: the browser view for demonstrations and the classroom (:mod:`villagesim.view.serve`)."""
+"""``villagesim serve``: the browser view for demonstrations and the classroom (:mod:`villagesim.server`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from villagesim.classroom.store import SessionStore
 
     SessionStore(args.classroom_dir)  # a folder that cannot hold sessions is refused before the server starts
-    from villagesim.view.serve import lan_address, serve
+    from villagesim.server import lan_address, serve
 
     public_url = None
     if args.host in ("0.0.0.0", "::"):

@@ -37,8 +37,7 @@ from villagesim.params import INTERVENTIONS, Param, Registry
 from villagesim.errors import InputError
 from villagesim.config import Config, configure
 from villagesim.extensions import Extension, load_all, registry
-from villagesim.events import describe
-from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, preset_label, text
+from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, describe, preset_label, text
 from villagesim.model import VillageModel
 from villagesim.seeds import replicate_seeds
 
