@@ -193,7 +193,7 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
     compare at a glance; levels are never joined by lines (a village type is
     not a number).
     """
-    from villagesim.view.charts import new_figure
+    from villagesim.pictures import new_figure
 
     rows_per = [len(table[(table["factor"] == f) & (table["metric"] == metric)]) for f in factors]
     fig = new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
@@ -216,7 +216,7 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
 
 def index_figure(table: pd.DataFrame, columns: list[str], title: str):
     """Bar chart of sensitivity indices with their CIs, one panel per metric."""
-    from villagesim.view.charts import new_figure
+    from villagesim.pictures import new_figure
 
     metrics = list(dict.fromkeys(table["metric"]))
     fig = new_figure((4.2 * len(metrics), 3.6))
@@ -260,14 +260,14 @@ def _short(key: str) -> str:
 
 
 def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
-    from villagesim.view import charts
+    from villagesim import pictures
 
     groups = fan_runs(spec, runs)
     wanted = [i for ids in groups.values() for i in ids]
     series = pd.read_parquet(out / "timeseries", filters=[("run_id", "in", wanted)])
     by_run = {run_id: frame.sort_values("step") for run_id, frame in series.groupby("run_id")}
     frames = {label: [by_run[i] for i in ids if i in by_run] for label, ids in groups.items()}
-    return charts.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
+    return pictures.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
                                     title="time series: mean and 5-95% band over runs")
 
 
@@ -335,7 +335,7 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = No
 def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, written: list[str], echo, max_rows: int,
            best: str | None, by: str | None, lowest: bool) -> dict[str, pd.DataFrame]:
     """The tables and charts of :func:`analyze`, written in ``dest`` (a staging folder) and listed in ``written``."""
-    from villagesim.view import charts
+    from villagesim import pictures
 
     tables: dict[str, pd.DataFrame] = {}
 
@@ -345,7 +345,7 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
         written.append(f"{name}.csv")
 
     def draw(name: str, fig) -> None:
-        charts.save(fig, dest / f"{name}.png")
+        pictures.save(fig, dest / f"{name}.png")
         written.append(f"{name}.png")
 
     failed = int((runs["status"] == "error").sum())

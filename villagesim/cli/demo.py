@@ -26,7 +26,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from villagesim.model import VillageModel
     from villagesim.seeds import replicate_seeds
     from villagesim.stats import mean_ci
-    from villagesim.view import charts
+    from villagesim import pictures
 
     package = {f"interventions.{name}.intensity": args.intensity for name in INTERVENTIONS}
     arms = {"no interventions": overrides, "all five paths": {**overrides, **package}}
@@ -44,7 +44,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"{metric:<24}" + "".join(f"{m:>10.3f} [{lo:.3f}, {hi:.3f}]".rjust(26) for m, lo, hi in cells))
     print("(means over seeds at the final month, 95% confidence intervals; the difference is paired by seed)")
     with out.writing() as folder:
-        charts.save(charts.timeseries_figure(frames, title=f"{scenario.name}: none vs all paths ({args.seeds} seeds)"),
+        pictures.save(pictures.timeseries_figure(frames, title=f"{scenario.name}: none vs all paths ({args.seeds} seeds)"),
                     folder / "demo.png")
     print(f"wrote {out.path / 'demo.png'}")
     return 0

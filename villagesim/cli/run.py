@@ -19,7 +19,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from villagesim.events import describe
     from villagesim.extensions import describe as describe_extensions
     from villagesim.model import VillageModel
-    from villagesim.view import charts
+    from villagesim import pictures
 
     model = VillageModel(overrides, seed=seed, extensions=scenario.extensions)
     model.run(steps)
@@ -38,7 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         frame.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        charts.save(charts.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
+        pictures.save(pictures.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
                     folder / "chart.png")
 
     print(f"villagesim {__version__}: {scenario.name}, seed {model.seed}, {model.steps} months")

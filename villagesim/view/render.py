@@ -11,7 +11,7 @@ what changes is drawn per frame (matplotlib "blitting"):
   range (shared by all tabs), and per frame only the lines and markers.
 
 Text is set in Noto Sans CJK when installed so Chinese labels are not boxes:
-the font is looked for on first drawing (:func:`~villagesim.view.charts.cjk_font`)
+the font is looked for on first drawing (:func:`~villagesim.pictures.cjk_font`)
 and set only inside :func:`drawing`, so importing this module changes none
 of matplotlib's settings.
 
@@ -28,11 +28,9 @@ True
 from __future__ import annotations
 
 import collections
-import contextlib
 import hashlib
 import io
 import math
-import threading
 
 import matplotlib
 import numpy as np
@@ -46,7 +44,7 @@ from villagesim.events import Event
 from villagesim.i18n import text
 from villagesim.population import MEMBER, RESIDENT, YOUTH
 from villagesim.stats import mean_ci
-from villagesim.view.charts import cjk_font, fonts  # noqa: F401 (cjk_font: serve's check)
+from villagesim.pictures import DRAW_LOCK, cjk_font, drawing  # noqa: F401 (cjk_font: serve's check)
 
 LIVE_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",
                 "branch_strength")
@@ -59,17 +57,6 @@ TRUST_COLOURMAP = "viridis"
 ARM_COLOURS = ("#1f77b4", "#d62728")
 LIVE_CHART_SIZE = (6.4, 6.2)  # inches at 100 dpi
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-
-# matplotlib is not thread-safe and each browser tab renders in its own thread.
-DRAW_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def drawing():
-    """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside; matplotlib's own settings
-    are restored on leaving. DejaVu for Latin text, falling back per glyph to the CJK font for Chinese."""
-    with DRAW_LOCK, fonts():
-        yield
 
 
 def _jpeg(canvas: FigureCanvasAgg) -> bytes:

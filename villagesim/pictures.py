@@ -1,4 +1,5 @@
-"""Charts drawn on the server with matplotlib (no browser or network needed).
+"""Pictures drawn with matplotlib for files and pages: the command line's charts, the sweep analysis's,
+the classroom's export, and the fonts and lock the browser view draws with.
 
 Figures are matplotlib ``Figure`` objects drawn by the Agg canvas, without
 pyplot: importing this module or drawing a chart changes none of
@@ -24,6 +25,8 @@ MAIN_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_me
 PNG_METADATA = {"Software": None}  # keep the file identical across matplotlib builds
 CJK_FONT_FILES = ("/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf")
 _FONT_LOCK = threading.Lock()
+# matplotlib is not thread-safe: the view's tabs and the classroom's export draw in threads of their own.
+DRAW_LOCK = threading.Lock()
 
 
 def cjk_font() -> str | None:
@@ -49,6 +52,13 @@ def fonts():
     own settings are restored on leaving."""
     font = cjk_font()
     with matplotlib.rc_context({"font.family": ["DejaVu Sans", *([font] if font else [])]}):
+        yield
+
+
+@contextlib.contextmanager
+def drawing():
+    """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside (see :func:`fonts`)."""
+    with DRAW_LOCK, fonts():
         yield
 
 
