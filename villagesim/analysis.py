@@ -268,7 +268,7 @@ def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
     by_run = {run_id: frame.sort_values("step") for run_id, frame in series.groupby("run_id")}
     frames = {label: [by_run[i] for i in ids if i in by_run] for label, ids in groups.items()}
     return pictures.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
-                                    title="time series: mean and 5-95% band over runs")
+                                    title="time series", what="runs")
 
 
 # --- the command -------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import argparse
 import json
 
 from villagesim import __version__
-from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
-                                      drawn_seed, model_params, non_negative, print_table)
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments,
+                                      changed_settings, claim_output, drawn_seed, model_params, non_negative, table,
+                                      unit_of)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -38,11 +39,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         frame.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        pictures.save(pictures.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}"),
-                    folder / "chart.png")
+        figure = pictures.timeseries_figure({scenario.name: [frame]}, title=f"{scenario.name}, seed {model.seed}",
+                                            subtitle=changed_settings(args))
+        pictures.save(figure, folder / "chart.png")
 
     print(f"villagesim {__version__}: {scenario.name}, seed {model.seed}, {model.steps} months")
-    print_table([(k, f"{v:.4g}") for k, v in model.final().items()])
+    print(table(["metric", "unit", "final month"], [[k, unit_of(k), f"{v:.4g}"] for k, v in model.final().items()],
+                left=2))
     print(f"wrote {out.path / 'timeseries.csv'}, {out.path / 'summary.json'}, {out.path / 'chart.png'}")
     return 0
 
