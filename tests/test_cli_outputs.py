@@ -1,6 +1,8 @@
 """What the commands write for a reader who has only the file or the terminal: charts with units, a note on
 their bands and the settings they ran with; tables with units, aligned."""
 
+import json
+from pathlib import Path
 from unittest import mock
 
 import pandas as pd
@@ -65,3 +67,64 @@ def test_table_aligns_chinese_cells_by_their_width_on_screen():
     text = table(["metric", "unit", "value"], [["cost", "万元", "1.5"], ["people", "people", "1234.5"]], left=2)
     assert len({shown_width(line) for line in text.splitlines()}) == 1
     assert pd.Series(text.splitlines()).str.contains("万元").sum() == 1
+
+
+def one_line_refusal(argv, capsys) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["run", "--scenario", "holowed"], "did you mean hollowed?"),
+    (["plan", "--budget", "5", "--objective", "particpation_rate"], "did you mean participation_rate?"),
+    (["sweep", "SPEC", "--out", "OUT"], "did you mean trust_mean?"),
+])
+def test_an_unknown_name_gets_did_you_mean(argv, hint, tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('months = 2\nreplicates = 2\n[output]\nmetrics = ["trust_maen"]\n', encoding="utf-8")
+    argv = [str(spec) if a == "SPEC" else str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    assert hint in one_line_refusal(argv, capsys)
+
+
+def test_an_unknown_schedule_point_of_an_extension_gets_did_you_mean(tmp_path, capsys):
+    source = (Path(__file__).parents[1] / "examples" / "first_secretary.py").read_text(encoding="utf-8")
+    assert 'after="organisational_life"' in source
+    ext = tmp_path / "typo.py"
+    ext.write_text(source.replace('after="organisational_life"', 'after="organisational_lfe"'), encoding="utf-8")
+    err = one_line_refusal(["run", "--extension", str(ext), "--out", str(tmp_path / "o")], capsys)
+    assert "did you mean organisational_life?" in err
+
+
+def test_an_unknown_column_gets_did_you_mean(tmp_path, capsys):
+    (tmp_path / "nodes.csv").write_text("idd,hamlet\n1,0\n2,0\n", encoding="utf-8")
+    (tmp_path / "edges.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    err = one_line_refusal(["run", "--set", f"network.nodes={tmp_path / 'nodes.csv'}",
+                            "--set", f"network.edges={tmp_path / 'edges.csv'}", "--out", str(tmp_path / "o")], capsys)
+    assert "no 'id' column; did you mean idd?" in err
+
+
+def test_a_refused_folder_names_the_seed_of_its_results(tmp_path, capsys):
+    out = str(tmp_path / "r")
+    assert main(["run", "--steps", "1", "--set", "village.population=100", "--out", out]) == 0
+    seed = json.loads((tmp_path / "r" / "summary.json").read_text())["seed"]  # drawn: not given
+    capsys.readouterr()
+    err = one_line_refusal(["run", "--steps", "2", "--set", "village.population=100", "--out", out], capsys)
+    assert f"made with --seed {seed}" in err
+
+
+def test_a_bad_option_names_its_command_once(capsys):
+    err = one_line_refusal(["run", "--steps", "-5"], capsys)
+    assert err.count("villagesim") == 1 and err.startswith("villagesim: error: run: argument --steps")
+
+
+def test_the_datacollector_has_the_timeseries_columns_but_step_as_the_readme_says():
+    from villagesim import VillageModel
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "DataCollector: the same columns but step (its index is the month)" in readme
+    model = VillageModel({"village.population": 100}, seed=1).run(3)
+    frame, collected = model.timeseries(), model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == ["step", *collected.columns]
+    assert collected.index.tolist() == frame["step"].tolist()

@@ -98,7 +98,8 @@ def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = N
                 lowest: bool = False, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The point with the highest (or lowest) mean of ``metric``, for each level of factor ``by``.
 
-    ``ties`` counts the other points the best one cannot be told apart from.
+    ``tied_count`` counts the other points the best one cannot be told apart from, ``tied_point_ids``
+    lists them (space-separated).
     With ``runs`` of a sweep with ``common_seeds``, a tie is a paired 95% CI of
     the difference (runs matched by ``replicate``) that includes 0; otherwise
     it is a 95% CI that overlaps the best one's, a conservative sign that the
@@ -117,12 +118,14 @@ def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = N
         best = group.iloc[0]
         if paired:
             gaps = by_replicate[group["point_id"].iloc[1:]].rsub(by_replicate[best["point_id"]], axis=0)
-            ties = sum(_includes_zero(gaps[p]) for p in gaps.columns)
+            tied = [p for p in gaps.columns if _includes_zero(gaps[p])]
         else:
-            ties = int((group[low] <= best[high] if lowest else group[high] >= best[low]).sum()) - 1
+            others = group.iloc[1:]
+            tied = others["point_id"][others[low] <= best[high] if lowest else others[high] >= best[low]].tolist()
         rows.append({**({by: level} if by else {}), "point_id": best["point_id"],
                      **{k: best[k] for k in spec.factor_keys if k != by},
-                     metric: best[metric], low: best[low], high: best[high], "ties": ties,
+                     metric: best[metric], low: best[low], high: best[high], "tied_count": len(tied),
+                     "tied_point_ids": " ".join(str(int(p)) for p in tied),
                      "comparison": "paired by replicate" if paired else "CI overlap"})
     return pd.DataFrame(rows)
 
@@ -291,6 +294,16 @@ def compact(table: pd.DataFrame, spec: Spec, first: str | None = None) -> pd.Dat
     return shown
 
 
+def best_shown(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """:func:`best_points`'s table for the terminal: short names, the CI in one column."""
+    table = table.copy()
+    low, high = table.pop(f"{metric}_ci_low"), table.pop(f"{metric}_ci_high")
+    shown = table.rename(columns=_short)
+    shown.insert(shown.columns.get_loc(_short(metric)) + 1, "95% CI",
+                 [f"[{a:.4g}, {b:.4g}]" for a, b in zip(low, high)])
+    return shown
+
+
 def equal_cost(spec: Spec, means: pd.DataFrame, metric: str, by: str | None, lowest: bool) -> pd.DataFrame | None:
     """Points ranked by their gain over the cheapest point of the group per 万元 spent, when costs differ."""
     if "cost_cumulative" not in spec.metrics or means["cost_cumulative"].nunique() < 2:
@@ -318,11 +331,14 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = No
 
     ``dest`` is written whole or not at all (:class:`~villagesim.outputs.Output`).
 
-    With ``best``, also the best design point for that metric (per level of
+    With ``best`` (by default the first metric when the sweep's points share seeds, ``common_seeds``: the
+    paired comparison is then shown unasked), also the best design point for that metric (per level of
     factor ``by``), written to ``best.csv``.
     """
     out = Path(out)
     spec, manifest, runs = load(out)
+    if best is None and spec.common_seeds:
+        best = spec.metrics[0]  # runs paired by seed: the paired comparison is the one to read, so shown unasked
     spec.check_best(best, by)
     dest = dest if isinstance(dest, Output) else Output(out / "analysis" if dest is None else dest)
     written: list[str] = []
@@ -367,8 +383,9 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
         where = f" for each {by}" if by else ""
         ties = ("other points whose paired 95% CI of the difference (by replicate, common seeds) includes 0"
                 if spec.common_seeds else "other points whose CI overlaps")
-        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; ties = {ties}:")
-        echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI];\n"
+             f"tied_count, tied_point_ids: how many and which {ties}:")
+        echo(best_shown(table, best).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         buys = equal_cost(spec, means, best, by, lowest)
         if buys is not None:
             write("best_per_10k", buys)

@@ -52,7 +52,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.metrics import METRICS
 from villagesim.params import INTERVENTIONS, PARAMS, resolve, scenarios
 from villagesim.seeds import run_seed
@@ -143,7 +143,11 @@ class PlanResult:
         best = self.best.to_json()
         del best["name"]
         return {"budget": self.budget, "months": self.months, "objective": self.objective, "best": best,
-                "alternatives": [a.to_json() for a in self.alternatives]}
+                "alternatives": [a.to_json() for a in self.alternatives], "tied": self.tied,
+                "resolved": self.resolved,
+                "marginal_per_10k": [{"path": m.path, "step": m.step, "per_10k": m.per_10k, "ci": list(m.ci)}
+                                     for m in self.marginal],
+                "seeds": self.seeds, "robust": self.robust, "runs": self.evaluations}
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -169,7 +173,8 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
     weights: dict[str, float] = {}
     for key, weight in items:
         if key not in METRICS:
-            raise InputError(f"--objective {key}: unknown metric; use participation_rate, project_uptake or "
+            raise InputError(f"--objective {key}: unknown metric; {did_you_mean(key, METRICS)}use participation_rate, "
+                             "project_uptake or "
                              f"KEY=WEIGHT,... over the metrics: {', '.join(METRICS)}")
         try:
             value = float(weight)
@@ -436,7 +441,8 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
         for trial, c in zip(batch, proposals):
             study.tell(trial, seen[_key(c)].mean)
         done += len(batch)
-        say(f"search: {done} of {total} plans, best so far {study.best_value:.4f}")
+        say(f"search: {done} of {total} plans, best so far {study.best_value:.4f} (mean over the search's "
+            f"{search_seeds} seeds; the final comparison runs on fresh seeds)")
 
     # 2. final comparison on fresh seeds ------------------------------------------------------------
     ranked = sorted(seen.values(), key=lambda c: -c.mean)
@@ -467,7 +473,7 @@ def plan(scenario: str = "default", budget: float = 30.0, months: int = 120,
         order = sorted(pool, key=lambda c: -c.mean)
         low, _ = mean_ci(order[0].values - order[1].values)[1:]
         resolved = low > 0
-        say(f"final: {count} seeds, lead of the best {order[0].mean - order[1].mean:+.4f} "
+        say(f"final: {count} fresh seeds, lead of the best {order[0].mean - order[1].mean:+.4f} "
             f"({'beyond' if resolved else 'within'} its 95% CI)")
         if resolved or count >= max_seeds:
             break
@@ -510,6 +516,13 @@ def _key(c: Candidate) -> tuple:
 # --- the report -----------------------------------------------------------------------------------
 
 
+def reproduce(result: PlanResult, scenario_arg: str, sets: list[str]) -> str:
+    """The ``villagesim run`` command that runs the best plan on the final comparison's first seed."""
+    sets_text = "".join(f" --set {s}" for s in sets)
+    plan_text = " ".join(f"--set {k}={v:g}" for k, v in result.best.overrides.items())
+    return f"villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} --seed {result.seeds[0]} {plan_text}"
+
+
 def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) -> str:
     """The printed report: best plan, ties, marginal values, nothing and single-path plans, how to reproduce."""
     objective = ", ".join(f"{w:g} x {k}" for k, w in result.objective.items())
@@ -533,12 +546,9 @@ def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) ->
         low, high = c.ci
         lines.append(f"{c.name if c is not best else 'best':<22} {c.cost:>9.2f}  "
                      f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
-    sets_text = "".join(f" --set {s}" for s in sets)
-    plan_text = " ".join(f"--set {k}={v:g}" for k, v in best.overrides.items())
     lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
               f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
-              f"  villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} "
-              f"--seed {result.seeds[0]} {plan_text}"]
+              f"  {reproduce(result, scenario_arg, sets)}"]
     if not result.robust:
         lines.append(f"  gives objective {best.values[0]:.4f}")
     return "\n".join(lines)

@@ -34,7 +34,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     finally:
         release()
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        summary = {**result.to_json(), "reproduce": planner.reproduce(result, args.scenario, args.assignments)}
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         print(planner.report(result, args.scenario, args.assignments, args.seed))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import os
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 from villagesim.params import scenarios
 from villagesim.params import Registry, flatten
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.extensions import load, load_all, registry
 from villagesim.metrics import METRICS
 from villagesim.seeds import run_seed
@@ -289,6 +288,4 @@ def _table(name: str, value: Any) -> dict[str, Any]:
 
 
 def _allowed(key: str, allowed) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"{hint}allowed: {', '.join(allowed)}"
+    return f"{did_you_mean(key, allowed)}allowed: {', '.join(allowed)}"
