@@ -238,10 +238,10 @@ def NetworkLegend(colour_by: str, lang: str, size: str = ""):
 @solara.component
 def Events(lines: list[str], lang: str, projection: bool):
     """The latest events, newest first."""
-    size = {"font-size": PROJECTION_TEXT} if projection else {}
+    size = {"font-size": PROJECTION_TEXT, "line-height": "1.3", "margin-bottom": "0.6vh"} if projection else {}
     with solara.Card(text("events", lang), classes=["vs-events"]):
         for line in lines or [text("no_events", lang)]:
-            solara.Text(line, style={"display": "block", **size})
+            solara.Text(line, style={"display": "block", **size}, classes=["vs-event"])
 
 
 @solara.component

@@ -253,6 +253,16 @@ def smallest_text_px(figure: Figure) -> float:
     return min(sizes) * figure.dpi / 72
 
 
+def live_chart_text_px(lang: str, style: ChartStyle) -> tuple[float, int]:
+    """The smallest text of the live charts in ``lang`` and ``style``, in pixels of the picture, and the picture's
+    height in pixels: shown ``h`` pixels high, that text is ``px * h / height`` pixels (the browser tests
+    measure it so)."""
+    with drawing():
+        charts = _chart_canvases.get((lang, style)) or _ChartCanvas(lang, style)
+        charts.canvas.draw()  # tick labels exist once drawn
+        return smallest_text_px(charts.figure), charts.canvas.get_width_height()[1]
+
+
 def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float], style: ChartStyle = SCREEN) -> dict:
     axes = figure.subplots(*style.grid).flat
     panels = {}
