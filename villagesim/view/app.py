@@ -69,7 +69,8 @@ PROJECTED_NETWORK_PIXELS = 640
 PROJECTION_TEXT = "2.7vh"
 PROJECTED_NETWORK_WIDTH = "min(30vw, 40vh)"
 # The charts fill the height left under the app bar (64 px) and the headline numbers (about 15vh).
-PROJECTED_CHARTS_WIDTH = f"min(66vw, calc((100vh - 64px - 17vh) * {render.PROJECTION.size[0] / render.PROJECTION.size[1]:.3f}))"
+PROJECTED_CHARTS_WIDTH = "min(66vw, calc((100vh - 64px - 17vh) * {:.3f}))".format(
+    render.PROJECTION.size[0] / render.PROJECTION.size[1])
 COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue.start": 12}
 DEFAULT_BUDGET = 30.0
 
@@ -227,7 +228,8 @@ def NetworkLegend(colour_by: str, lang: str, size: str = ""):
                 swatch(colour, text(f"role.{role}", lang))
         elif colour_by == "participation":
             swatch(render.PARTICIPATING, text("participating", lang))
-            swatch(render.PROJECTED_NOT_PARTICIPATING if size else render.NOT_PARTICIPATING, text("not_participating", lang))
+            others = render.PROJECTED_NOT_PARTICIPATING if size else render.NOT_PARTICIPATING
+            swatch(others, text("not_participating", lang))
         else:
             swatch("linear-gradient(90deg, #440154, #21918c, #fde725)", text("trust_scale", lang))
         if not size:
@@ -624,18 +626,20 @@ def use_projection() -> tuple[bool, callable]:
 
 
 @solara.component
-def RunButtons(c: Controls):
+def RunButtons(controls: Controls):
     """Step, Play / Pause and Reset."""
-    playing = c.playing.value
-    with solara.Row(style={"flex": "none", "background": "transparent"}):  # one element: a component's several are stacked
-        solara.Button(text("step", c.lang), on_click=c.step, disabled=playing, color="primary", classes=["vs-step"])
-        solara.Button(text("pause" if playing else "play", c.lang), color="primary", classes=["vs-play"],
-                      on_click=lambda: c.playing.set(not playing))
-        solara.Button(text("reset", c.lang), on_click=c.reset, classes=["vs-reset"])
+    playing = controls.playing.value
+    # One element: Solara stacks a component's several top-level elements in a column.
+    with solara.Row(style={"flex": "none", "background": "transparent"}):
+        solara.Button(text("step", controls.lang), on_click=controls.step, disabled=playing, color="primary",
+                      classes=["vs-step"])
+        solara.Button(text("pause" if playing else "play", controls.lang), color="primary", classes=["vs-play"],
+                      on_click=lambda: controls.playing.set(not playing))
+        solara.Button(text("reset", controls.lang), on_click=controls.reset, classes=["vs-reset"])
 
 
 @solara.component
-def TopBar(lang: solara.Reactive[str], c: Controls, projection: bool, set_projection):
+def TopBar(lang: solara.Reactive[str], controls: Controls, projection: bool, set_projection):
     """The title, the projection switch and the language switch, the language in use highlighted."""
     L = lang.value
     with solara.AppBar():
@@ -652,27 +656,28 @@ def TopBar(lang: solara.Reactive[str], c: Controls, projection: bool, set_projec
 
 
 @solara.component
-def RunCard(c: Controls):
+def RunCard(controls: Controls):
     """Step, Play, Reset, the speed, the village type and the seed, and the last refusal."""
-    L = c.lang
+    L = controls.lang
     with solara.Card(text("run", L)):
-        RunButtons(c)
-        solara.SliderInt(f"{text('speed', L)}: {c.speed.value}", value=c.speed, min=1, max=20)
-        solara.v.Select(label=text("preset", L), v_model=c.preset.value, on_v_model=c.choose_preset,
+        RunButtons(controls)
+        solara.SliderInt(f"{text('speed', L)}: {controls.speed.value}", value=controls.speed, min=1, max=20)
+        solara.v.Select(label=text("preset", L), v_model=controls.preset.value, on_v_model=controls.choose_preset,
                         class_="vs-preset", items=[{"text": preset_label(n, L), "value": n} for n in scenarios.names()])
-        scenario = scenarios.load(c.preset.value)
+        scenario = scenarios.load(controls.preset.value)
         solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt(text("seed", L), value=c.seed.value, on_value=c.choose_seed, classes=["vs-seed"])
-            solara.Button(text("new_seed", L), text=True, on_click=c.new_seed)
-        if c.error.value:
-            solara.Error(f"{text('not_applied', L)}: {c.error.value}", classes=["vs-error"])
+            solara.InputInt(text("seed", L), value=controls.seed.value, on_value=controls.choose_seed,
+                            classes=["vs-seed"])
+            solara.Button(text("new_seed", L), text=True, on_click=controls.new_seed)
+        if controls.error.value:
+            solara.Error(f"{text('not_applied', L)}: {controls.error.value}", classes=["vs-error"])
 
 
 @solara.component
-def VillageCard(params: dict, c: Controls):
+def VillageCard(params: dict, controls: Controls):
     """The village's own parameters, shown on request: fewer widgets to build makes the first page appear sooner."""
-    L = c.lang
+    L = controls.lang
     opened = solara.use_reactive(False)
     with solara.Card(text("village", L)):
         solara.Button(text("hide" if opened.value else "show", L), text=True, classes=["vs-village-toggle"],
@@ -680,7 +685,7 @@ def VillageCard(params: dict, c: Controls):
         if opened.value:
             solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
             for key in VILLAGE_KEYS:
-                ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: c.change(k, v))
+                ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: controls.change(k, v))
 
 
 @solara.component
@@ -694,54 +699,54 @@ def NetworkCard(show_network: solara.Reactive[bool], colour_by: solara.Reactive[
 
 
 @solara.component
-def ExportCard(c: Controls):
+def ExportCard(controls: Controls):
     """The run's time series as CSV and its charts as PNG."""
-    L, run = c.lang, c.run
+    L, run = controls.lang, controls.run
     with solara.Card(text("export", L)):
-        name = f"villagesim-{c.preset.value}-seed{c.seed.value}"
+        name = f"villagesim-{controls.preset.value}-seed{controls.seed.value}"
         solara.FileDownload(lambda: run.model.timeseries().to_csv(index=False, lineterminator="\n"),
                             filename=f"{name}.csv", label=text("csv", L), mime_type="text/csv")
-        solara.FileDownload(lambda: render.charts_png(run.model.timeseries(), run.model.events, L,
-                                                    f"{c.preset.value}, {text('seed', L)} {c.seed.value}"),
+        title = f"{controls.preset.value}, {text('seed', L)} {controls.seed.value}"
+        solara.FileDownload(lambda: render.charts_png(run.model.timeseries(), run.model.events, L, title),
                             filename=f"{name}.png", label=text("png", L), mime_type="image/png")
 
 
 @solara.component
-def SidebarCards(c: Controls, show_network, colour_by):
+def SidebarCards(controls: Controls, show_network, colour_by):
     """The sidebar: run, interventions, budget, extensions, village, network and export."""
-    L = c.lang
-    params = configured(c.preset.value, c.overrides.value)
+    L = controls.lang
+    params = configured(controls.preset.value, controls.overrides.value)
     with solara.Sidebar():
-        RunCard(c)
+        RunCard(controls)
         with solara.Card(text("interventions", L)):
             solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
-            InterventionControls({k: params[k] for k in intervention_keys()}, c.change, L)
-        BudgetCard(c.preset.value, c.overrides.value, c.seed.value, L, c.use_plan)
+            InterventionControls({k: params[k] for k in intervention_keys()}, controls.change, L)
+        BudgetCard(controls.preset.value, controls.overrides.value, controls.seed.value, L, controls.use_plan)
         if served_extensions():
             with solara.Card(text("extensions", L), classes=["vs-extensions"]):
                 solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
-                ExtensionControls({k: params[k] for k in extension_keys()}, c.change)
-        VillageCard(params, c)
+                ExtensionControls({k: params[k] for k in extension_keys()}, controls.change)
+        VillageCard(params, controls)
         NetworkCard(show_network, colour_by, L)
-        ExportCard(c)
+        ExportCard(controls)
 
 
 @solara.component
 def Page():
     lang = solara.use_reactive(start_language())
-    c = use_controls(lang.value)
+    controls = use_controls(lang.value)
     colour_by = solara.use_reactive("participation")
     show_network = solara.use_reactive(True)
     projection, set_projection = use_projection()
     L = lang.value
     solara.Title(text("title", L))
-    TopBar(lang, c, projection, set_projection)
+    TopBar(lang, controls, projection, set_projection)
     if projection:  # the room sees the live run; the controls are one click away
-        LiveView(c.run, c.tick, L, colour_by.value, show_network.value, projection=c)
+        LiveView(controls.run, controls.tick, L, colour_by.value, show_network.value, projection=controls)
         return
-    SidebarCards(c, show_network, colour_by)
+    SidebarCards(controls, show_network, colour_by)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(text("tab_live", L), classes=["vs-tab-live"]):
-            LiveView(c.run, c.tick, L, colour_by.value, show_network.value)
+            LiveView(controls.run, controls.tick, L, colour_by.value, show_network.value)
         with solara.lab.Tab(text("tab_compare", L), classes=["vs-tab-compare"]):
-            Comparison(c.preset.value, c.overrides.value, c.seed.value, L)
+            Comparison(controls.preset.value, controls.overrides.value, controls.seed.value, L)

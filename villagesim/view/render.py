@@ -134,7 +134,8 @@ class _NetworkCanvas:
         upper = ties.row < ties.col
         segments = np.stack([self.positions[ties.row[upper]], self.positions[ties.col[upper]]], axis=1)
         # For a projector the ties recede (a faint web, not a grey tangle) so that the people can be seen.
-        ax.add_collection(LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.08 if projection else 0.25))
+        web = LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.08 if projection else 0.25)
+        ax.add_collection(web)
         lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
         pad = 0.03 * (hi - lo).max() + 1
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
