@@ -80,11 +80,15 @@ def one_line_refusal(argv, capsys) -> str:
     (["run", "--scenario", "holowed"], "did you mean hollowed?"),
     (["plan", "--budget", "5", "--objective", "particpation_rate"], "did you mean participation_rate?"),
     (["sweep", "SPEC", "--out", "OUT"], "did you mean trust_mean?"),
+    (["sweep", "DESIGN", "--out", "OUT"], "did you mean sobol?"),
 ])
 def test_an_unknown_name_gets_did_you_mean(argv, hint, tmp_path, capsys):
     spec = tmp_path / "spec.toml"
     spec.write_text('months = 2\nreplicates = 2\n[output]\nmetrics = ["trust_maen"]\n', encoding="utf-8")
-    argv = [str(spec) if a == "SPEC" else str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    design = tmp_path / "design.toml"
+    design.write_text('design = "sobl"\nmonths = 2\nsamples = 4\n', encoding="utf-8")
+    named = {"SPEC": str(spec), "DESIGN": str(design), "OUT": str(tmp_path / "out")}
+    argv = [named.get(a, a) for a in argv]
     assert hint in one_line_refusal(argv, capsys)
 
 

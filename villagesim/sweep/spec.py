@@ -89,9 +89,11 @@ class Spec:
     def check_best(self, best: str | None, by: str | None) -> None:
         """Refuse a ``--best`` that is not a metric, or a ``--by`` that is not a factor, of this sweep."""
         if best is not None and best not in self.metrics:
-            raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(self.metrics)}")
+            raise InputError(f"--best {best}: not a metric of this sweep; {did_you_mean(best, self.metrics)}"
+                             f"its metrics: {', '.join(self.metrics)}")
         if by is not None and by not in self.factor_keys:
-            raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(self.factor_keys)}")
+            raise InputError(f"--by {by}: not a factor of this sweep; {did_you_mean(by, self.factor_keys)}"
+                             f"its factors: {', '.join(self.factor_keys)}")
 
 
 def read_manifest(out: str | os.PathLike) -> tuple[Spec, dict[str, Any]]:
@@ -138,7 +140,8 @@ def parse_spec(table: dict[str, Any], base_dir: str | os.PathLike = ".", extensi
             raise InputError(f"{key}: unknown key; {_allowed(key, TOP_KEYS)}")
     design = table.get("design", "grid")
     if design not in DESIGNS:
-        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}")
+        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}; {did_you_mean(str(design), DESIGNS)}"
+                         .rstrip("; "))
     samples = table.get("samples")
     if samples is not None:
         samples = _integer("samples", samples, 1)
