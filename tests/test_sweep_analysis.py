@@ -185,4 +185,6 @@ def test_a_sweep_on_common_seeds_shows_the_paired_comparison_unasked(tmp_path, c
     assert cli.main(["analyze", str(tmp_path / "s")]) == 0
     best = pd.read_csv(tmp_path / "s" / "analysis" / "best.csv")
     assert best["comparison"].tolist() == ["paired by replicate"]
-    assert "Highest mean trust_mean [95% CI]" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Highest mean trust_mean [95% CI]" in out
+    assert "trust_mean [0-1]" in out and "participation_rate [share]" in out  # the tables give units

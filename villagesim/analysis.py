@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from villagesim.metrics import unit
 from villagesim.outputs import Output
 from villagesim.stats import mean_ci
 from villagesim.sweep import MORRIS_LEVELS, Spec, problem, read_manifest, sample
@@ -287,19 +288,24 @@ def compact(table: pd.DataFrame, spec: Spec, first: str | None = None) -> pd.Dat
     metrics = list(dict.fromkeys([m for m in (first, *spec.metrics) if m]))[:SHOWN_METRICS]
     for metric in metrics:
         half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
-        shown[_short(metric)] = [f"{m:.3g} ± {h:.2g}" for m, h in zip(table[metric], half)]
+        shown[with_unit(metric)] = [f"{m:.3g} ± {h:.2g}" for m, h in zip(table[metric], half)]
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: f"{v:.3g}")
     return shown
 
 
+def with_unit(metric: str) -> str:
+    """A metric's short name and its unit, for a terminal table's header: ``participation_rate [share]``."""
+    return f"{_short(metric)} [{unit(metric)}]" if unit(metric) else _short(metric)
+
+
 def best_shown(table: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """:func:`best_points`'s table for the terminal: short names, the CI in one column."""
+    """:func:`best_points`'s table for the terminal: short names, the metric with its unit, the CI in one column."""
     table = table.copy()
     low, high = table.pop(f"{metric}_ci_low"), table.pop(f"{metric}_ci_high")
-    shown = table.rename(columns=_short)
-    shown.insert(shown.columns.get_loc(_short(metric)) + 1, "95% CI",
+    shown = table.rename(columns=_short).rename(columns={_short(metric): with_unit(metric)})
+    shown.insert(shown.columns.get_loc(with_unit(metric)) + 1, "95% CI",
                  [f"[{a:.4g}, {b:.4g}]" for a, b in zip(low, high)])
     return shown
 
@@ -342,7 +348,8 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = No
     spec.check_best(best, by)
     dest = dest if isinstance(dest, Output) else Output(out / "analysis" if dest is None else dest)
     written: list[str] = []
-    with dest.writing() as folder:
+    # Units such as 万元 take two columns in a terminal: pandas pads them so when told.
+    with dest.writing() as folder, pd.option_context("display.unicode.east_asian_width", True):
         tables = _write(out, folder, spec, manifest, runs, written, echo, max_rows, best, by, lowest)
     echo(f"\nwrote {', '.join(written)} in {dest.path}")
     return tables

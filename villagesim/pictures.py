@@ -71,10 +71,9 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
 
 def axis_unit(metric: str) -> str:
     """The y-axis label of a time-series column: its unit from :data:`villagesim.metrics.METRICS`."""
-    from villagesim.metrics import METRICS
+    from villagesim.metrics import unit
 
-    unit = METRICS[metric].unit if metric in METRICS else ""
-    return {"share": "share (0-1)", "0-1": "index (0-1)"}.get(unit, unit)
+    return {"share": "share (0-1)", "0-1": "index (0-1)"}.get(unit(metric), unit(metric))
 
 
 def band_note(runs: dict[str, list[pd.DataFrame]], what: str = "seeds") -> str:

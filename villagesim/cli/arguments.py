@@ -128,10 +128,3 @@ def table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
         return cell + space if i < left else space + cell
 
     return "\n".join(("  " + "  ".join(pad(i, cell) for i, cell in enumerate(line))).rstrip() for line in lines)
-
-
-def unit_of(metric: str) -> str:
-    """A time-series column's unit (:data:`villagesim.metrics.METRICS`), for tables."""
-    from villagesim.metrics import METRICS
-
-    return METRICS[metric].unit if metric in METRICS else ""

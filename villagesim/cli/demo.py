@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments,
-                                      changed_settings, claim_output, model_params, non_negative, positive, table,
-                                      unit_of)
+                                      changed_settings, claim_output, model_params, non_negative, positive, table)
 from villagesim.errors import InputError
 from villagesim.params import INTERVENTIONS
 
@@ -25,6 +24,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import numpy as np
 
     from villagesim import pictures
+    from villagesim.metrics import unit
     from villagesim.model import VillageModel
     from villagesim.seeds import replicate_seeds
     from villagesim.stats import mean_ci
@@ -42,7 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for metric in METRICS:
         a, b = (np.array([f[metric].iloc[-1] for f in frames[arm]]) for arm in arms)
         cells = [mean_ci(a), mean_ci(b), mean_ci(b - a)]
-        rows.append([metric, unit_of(metric), *(f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in cells)])
+        rows.append([metric, unit(metric), *(f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in cells)])
     print(table(["metric", "unit", "no interventions", "all five paths", "difference"], rows, left=2))
     print("(means over seeds at the final month, 95% confidence intervals; the difference is paired by seed)")
     with out.writing() as folder:

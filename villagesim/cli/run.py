@@ -7,8 +7,7 @@ import json
 
 from villagesim import __version__
 from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments,
-                                      changed_settings, claim_output, drawn_seed, model_params, non_negative, table,
-                                      unit_of)
+                                      changed_settings, claim_output, drawn_seed, model_params, non_negative, table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -19,6 +18,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from villagesim.events import describe
     from villagesim.extensions import describe as describe_extensions
+    from villagesim.metrics import unit
     from villagesim.model import VillageModel
     from villagesim import pictures
 
@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pictures.save(figure, folder / "chart.png")
 
     print(f"villagesim {__version__}: {scenario.name}, seed {model.seed}, {model.steps} months")
-    print(table(["metric", "unit", "final month"], [[k, unit_of(k), f"{v:.4g}"] for k, v in model.final().items()],
+    print(table(["metric", "unit", "final month"], [[k, unit(k), f"{v:.4g}"] for k, v in model.final().items()],
                 left=2))
     print(f"wrote {out.path / 'timeseries.csv'}, {out.path / 'summary.json'}, {out.path / 'chart.png'}")
     return 0
