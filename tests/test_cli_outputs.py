@@ -132,3 +132,16 @@ def test_the_datacollector_has_the_timeseries_columns_but_step_as_the_readme_say
     frame, collected = model.timeseries(), model.datacollector.get_model_vars_dataframe()
     assert list(frame.columns) == ["step", *collected.columns]
     assert collected.index.tolist() == frame["step"].tolist()
+
+
+def test_a_sweeps_effect_chart_gives_its_unit_and_the_sweeps_settings():
+    from villagesim.analysis import effects_figure, sweep_settings
+    from villagesim.sweep.spec import parse_spec
+
+    spec = parse_spec({"months": 2, "replicates": 2, "set": {"village.population": 150},
+                       "factors": {"interventions.venue.intensity": [0.0, 1.0]}})
+    table = pd.DataFrame({"factor": "interventions.venue.intensity", "metric": "active_members", "level": [0.0, 1.0],
+                          "mean": [3.0, 4.0], "ci_low": [2.0, 3.0], "ci_high": [4.0, 5.0]})
+    figure = effects_figure(table, "active_members", spec.factor_keys, sweep_settings(spec))
+    assert "[people]" in figure.axes[-1].get_xlabel() and "95% CI" in figure.axes[-1].get_xlabel()
+    assert "village.population=150" in figure._suptitle.get_text()

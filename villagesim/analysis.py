@@ -190,17 +190,24 @@ def morris_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFra
 # --- charts -------------------------------------------------------------------------------
 
 
-def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
+def sweep_settings(spec: Spec) -> str:
+    """What every run of a sweep shares beyond its preset, for a chart's subtitle: the spec's ``[set]``."""
+    changes = ", ".join(f"{key}={value}" for key, value in spec.set.items())
+    preset = spec.scenario or "preset per point"
+    return f"{preset}; set: {changes}" if changes else preset
+
+
+def effects_figure(table: pd.DataFrame, metric: str, factors: list[str], subtitle: str = ""):
     """Forest plot: one panel per factor, one row per level (a category), the mean and its 95% CI.
 
     All panels share the metric's axis, so effects of different factors
     compare at a glance; levels are never joined by lines (a village type is
     not a number).
     """
-    from villagesim.pictures import new_figure
+    from villagesim import pictures
 
     rows_per = [len(table[(table["factor"] == f) & (table["metric"] == metric)]) for f in factors]
-    fig = new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
+    fig = pictures.new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
     axes = fig.subplots(len(factors), 1, sharex=True, squeeze=False,
                         gridspec_kw={"height_ratios": [max(n, 1) for n in rows_per]})
     for ax, factor in zip(axes.flat, factors):
@@ -213,17 +220,20 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_title(factor, fontsize=8, loc="left")
         ax.grid(alpha=0.3, axis="x")
-    axes.flat[-1].set_xlabel(f"{metric.replace('_', ' ')}: mean and 95% CI (other factors pooled)")
+    unit = f" [{pictures.axis_unit(metric)}]" if pictures.axis_unit(metric) else ""
+    axes.flat[-1].set_xlabel(f"{metric.replace('_', ' ')}{unit}: mean and 95% CI over the runs (other factors pooled)")
+    if subtitle:
+        fig.suptitle(subtitle, fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def index_figure(table: pd.DataFrame, columns: list[str], title: str):
     """Bar chart of sensitivity indices with their CIs, one panel per metric."""
-    from villagesim.pictures import new_figure
+    from villagesim import pictures
 
     metrics = list(dict.fromkeys(table["metric"]))
-    fig = new_figure((4.2 * len(metrics), 3.6))
+    fig = pictures.new_figure((4.2 * len(metrics), 3.6))
     axes = fig.subplots(1, len(metrics), squeeze=False)
     width = 0.8 / len(columns)
     for ax, metric in zip(axes.flat, metrics):
@@ -236,6 +246,7 @@ def index_figure(table: pd.DataFrame, columns: list[str], title: str):
         ax.set_xticks(x + width * (len(columns) - 1) / 2, [f.split(".", 1)[-1] for f in rows["factor"]],
                       rotation=40, ha="right", fontsize=7)
         ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.set_ylabel("share of variance" if "S1" in columns else f"effect [{pictures.axis_unit(metric)}]")
         ax.grid(alpha=0.3, axis="y")
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(title)
@@ -272,7 +283,7 @@ def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
     by_run = {run_id: frame.sort_values("step") for run_id, frame in series.groupby("run_id")}
     frames = {label: [by_run[i] for i in ids if i in by_run] for label, ids in groups.items()}
     return pictures.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
-                                    title="time series", what="runs")
+                                      title="time series", subtitle=sweep_settings(spec), what="runs")
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -404,7 +415,7 @@ def _write(out: Path, dest, spec: Spec, manifest: dict, runs: pd.DataFrame, writ
         table = effects(spec, runs)
         write("effects", table)
         for metric in spec.metrics:
-            draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys))
+            draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys, sweep_settings(spec)))
 
     indices = {"sobol": (sobol_indices, ["S1", "ST"], "Sobol' indices (95% CI)"),
                "morris": (morris_indices, ["mu_star"], "Morris mu* (95% CI)")}
