@@ -115,7 +115,7 @@ def test_a_refused_folder_names_the_seed_of_its_results(tmp_path, capsys):
     seed = json.loads((tmp_path / "r" / "summary.json").read_text())["seed"]  # drawn: not given
     capsys.readouterr()
     err = one_line_refusal(["run", "--steps", "2", "--set", "village.population=100", "--out", out], capsys)
-    assert f"made with --seed {seed}" in err
+    assert f"they were made with --seed {seed};" in err
 
 
 def test_a_bad_option_names_its_command_once(capsys):
