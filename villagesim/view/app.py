@@ -266,9 +266,9 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
              projection: "Controls | None" = None):
     """Month, headline numbers, network, charts and event log; redrawn on every step.
 
-    In projection mode (``projection``: the tab's controls, whose run buttons it shows beside the numbers, the
-    sidebar being hidden) the pictures are drawn for a projector (:data:`render.PROJECTION`) and laid out by
-    the screen's height: the network over the latest events on the left, the charts on the right, all in view.
+    In projection mode (``projection``: the tab's controls, whose run buttons it shows, the sidebar being
+    hidden) the pictures are drawn for a projector (:data:`render.PROJECTION`) and laid out by
+    :func:`ProjectedLayout`; otherwise by :func:`ScreenLayout`.
     """
     tick.value  # noqa: B018  (subscribe: redraw after each step)
     with run.lock:  # a consistent month even if Play's thread is stepping
@@ -278,31 +278,49 @@ def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, sh
         charts = render.live_charts(frame, model.events, lang, render.PROJECTION if projection else render.SCREEN)
         shown = EVENTS_PROJECTED if projection else EVENTS_SHOWN
         events = [describe(e, lang, model.villages) for e in model.events[-shown:]][::-1]
+    latest = frame.iloc[-1]
     if projection:
+        ProjectedLayout(model.steps, latest, network, charts, events, lang, colour_by, projection)
+    else:
+        ScreenLayout(model.steps, latest, network, charts, events, lang, colour_by)
+
+
+@solara.component
+def ProjectedLayout(month: int, latest, network: bytes | None, charts: bytes, events: list[str], lang: str,
+                    colour_by: str, controls: "Controls"):
+    """The live run on a projector: the numbers and the run buttons, then the network over the latest events on
+    the left and the charts on the right, sized by the screen's height."""
+    with solara.Column():
         with solara.Row(style={"align-items": "center", "flex-wrap": "nowrap"}):
-            Headlines(model.steps, frame.iloc[-1], lang, True)
+            Headlines(month, latest, lang, True)
             solara.v.Spacer()
-            RunButtons(projection)
+            RunButtons(controls)
         with solara.Row(style={"flex-wrap": "nowrap", "align-items": "flex-start", "gap": "1.5vw"}):
             with solara.Column(style={"width": PROJECTED_NETWORK_WIDTH, "flex": "none"}, classes=["vs-left"]):
-                if show_network:
+                if network is not None:
                     solara.Image(network, format="jpeg", width="100%", classes=["vs-network"])
                     NetworkLegend(colour_by, lang, PROJECTION_TEXT)
                 Events(events, lang, True)
             with solara.Div(style={"width": PROJECTED_CHARTS_WIDTH, "flex": "none"}):
                 solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
-        return
-    Headlines(model.steps, frame.iloc[-1], lang, False)
-    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        if show_network:
-            with solara.Column(style={"width": "480px", "flex": "none"}):
-                solara.Text(text("network", lang), style={"font-weight": "bold"})
-                solara.Image(network, format="jpeg", width="480px", classes=["vs-network"])
-                NetworkLegend(colour_by, lang)
-        with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
-            solara.Text(text("charts", lang), style={"font-weight": "bold"})
-            solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
-    Events(events, lang, False)
+
+
+@solara.component
+def ScreenLayout(month: int, latest, network: bytes | None, charts: bytes, events: list[str], lang: str,
+                 colour_by: str):
+    """The live run beside the sidebar: the numbers, the network and the charts, the event log under them."""
+    with solara.Column():
+        Headlines(month, latest, lang, False)
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            if network is not None:
+                with solara.Column(style={"width": "480px", "flex": "none"}):
+                    solara.Text(text("network", lang), style={"font-weight": "bold"})
+                    solara.Image(network, format="jpeg", width="480px", classes=["vs-network"])
+                    NetworkLegend(colour_by, lang)
+            with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
+                solara.Text(text("charts", lang), style={"font-weight": "bold"})
+                solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
+        Events(events, lang, False)
 
 
 def use_comparison(preset: str, overrides: dict, seed: int):
