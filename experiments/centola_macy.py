@@ -78,7 +78,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from villagesim.view import charts
+    from villagesim import pictures
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()
@@ -117,7 +117,7 @@ def main() -> None:
     fig.suptitle(f"Ring lattice of {args.nodes:,} nodes, degree {args.degree}, degree-preserving rewiring; "
                  f"{args.runs} runs per point", fontsize=10)
     fig.tight_layout()
-    charts.save(fig, args.figure)
+    pictures.save(fig, args.figure)
     print(f"wrote {args.figure}")
 
 

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 from villagesim.calibration import BASELINES, leave_one_out, read_groups, shape, summary
 from villagesim.params import resolve
 from villagesim.sweep import local_pool
-from villagesim.view import charts
+from villagesim import pictures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def draw_profiles(folder: Path, figure: Path) -> None:
     fig.suptitle("Profiles of the uptake rule's objective (19 villages); dashed: 3.84 (95%), shaded: interval",
                  fontsize=10)
     fig.tight_layout()
-    charts.save(fig, figure)
+    pictures.save(fig, figure)
     print(f"wrote {figure}")
 
 
@@ -139,7 +139,7 @@ def main() -> None:
     axes[0].set_ylabel("observed take-up among non-leaders")
     fig.suptitle("19 Karnataka villages (Banerjee et al. 2013); marker area ∝ households", fontsize=10)
     fig.tight_layout()
-    charts.save(fig, args.figure)
+    pictures.save(fig, args.figure)
     print(f"wrote {out / 'loo.csv'}, {args.figure}")
 
 

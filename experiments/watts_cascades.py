@@ -94,7 +94,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from villagesim.view import charts
+    from villagesim import pictures
     from villagesim.stats import mean_ci
 
     ap = argparse.ArgumentParser()
@@ -135,7 +135,7 @@ def main() -> None:
                  f"Erdős-Rényi n = {args.nodes:,}", fontsize=10)
     ax.legend(fontsize=8, loc="center right")
     fig.tight_layout()
-    charts.save(fig, args.figure)
+    pictures.save(fig, args.figure)
     print(f"wrote {args.figure}")
 
 

@@ -167,3 +167,26 @@ def test_chinese_chart_text_has_every_glyph():
         warnings.simplefilter("always")
         view.charts_png(model.timeseries(), model.events, "zh", "空心化山区村，随机种子 1")
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_projection_draws_the_participants_strongly_and_the_ties_faintly():
+    """With 1,500 people, a projector's network picture shows who takes part: at the same size, more of it is
+    the participants' colour, and less of it the ties' grey."""
+    import io
+
+    import numpy as np
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    model = VillageModel({"village.population": 1500}, seed=1).run(3)
+
+    def shares(jpeg: bytes) -> tuple[float, float]:
+        pixels = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"), dtype=float)
+        orange = np.linalg.norm(pixels - 255 * np.array(to_rgb(view.PARTICIPATING)), axis=2) < 60
+        grey = (pixels.max(axis=2) - pixels.min(axis=2) < 25) & (pixels.mean(axis=2) < 200)
+        return orange.mean(), grey.mean()
+
+    screen = shares(view.NetworkPicture(model, 560).frame("participation"))
+    projected = shares(view.NetworkPicture(model, 560, projection=True).frame("participation"))
+    assert projected[0] > 2 * screen[0]
+    assert projected[1] < screen[1] / 2

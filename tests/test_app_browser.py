@@ -238,7 +238,7 @@ def test_export_csv_and_png(tab, tmp_path):
 
 def test_best_plan_for_this_village_keeps_the_budget(tab):
     from villagesim.planner import parse_search, plan
-    from villagesim.view.app import DEFAULT_BUDGET, DEFAULT_PRESET, DEFAULT_SEED, configured, plan_found
+    from villagesim.view.app import DEFAULT_BUDGET, DEFAULT_PRESET, DEFAULT_SEED, configured, plan_lines
 
     assert "万元" in tab.page.inner_text(".vs-plan-cost")
     tab.click(".vs-best-plan")
@@ -247,10 +247,12 @@ def test_best_plan_for_this_village_keeps_the_budget(tab):
     tab.shot("best_plan")
     shown = tab.page.inner_text(".vs-plan-found")
     assert float(re.search(r"([0-9.]+) 万元", shown).group(1)) <= DEFAULT_BUDGET
+    assert "villagesim" not in tab.page.inner_text(".vs-budget")  # nothing for the room to type
     # The page's plan is the one villagesim.plan finds for the same village, seed and bounds.
     months = configured(DEFAULT_PRESET, {}).params["time.months"]
     best = plan(DEFAULT_PRESET, DEFAULT_BUDGET, months, seed=DEFAULT_SEED, **parse_search(PLAN_SEARCH)).best
-    assert shown == plan_found(best, "en")
+    assert shown.splitlines() == [text("plan_heading", "en"), *plan_lines(best, "en")]
+    assert f"{DEFAULT_BUDGET:g} 万元" in tab.page.inner_text(".vs-budget-amount")  # the slider shows its number
     tab.click(".vs-apply-plan")
     applied = f"{best.cost:.1f} 万元"
     tab.page.wait_for_function(f"document.querySelector('.vs-plan-cost').innerText.includes({applied!r})",

@@ -148,7 +148,8 @@ def test_plan_json_has_exactly_the_named_fields(capsys):
                  "--trials", "2", "--search-seeds", "2", "--seeds", "3", "--max-seeds", "3", "--executor", "serial",
                  "--json", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"budget", "months", "objective", "best", "alternatives"}
+    assert set(out) == {"budget", "months", "objective", "best", "alternatives", "tied", "resolved",
+                        "marginal_per_10k", "seeds", "robust", "runs", "reproduce"}
     assert set(out["best"]) == {"overrides", "cost", "mean", "ci"}
     names = [a["name"] for a in out["alternatives"]]
     assert "nothing" in names and all(f"{p} only" in names for p in INTERVENTIONS)

@@ -32,9 +32,8 @@ from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
 
 from villagesim import cli, network
-from villagesim import scenarios
+from villagesim import pictures, scenarios
 from villagesim.params import parse_assignment
-from villagesim.view import charts
 from villagesim.params import MAX_PEOPLE, PARAMS, REGISTRY, resolve
 from villagesim.metrics import METRICS
 
@@ -50,7 +49,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     most of a small run's time and reads no user input."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            mock.patch.object(charts, "save", lambda figure, path: plt.close(figure)):
+            mock.patch.object(pictures, "save", lambda figure, path: plt.close(figure)):
         code = cli.main([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
 

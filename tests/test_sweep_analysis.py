@@ -136,7 +136,7 @@ def test_best_point_per_factor_level(grid_sweep, capsys):
         top = same.loc[same["trust_mean"].idxmax()]
         assert row["point_id"] == top["point_id"] and row["trust_mean"] == pytest.approx(top["trust_mean"])
         others = same.drop(index=top.name)
-        assert row["ties"] == int((others["trust_mean_ci_high"] >= top["trust_mean_ci_low"]).sum())
+        assert row["tied_count"] == int((others["trust_mean_ci_high"] >= top["trust_mean_ci_low"]).sum())
     assert "Highest mean trust_mean for each scenario" in capsys.readouterr().out
 
 
@@ -172,4 +172,19 @@ def test_best_point_ties_are_paired_by_replicate_when_the_sweep_shares_seeds(com
                          "trust_mean": np.concatenate([base, base + 0.01 + 0.002 * (np.arange(6) % 2)])})
     best = best_points(spec, point_means(spec, runs), "trust_mean", runs=runs)
     assert best["point_id"].tolist() == [1]
-    assert best["ties"].tolist() == [ties] and best["comparison"].tolist() == [comparison]
+    assert best["tied_count"].tolist() == [ties] and best["comparison"].tolist() == [comparison]
+    assert best["tied_point_ids"].tolist() == ["0" * ties]  # the ids, not a count: here point 0 or none
+
+
+def test_a_sweep_on_common_seeds_shows_the_paired_comparison_unasked(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('months = 3\nreplicates = 3\nseed = 3\ncommon_seeds = true\n[set]\n"village.population" = 100\n'
+                    '[factors]\n"interventions.venue.intensity" = [0.0, 1.0]\n'
+                    '[output]\nmetrics = ["trust_mean", "participation_rate"]\n', encoding="utf-8")
+    assert cli.main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--executor", "serial"]) == 0
+    assert cli.main(["analyze", str(tmp_path / "s")]) == 0
+    best = pd.read_csv(tmp_path / "s" / "analysis" / "best.csv")
+    assert best["comparison"].tolist() == ["paired by replicate"]
+    out = capsys.readouterr().out
+    assert "Highest mean trust_mean [95% CI]" in out
+    assert "trust_mean [0-1]" in out and "participation_rate [share]" in out  # the tables give units

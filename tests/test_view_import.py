@@ -13,13 +13,13 @@ def settings():  # the raw values: reading rcParams["backend"] the usual way wou
     return dict(dict.items(matplotlib.rcParams))
 
 before, fonts = settings(), len(font_manager.fontManager.ttflist)
-import villagesim.view, villagesim.view.charts, villagesim.view.render
+import villagesim.view, villagesim.pictures, villagesim.view.render
 report = {"import": sorted(k for k, v in settings().items() if before[k] != v),
           "fonts": len(font_manager.fontManager.ttflist) - fonts}
 from villagesim import VillageModel
 model = VillageModel({"village.population": 150}, seed=1).run(2)
 villagesim.view.render.live_charts(model.timeseries(), model.events, "zh")
-villagesim.view.charts.timeseries_figure({"a": [model.timeseries()]})
+villagesim.pictures.timeseries_figure({"a": [model.timeseries()]})
 report["drawing"] = sorted(k for k, v in settings().items() if before[k] != v)
 print(json.dumps(report))
 """

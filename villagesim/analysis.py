@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from villagesim.metrics import unit
 from villagesim.outputs import Output
 from villagesim.stats import mean_ci
 from villagesim.sweep import MORRIS_LEVELS, Spec, problem, read_manifest, sample
@@ -98,7 +99,8 @@ def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = N
                 lowest: bool = False, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The point with the highest (or lowest) mean of ``metric``, for each level of factor ``by``.
 
-    ``ties`` counts the other points the best one cannot be told apart from.
+    ``tied_count`` counts the other points the best one cannot be told apart from, ``tied_point_ids``
+    lists them (space-separated).
     With ``runs`` of a sweep with ``common_seeds``, a tie is a paired 95% CI of
     the difference (runs matched by ``replicate``) that includes 0; otherwise
     it is a 95% CI that overlaps the best one's, a conservative sign that the
@@ -117,12 +119,14 @@ def best_points(spec: Spec, means: pd.DataFrame, metric: str, by: str | None = N
         best = group.iloc[0]
         if paired:
             gaps = by_replicate[group["point_id"].iloc[1:]].rsub(by_replicate[best["point_id"]], axis=0)
-            ties = sum(_includes_zero(gaps[p]) for p in gaps.columns)
+            tied = [p for p in gaps.columns if _includes_zero(gaps[p])]
         else:
-            ties = int((group[low] <= best[high] if lowest else group[high] >= best[low]).sum()) - 1
+            others = group.iloc[1:]
+            tied = others["point_id"][others[low] <= best[high] if lowest else others[high] >= best[low]].tolist()
         rows.append({**({by: level} if by else {}), "point_id": best["point_id"],
                      **{k: best[k] for k in spec.factor_keys if k != by},
-                     metric: best[metric], low: best[low], high: best[high], "ties": ties,
+                     metric: best[metric], low: best[low], high: best[high], "tied_count": len(tied),
+                     "tied_point_ids": " ".join(str(int(p)) for p in tied),
                      "comparison": "paired by replicate" if paired else "CI overlap"})
     return pd.DataFrame(rows)
 
@@ -186,17 +190,24 @@ def morris_indices(spec: Spec, means: pd.DataFrame, expected: int) -> pd.DataFra
 # --- charts -------------------------------------------------------------------------------
 
 
-def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
+def sweep_settings(spec: Spec) -> str:
+    """What every run of a sweep shares beyond its preset, for a chart's subtitle: the spec's ``[set]``."""
+    changes = ", ".join(f"{key}={value}" for key, value in spec.set.items())
+    preset = spec.scenario or "preset per point"
+    return f"{preset}; set: {changes}" if changes else preset
+
+
+def effects_figure(table: pd.DataFrame, metric: str, factors: list[str], subtitle: str = ""):
     """Forest plot: one panel per factor, one row per level (a category), the mean and its 95% CI.
 
     All panels share the metric's axis, so effects of different factors
     compare at a glance; levels are never joined by lines (a village type is
     not a number).
     """
-    from villagesim.view.charts import new_figure
+    from villagesim import pictures
 
     rows_per = [len(table[(table["factor"] == f) & (table["metric"] == metric)]) for f in factors]
-    fig = new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
+    fig = pictures.new_figure((6.4, 0.9 + 0.28 * sum(rows_per) + 0.45 * len(factors)))
     axes = fig.subplots(len(factors), 1, sharex=True, squeeze=False,
                         gridspec_kw={"height_ratios": [max(n, 1) for n in rows_per]})
     for ax, factor in zip(axes.flat, factors):
@@ -209,17 +220,20 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str]):
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_title(factor, fontsize=8, loc="left")
         ax.grid(alpha=0.3, axis="x")
-    axes.flat[-1].set_xlabel(f"{metric.replace('_', ' ')}: mean and 95% CI (other factors pooled)")
+    unit = f" [{pictures.axis_unit(metric)}]" if pictures.axis_unit(metric) else ""
+    axes.flat[-1].set_xlabel(f"{metric.replace('_', ' ')}{unit}: mean and 95% CI over the runs (other factors pooled)")
+    if subtitle:
+        fig.suptitle(subtitle, fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def index_figure(table: pd.DataFrame, columns: list[str], title: str):
     """Bar chart of sensitivity indices with their CIs, one panel per metric."""
-    from villagesim.view.charts import new_figure
+    from villagesim import pictures
 
     metrics = list(dict.fromkeys(table["metric"]))
-    fig = new_figure((4.2 * len(metrics), 3.6))
+    fig = pictures.new_figure((4.2 * len(metrics), 3.6))
     axes = fig.subplots(1, len(metrics), squeeze=False)
     width = 0.8 / len(columns)
     for ax, metric in zip(axes.flat, metrics):
@@ -232,6 +246,7 @@ def index_figure(table: pd.DataFrame, columns: list[str], title: str):
         ax.set_xticks(x + width * (len(columns) - 1) / 2, [f.split(".", 1)[-1] for f in rows["factor"]],
                       rotation=40, ha="right", fontsize=7)
         ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.set_ylabel("share of variance" if "S1" in columns else f"effect [{pictures.axis_unit(metric)}]")
         ax.grid(alpha=0.3, axis="y")
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(title)
@@ -260,15 +275,15 @@ def _short(key: str) -> str:
 
 
 def timeseries_fans(out: Path, spec: Spec, runs: pd.DataFrame):
-    from villagesim.view import charts
+    from villagesim import pictures
 
     groups = fan_runs(spec, runs)
     wanted = [i for ids in groups.values() for i in ids]
     series = pd.read_parquet(out / "timeseries", filters=[("run_id", "in", wanted)])
     by_run = {run_id: frame.sort_values("step") for run_id, frame in series.groupby("run_id")}
     frames = {label: [by_run[i] for i in ids if i in by_run] for label, ids in groups.items()}
-    return charts.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
-                                    title="time series: mean and 5-95% band over runs")
+    return pictures.timeseries_figure({k: v for k, v in frames.items() if v}, metrics=spec.metrics,
+                                      title="time series", subtitle=sweep_settings(spec), what="runs")
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -284,10 +299,25 @@ def compact(table: pd.DataFrame, spec: Spec, first: str | None = None) -> pd.Dat
     metrics = list(dict.fromkeys([m for m in (first, *spec.metrics) if m]))[:SHOWN_METRICS]
     for metric in metrics:
         half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
-        shown[_short(metric)] = [f"{m:.3g} ± {h:.2g}" for m, h in zip(table[metric], half)]
+        shown[with_unit(metric)] = [f"{m:.3g} ± {h:.2g}" for m, h in zip(table[metric], half)]
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: f"{v:.3g}")
+    return shown
+
+
+def with_unit(metric: str) -> str:
+    """A metric's short name and its unit, for a terminal table's header: ``participation_rate [share]``."""
+    return f"{_short(metric)} [{unit(metric)}]" if unit(metric) else _short(metric)
+
+
+def best_shown(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """:func:`best_points`'s table for the terminal: short names, the metric with its unit, the CI in one column."""
+    table = table.copy()
+    low, high = table.pop(f"{metric}_ci_low"), table.pop(f"{metric}_ci_high")
+    shown = table.rename(columns=_short).rename(columns={_short(metric): with_unit(metric)})
+    shown.insert(shown.columns.get_loc(with_unit(metric)) + 1, "95% CI",
+                 [f"[{a:.4g}, {b:.4g}]" for a, b in zip(low, high)])
     return shown
 
 
@@ -318,15 +348,19 @@ def analyze(out: str | os.PathLike, dest: str | os.PathLike | Output | None = No
 
     ``dest`` is written whole or not at all (:class:`~villagesim.outputs.Output`).
 
-    With ``best``, also the best design point for that metric (per level of
+    With ``best`` (by default the first metric when the sweep's points share seeds, ``common_seeds``: the
+    paired comparison is then shown unasked), also the best design point for that metric (per level of
     factor ``by``), written to ``best.csv``.
     """
     out = Path(out)
     spec, manifest, runs = load(out)
+    if best is None and spec.common_seeds:
+        best = spec.metrics[0]  # runs paired by seed: the paired comparison is the one to read, so shown unasked
     spec.check_best(best, by)
     dest = dest if isinstance(dest, Output) else Output(out / "analysis" if dest is None else dest)
     written: list[str] = []
-    with dest.writing() as folder:
+    # Units such as 万元 take two columns in a terminal: pandas pads them so when told.
+    with dest.writing() as folder, pd.option_context("display.unicode.east_asian_width", True):
         tables = _write(out, folder, spec, manifest, runs, written, echo, max_rows, best, by, lowest)
     echo(f"\nwrote {', '.join(written)} in {dest.path}")
     return tables
@@ -364,9 +398,9 @@ class _Staging:
         self.written.append(f"{name}.csv")
 
     def draw(self, name: str, fig) -> None:
-        from villagesim.view import charts
+        from villagesim import pictures
 
-        charts.save(fig, self.dest / f"{name}.png")
+        pictures.save(fig, self.dest / f"{name}.png")
         self.written.append(f"{name}.png")
 
 
@@ -399,8 +433,9 @@ def _write_best(folder: _Staging, spec: Spec, means: pd.DataFrame, runs: pd.Data
     where = f" for each {by}" if by else ""
     ties = ("other points whose paired 95% CI of the difference (by replicate, common seeds) includes 0"
             if spec.common_seeds else "other points whose CI overlaps")
-    echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI]; ties = {ties}:")
-    echo(table.rename(columns=_short).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    echo(f"\n{'Lowest' if lowest else 'Highest'} mean {best}{where} [95% CI];\n"
+         f"tied_count, tied_point_ids: how many and which {ties}:")
+    echo(best_shown(table, best).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     buys = equal_cost(spec, means, best, by, lowest)
     if buys is not None:
         folder.write("best_per_10k", buys)
@@ -413,7 +448,7 @@ def _write_effects(folder: _Staging, spec: Spec, runs: pd.DataFrame) -> None:
     table = effects(spec, runs)
     folder.write("effects", table)
     for metric in spec.metrics:
-        folder.draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys))
+        folder.draw(f"effects_{metric}", effects_figure(table, metric, spec.factor_keys, sweep_settings(spec)))
 
 
 def _write_indices(folder: _Staging, spec: Spec, means: pd.DataFrame, points: int, echo) -> None:

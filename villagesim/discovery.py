@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.params import INTERVENTIONS
 
 MIN_DENSITY = 0.7
@@ -83,7 +83,8 @@ def best_path(keys: list[str], runs: dict[str, pd.DataFrame], metric: str) -> pd
     """Per design point: its factors, each path's mean gain per 万元, and the best path ("nothing" if none gains)."""
     base = runs["nothing"]
     if metric not in base.columns:
-        raise InputError(f"--discover-metric {metric}: not a metric of these sweeps")
+        raise InputError(f"--discover-metric {metric}: not a metric of these sweeps; "
+                         f"{did_you_mean(metric, base.columns)}".rstrip("; "))
     paths = [name for name in runs if name != "nothing"]
     common = base.index
     for name in paths:

@@ -16,6 +16,22 @@ class InputError(ValueError):
     """
 
 
+def did_you_mean(name: str, known) -> str:
+    """``"did you mean X? "`` for the known name closest to ``name``, or nothing if none is close.
+
+    Examples
+    --------
+    >>> did_you_mean("holowed", ["default", "hollowed", "suburban"])
+    'did you mean hollowed? '
+    >>> did_you_mean("atlantis", ["default", "hollowed"])
+    ''
+    """
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+    return f"did you mean {close[0]}? " if close else ""
+
+
 class WriteError(OSError):
     """Results could not be written (a full disk, a lost permission): one line naming the file and the cause.
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.params.registry import Param, Registry
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _check(ext: Extension) -> None:
         if point not in names:
             where = "before" if step.before is not None else "after"
             raise InputError(f"step {step.name!r}: unknown schedule point {where}={point!r}; "
-                             f"points: {', '.join(points())}")
+                             f"{did_you_mean(str(point), points())}points: {', '.join(points())}")
         names.add(step.name)
 
 

@@ -113,6 +113,15 @@ METRICS: dict[str, Metric] = _metrics(
 )
 """The measures by name, in the order of the time series columns."""
 COLUMNS = ("step", *METRICS)
+
+
+def unit(name: str) -> str:
+    """The unit of a time-series column, for tables and axes ("" for a name that is not a measure).
+
+    >>> unit("cost_cumulative"), unit("participation_rate"), unit("step")
+    ('万元', 'share', '')
+    """
+    return METRICS[name].unit if name in METRICS else ""
 """The columns of ``timeseries.csv``."""
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 from villagesim.params import MAX_PEOPLE
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """Largest node or edge file accepted (256 MiB), far above any village survey."""
@@ -289,7 +289,8 @@ def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[st
     header, lines = _read_table(path, what)
     for name in (id_col, *required):
         if name not in header:
-            raise InputError(f"{what} {path}: no {name!r} column (columns: {', '.join(header)})")
+            raise InputError(f"{what} {path}: no {name!r} column; {did_you_mean(name, header)}"
+                             f"columns: {', '.join(header)}")
     k = header.index(id_col)
     rows: list[list[str]] = []
     numbers: list[int] = []

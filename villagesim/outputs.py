@@ -43,7 +43,7 @@ Examples
 >>> Output(target).claim("run", {"seed": 2})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-villagesim.errors.InputError: --out ...run: holds the results of other inputs (seed differs); use another folder, or --overwrite
+villagesim.errors.InputError: --out ...run: holds the results of other inputs (seed differs); they were made with --seed 1; use another folder, or --overwrite
 >>> Output(target).claim("run", {"seed": 2}, overwrite=True)
 """
 
@@ -167,8 +167,11 @@ class Output:
         differ = _differences(old.get("inputs"), self.record["inputs"])
         if differ:
             shown = ", ".join(differ[:4]) + (f" and {len(differ) - 4} more" if len(differ) > 4 else "")
+            held = old.get("inputs")
+            # A drawn seed is recorded: naming it lets the user rerun the folder's results rather than lose them.
+            seed = f"; they were made with --seed {held['seed']}" if isinstance(held, dict) and "seed" in held else ""
             raise InputError(f"{self.flag} {self.path}: holds the results of other inputs ({shown} differ"
-                             f"{'s' if len(differ) == 1 else ''}); use another folder, or --overwrite")
+                             f"{'s' if len(differ) == 1 else ''}){seed}; use another folder, or --overwrite")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Staging]:

@@ -54,7 +54,7 @@ import numpy as np
 
 from villagesim import scenarios
 from villagesim.config import configure
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.metrics import METRICS
 from villagesim.params import INTERVENTIONS, PARAMS
 from villagesim.seeds import run_seed
@@ -145,7 +145,11 @@ class PlanResult:
         best = self.best.to_json()
         del best["name"]
         return {"budget": self.budget, "months": self.months, "objective": self.objective, "best": best,
-                "alternatives": [a.to_json() for a in self.alternatives]}
+                "alternatives": [a.to_json() for a in self.alternatives], "tied": self.tied,
+                "resolved": self.resolved,
+                "marginal_per_10k": [{"path": m.path, "step": m.step, "per_10k": m.per_10k, "ci": list(m.ci)}
+                                     for m in self.marginal],
+                "seeds": self.seeds, "robust": self.robust, "runs": self.evaluations}
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -171,7 +175,8 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
     weights: dict[str, float] = {}
     for key, weight in items:
         if key not in METRICS:
-            raise InputError(f"--objective {key}: unknown metric; use participation_rate, project_uptake or "
+            raise InputError(f"--objective {key}: unknown metric; {did_you_mean(key, METRICS)}use participation_rate, "
+                             "project_uptake or "
                              f"KEY=WEIGHT,... over the metrics: {', '.join(METRICS)}")
         try:
             value = float(weight)
@@ -455,7 +460,8 @@ def search(evaluate: Evaluator, candidate: Callable[[str, Mapping[str, tuple[flo
         for trial, c in zip(batch, proposals):
             study.tell(trial, seen[_key(c)].mean)
         done += len(batch)
-        say(f"search: {done} of {total} plans, best so far {study.best_value:.4f}")
+        say(f"search: {done} of {total} plans, best so far {study.best_value:.4f} (mean over the search's "
+            f"{len(search_draws)} seeds; the final comparison runs on fresh seeds)")
     return seen
 
 
@@ -499,7 +505,7 @@ def final_comparison(evaluate: Evaluator, pool: list[Candidate], seed: int, seed
         order = sorted(pool, key=lambda c: -c.mean)
         low, _ = mean_ci(order[0].values - order[1].values)[1:]
         resolved = low > 0
-        say(f"final: {count} seeds, lead of the best {order[0].mean - order[1].mean:+.4f} "
+        say(f"final: {count} fresh seeds, lead of the best {order[0].mean - order[1].mean:+.4f} "
             f"({'beyond' if resolved else 'within'} its 95% CI)")
         if resolved or count >= max_seeds:
             return order, final, resolved

@@ -37,7 +37,7 @@ QUICK = {
 }
 RUN = ["run", "--steps", "1", "--seed", "1", "--out", "run"]
 # Everything `run` imports (its modules, pandas' CSV writer, the Agg canvas, PIL's PNG plugins), in one process.
-RUN_IMPORTS = ("import villagesim.cli, villagesim.model, villagesim.events, villagesim.view.charts, pandas.io.formats.csvs, "
+RUN_IMPORTS = ("import villagesim.cli, villagesim.model, villagesim.events, villagesim.pictures, pandas.io.formats.csvs, "
                "scipy.special, "  # the uptake rule's expit, imported when the first villager decides
                "matplotlib.backends.backend_agg, PIL.Image; PIL.Image.preinit()")
 

@@ -12,8 +12,7 @@ import json
 
 from villagesim.i18n import text
 from villagesim.params import INTERVENTIONS
-from villagesim.view import charts
-from villagesim.view.render import drawing
+from villagesim import pictures
 
 from villagesim.classroom.session import OBJECTIVES, RECORDED, Session
 from villagesim.classroom.words import word
@@ -54,7 +53,7 @@ def to_json(session: Session) -> str:
 
 def to_png(session: Session) -> bytes:
     """Every team's curves and the baseline's (grey, dashed), one panel per measure."""
-    with drawing():  # the CJK font for Chinese labels, and matplotlib's lock
+    with pictures.drawing():  # the CJK font for Chinese labels, and matplotlib's lock
         return _png(session)
 
 
@@ -62,7 +61,7 @@ def _png(session: Session) -> bytes:
     import matplotlib
 
     lang = session.settings.lang
-    figure = charts.new_figure((11, 7.5))
+    figure = pictures.new_figure((11, 7.5))
     axes = figure.subplots(2, 2, squeeze=False)
     colours = matplotlib.colormaps["turbo"]
     count = max(len(session.teams), 1)
@@ -83,5 +82,5 @@ def _png(session: Session) -> bytes:
     rows = -(-len(labels) // 8)
     figure.tight_layout(rect=(0, 0.035 * rows + 0.02, 1, 1))
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata=charts.PNG_METADATA)
+    figure.savefig(buffer, format="png", dpi=100, metadata=pictures.PNG_METADATA)
     return buffer.getvalue()

@@ -19,12 +19,14 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from villagesim import scenarios
 from villagesim.params import INTERVENTIONS
@@ -92,9 +94,10 @@ class ClassroomServer:
         for session in list(self.classroom.open.values()):
             self._locked(session, session.villages)
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[Route | Mount]:
         api = "/classroom/api/{code}"
         return [
+            Mount(pages.STATIC, StaticFiles(directory=Path(pages.__file__).parent / "static"), name="classroom-static"),
             Route("/classroom/api/start", self._handler(self.api_start), methods=["POST"]),
             Route(f"{api}/room", self._handler(self.api_room)),
             Route(f"{api}/advance", self._handler(self.api_advance), methods=["POST"]),

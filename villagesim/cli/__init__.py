@@ -27,8 +27,8 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
 
     def error(self, message: str):  # noqa: D102
-        # The top-level parser's prog is already the "villagesim: error:" prefix.
-        raise InputError(message if self.prog == "villagesim" else f"{self.prog}: {message}")
+        # main prints "villagesim: error:" first: a command's parser adds only its own name ("run: ...").
+        raise InputError(message if self.prog == "villagesim" else f"{self.prog.removeprefix('villagesim ')}: {message}")
 
 
 def build_parser() -> Parser:

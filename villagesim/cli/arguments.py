@@ -60,6 +60,13 @@ def model_config(args: argparse.Namespace) -> Config:
     return config
 
 
+def changed_settings(args: argparse.Namespace) -> str:
+    """What a run changes from its preset, for a chart's subtitle: each ``--set`` and ``--extension`` as given."""
+    changes = [text.strip() for text in args.assignments]
+    changes += [f"extension {path}" for path in getattr(args, "extensions", ())]
+    return "settings changed from the preset: " + ", ".join(changes) if changes else "the preset's settings"
+
+
 def drawn_seed(seed: int | None) -> int:
     """``seed``, or one drawn as the model would draw it, so that the output folder can record it first."""
     return secrets.randbits(63) if seed is None else seed
@@ -96,7 +103,21 @@ def claim_output(args: argparse.Namespace, command: str, inputs: dict[str, Any],
     return out
 
 
-def print_table(rows: list[tuple[str, str]]) -> None:
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        print(f"  {key:<{width}}  {value}")
+def shown_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
+    """Rows of cells as aligned text: the first ``left`` columns to the left, the others to the right, each as
+    wide as its widest cell."""
+    lines = [[str(cell) for cell in line] for line in (header, *rows)]
+    widths = [max(shown_width(cell) for cell in column) for column in zip(*lines)]
+
+    def pad(i: int, cell: str) -> str:
+        space = " " * (widths[i] - shown_width(cell))
+        return cell + space if i < left else space + cell
+
+    return "\n".join(("  " + "  ".join(pad(i, cell) for i, cell in enumerate(line))).rstrip() for line in lines)

@@ -38,7 +38,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     finally:
         release()
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        summary = {**result.to_json(), "reproduce": reproduce(result, args.scenario, args.assignments)}
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         print(report(result, args.scenario, args.assignments, args.seed))
     return 0
@@ -68,12 +69,9 @@ def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) ->
         low, high = c.ci
         lines.append(f"{c.name if c is not best else 'best':<22} {c.cost:>9.2f}  "
                      f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
-    sets_text = "".join(f" --set {s}" for s in sets)
-    plan_text = " ".join(f"--set {k}={v:g}" for k, v in best.overrides.items())
     lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
               f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
-              f"  villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} "
-              f"--seed {result.seeds[0]} {plan_text}"]
+              f"  {reproduce(result, scenario_arg, sets)}"]
     if not result.robust:
         lines.append(f"  gives objective {best.values[0]:.4f}")
     return "\n".join(lines)
@@ -107,3 +105,11 @@ def add_command(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.set_defaults(handler=cmd_plan)
+
+
+def reproduce(result: PlanResult, scenario_arg: str, sets: list[str]) -> str:
+    """The ``villagesim run`` command that runs the best plan on the final comparison's first seed."""
+    sets_text = "".join(f" --set {s}" for s in sets)
+    plan_text = " ".join(f"--set {k}={v:g}" for k, v in result.best.overrides.items())
+    return (f"villagesim run --scenario {scenario_arg}{sets_text} --steps {result.months} --seed {result.seeds[0]} "
+            f"{plan_text}")

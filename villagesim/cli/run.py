@@ -6,8 +6,8 @@ import argparse
 import json
 
 from villagesim import __version__
-from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments, claim_output,
-                                      drawn_seed, model_config, non_negative, print_table)
+from villagesim.cli.arguments import (add_extension_argument, add_model_arguments, add_output_arguments,
+                                      changed_settings, claim_output, drawn_seed, model_config, non_negative, table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -19,8 +19,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from villagesim.i18n import describe
     from villagesim.extensions import describe as describe_extensions
+    from villagesim.metrics import unit
     from villagesim.model import VillageModel
-    from villagesim.view import charts
+    from villagesim import pictures
 
     model = VillageModel(config, seed=seed)
     model.run(steps)
@@ -39,11 +40,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         frame.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        charts.save(charts.timeseries_figure({config.preset: [frame]}, title=f"{config.preset}, seed {model.seed}"),
-                    folder / "chart.png")
+        figure = pictures.timeseries_figure({config.preset: [frame]}, title=f"{config.preset}, seed {model.seed}",
+                                            subtitle=changed_settings(args))
+        pictures.save(figure, folder / "chart.png")
 
     print(f"villagesim {__version__}: {config.preset}, seed {model.seed}, {model.steps} months")
-    print_table([(k, f"{v:.4g}") for k, v in model.final().items()])
+    print(table(["metric", "unit", "final month"], [[k, unit(k), f"{v:.4g}"] for k, v in model.final().items()],
+                left=2))
     print(f"wrote {out.path / 'timeseries.csv'}, {out.path / 'summary.json'}, {out.path / 'chart.png'}")
     return 0
 

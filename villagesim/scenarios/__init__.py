@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.extensions import load_all, registry
 from villagesim.params.registry import flatten
 from villagesim.tomlfile import read
@@ -63,7 +63,8 @@ def load(name_or_path: str | os.PathLike, extensions=()) -> Scenario:
     if not path.is_file():
         path = Path(text)
         if not (path.suffix == ".toml" or path.is_file()):
-            raise InputError(f"scenario {text!r}: no such preset or file; presets: {', '.join(names())}")
+            raise InputError(f"scenario {text!r}: no such preset or file; {did_you_mean(text, names())}"
+                             f"presets: {', '.join(names())}")
     table = read(path, "scenario")
     meta = {key: table.pop(key) for key in META_KEYS if key in table}
     for key, value in meta.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import os
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 from villagesim import scenarios, tomlfile
 from villagesim.params import Registry, flatten
-from villagesim.errors import InputError
+from villagesim.errors import InputError, did_you_mean
 from villagesim.extensions import load, load_all, registry
 from villagesim.metrics import METRICS
 from villagesim.seeds import run_seed
@@ -90,9 +89,11 @@ class Spec:
     def check_best(self, best: str | None, by: str | None) -> None:
         """Refuse a ``--best`` that is not a metric, or a ``--by`` that is not a factor, of this sweep."""
         if best is not None and best not in self.metrics:
-            raise InputError(f"--best {best}: not a metric of this sweep; its metrics: {', '.join(self.metrics)}")
+            raise InputError(f"--best {best}: not a metric of this sweep; {did_you_mean(best, self.metrics)}"
+                             f"its metrics: {', '.join(self.metrics)}")
         if by is not None and by not in self.factor_keys:
-            raise InputError(f"--by {by}: not a factor of this sweep; its factors: {', '.join(self.factor_keys)}")
+            raise InputError(f"--by {by}: not a factor of this sweep; {did_you_mean(by, self.factor_keys)}"
+                             f"its factors: {', '.join(self.factor_keys)}")
 
 
 def read_manifest(out: str | os.PathLike) -> tuple[Spec, dict[str, Any]]:
@@ -177,7 +178,8 @@ def _design(table: dict[str, Any]) -> tuple[str, int | None]:
     """The spec's design and its base sample size (required, and a power of 2 for Sobol', if sampled)."""
     design = table.get("design", "grid")
     if design not in DESIGNS:
-        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}")
+        raise InputError(f"design: must be one of {', '.join(DESIGNS)}, got {design!r}; {did_you_mean(str(design), DESIGNS)}"
+                         .rstrip("; "))
     samples = table.get("samples")
     if samples is not None:
         samples = _integer("samples", samples, 1)
@@ -310,6 +312,4 @@ def _table(name: str, value: Any) -> dict[str, Any]:
 
 
 def _allowed(key: str, allowed) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"{hint}allowed: {', '.join(allowed)}"
+    return f"{did_you_mean(key, allowed)}allowed: {', '.join(allowed)}"

@@ -62,6 +62,16 @@ HEADLINE = ("participation_rate", "project_uptake", "trust_mean", "active_member
 PERCENT = {"participation_rate", "project_uptake", "youth_present_share"}
 COLOUR_MODES = ("role", "participation", "trust")
 EVENTS_SHOWN = 12
+EVENTS_PROJECTED = 5  # the latest, in view below the network without scrolling
+PROJECTED_HEADLINE = ("participation_rate", "project_uptake", "trust_mean", "active_members", "cost_cumulative")
+PROJECTION_QUERY = "projection=1"
+PROJECTED_NETWORK_PIXELS = 640
+# Projection mode is laid out by the screen's height (both projector sizes are 16:9): no text under 1/40 of it.
+PROJECTION_TEXT = "2.7vh"
+PROJECTED_NETWORK_WIDTH = "min(30vw, 40vh)"
+# The charts fill the height left under the app bar (64 px) and the headline numbers (about 15vh).
+PROJECTED_CHARTS_WIDTH = "min(66vw, calc((100vh - 64px - 17vh) * {:.3f}))".format(
+    render.PROJECTION.size[0] / render.PROJECTION.size[1])
 COMPARISON_DEFAULT = {"interventions.venue.intensity": 1.0, "interventions.venue.start": 12}
 DEFAULT_BUDGET = 30.0
 
@@ -137,7 +147,15 @@ class Run:
         model = VillageModel(configured(preset, overrides), seed=seed)
         network = render.NetworkPicture(model)
         with self.lock:
-            self.model, self.network = model, network
+            self.model, self.network, self.projected = model, network, None
+
+    def network_frame(self, colour_by: str, projection: bool) -> bytes:
+        """The network now, drawn for a screen or, with ``projection``, for a projector (called under the lock)."""
+        if not projection:
+            return self.network.frame(colour_by)
+        if self.projected is None:
+            self.projected = render.NetworkPicture(self.model, PROJECTED_NETWORK_PIXELS, projection=True)
+        return self.projected.frame(colour_by)
 
     def step(self) -> None:
         with self.lock:
@@ -224,11 +242,14 @@ def ExtensionControl(param: Param, value, on_value):
 
 
 @solara.component
-def NetworkLegend(colour_by: str, lang: str):
+def NetworkLegend(colour_by: str, lang: str, size: str = ""):
+    """What the colours and shapes mean; ``size`` (a CSS font size) for projection mode, which shows the
+    colours only."""
     def swatch(colour: str, label: str):
         with solara.Row(gap="4px", style={"align-items": "center"}):
-            solara.Div(style={"width": "12px", "height": "12px", "background": colour, "border-radius": "2px"})
-            solara.Text(label, style={"font-size": "0.85em"})
+            solara.Div(style={"width": size or "12px", "height": size or "12px", "background": colour,
+                              "border-radius": "2px"})
+            solara.Text(label, style={"font-size": size or "0.85em"})
 
     with solara.Row(gap="14px", style={"flex-wrap": "wrap"}, classes=["vs-legend"]):
         if colour_by == "role":
@@ -236,48 +257,104 @@ def NetworkLegend(colour_by: str, lang: str):
                 swatch(colour, text(f"role.{role}", lang))
         elif colour_by == "participation":
             swatch(render.PARTICIPATING, text("participating", lang))
-            swatch(render.NOT_PARTICIPATING, text("not_participating", lang))
+            others = render.PROJECTED_NOT_PARTICIPATING if size else render.NOT_PARTICIPATING
+            swatch(others, text("not_participating", lang))
         else:
             swatch("linear-gradient(90deg, #440154, #21918c, #fde725)", text("trust_scale", lang))
-        solara.Text(text("shape", lang), style={"font-size": "0.85em"})
-        solara.Text(text("away", lang), style={"font-size": "0.85em"})
+        if not size:
+            solara.Text(text("shape", lang), style={"font-size": "0.85em"})
+            solara.Text(text("away", lang), style={"font-size": "0.85em"})
 
 
 @solara.component
-def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, show_network: bool):
-    """Month, headline numbers, network, charts and event log; redrawn on every step."""
+def Events(lines: list[str], lang: str, projection: bool):
+    """The latest events, newest first."""
+    size = {"font-size": PROJECTION_TEXT, "line-height": "1.3", "margin-bottom": "0.6vh"} if projection else {}
+    with solara.Card(None if projection else text("events", lang), classes=["vs-events"]):
+        if projection:  # a card's title has a fixed size: this one grows with the screen
+            solara.Text(text("events", lang), style={"display": "block", "font-size": "3vh", "font-weight": "bold"})
+        for line in lines or [text("no_events", lang)]:
+            solara.Text(line, style={"display": "block", **size}, classes=["vs-event"])
+
+
+@solara.component
+def Headlines(month: int, latest, lang: str, projection: bool):
+    """The month and the headline numbers (fewer and larger in projection mode)."""
+    big, value, label = ("5vh", "4.2vh", PROJECTION_TEXT) if projection else ("1.8em", "1.3em", "0.8em")
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "2vw" if projection else "12px"}):
+        solara.Text(text("month", lang, m=month), classes=["vs-month"],
+                    style={"font-size": big, "font-weight": "bold", "margin-right": "18px"})
+        for metric in PROJECTED_HEADLINE if projection else HEADLINE:
+            with solara.Column(gap="0px", classes=["vs-headline"]):
+                solara.Text(headline_value(metric, latest[metric]), style={"font-size": value})
+                solara.Text(text(f"metric.{metric}", lang), style={"font-size": label, "color": "#555"})
+
+
+@solara.component
+def LiveView(run: Run, tick: solara.Reactive[int], lang: str, colour_by: str, show_network: bool,
+             projection: "Controls | None" = None):
+    """Month, headline numbers, network, charts and event log; redrawn on every step.
+
+    In projection mode (``projection``: the tab's controls, whose run buttons it shows, the sidebar being
+    hidden) the pictures are drawn for a projector (:data:`render.PROJECTION`) and laid out by
+    :func:`ProjectedLayout`; otherwise by :func:`ScreenLayout`.
+    """
     tick.value  # noqa: B018  (subscribe: redraw after each step)
     with run.lock:  # a consistent month even if Play's thread is stepping
         model = run.model
         frame = model.timeseries()
-        network = run.network.frame(colour_by) if show_network else None
-        charts = render.live_charts(frame, model.events, lang)
-        events = [describe(e, lang, model.villages) for e in model.events[-EVENTS_SHOWN:]][::-1]
+        network = run.network_frame(colour_by, projection is not None) if show_network else None
+        charts = render.live_charts(frame, model.events, lang, render.PROJECTION if projection else render.SCREEN)
+        shown = EVENTS_PROJECTED if projection else EVENTS_SHOWN
+        events = [describe(e, lang, model.villages) for e in model.events[-shown:]][::-1]
     latest = frame.iloc[-1]
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
-        solara.Text(text("month", lang, m=model.steps), classes=["vs-month"],
-                    style={"font-size": "1.8em", "font-weight": "bold", "margin-right": "18px"})
-        for metric in HEADLINE:
-            with solara.Column(gap="0px", classes=["vs-headline"]):
-                solara.Text(headline_value(metric, latest[metric]), style={"font-size": "1.3em"})
-                solara.Text(text(f"metric.{metric}", lang), style={"font-size": "0.8em", "color": "#555"})
-    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        if show_network:
-            with solara.Column(style={"width": "480px", "flex": "none"}):
-                solara.Text(text("network", lang), style={"font-weight": "bold"})
-                solara.Image(network, format="jpeg", width="480px", classes=["vs-network"])
-                NetworkLegend(colour_by, lang)
-        with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
-            solara.Text(text("charts", lang), style={"font-weight": "bold"})
-            solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
-    with solara.Card(text("events", lang), classes=["vs-events"]):
-        for line in events or [text("no_events", lang)]:
-            solara.Text(line, style={"display": "block"})
+    if projection:
+        ProjectedLayout(model.steps, latest, network, charts, events, lang, colour_by, projection)
+    else:
+        ScreenLayout(model.steps, latest, network, charts, events, lang, colour_by)
 
 
 @solara.component
-def Comparison(preset: str, overrides: dict, seed: int, lang: str):
-    """Two configurations on the same village and seeds, and their difference."""
+def ProjectedLayout(month: int, latest, network: bytes | None, charts: bytes, events: list[str], lang: str,
+                    colour_by: str, controls: "Controls"):
+    """The live run on a projector: the numbers and the run buttons, then the network over the latest events on
+    the left and the charts on the right, sized by the screen's height."""
+    with solara.Column():
+        with solara.Row(style={"align-items": "center", "flex-wrap": "nowrap"}):
+            Headlines(month, latest, lang, True)
+            solara.v.Spacer()
+            RunButtons(controls)
+        with solara.Row(style={"flex-wrap": "nowrap", "align-items": "flex-start", "gap": "1.5vw"}):
+            with solara.Column(style={"width": PROJECTED_NETWORK_WIDTH, "flex": "none"}, classes=["vs-left"]):
+                if network is not None:
+                    solara.Image(network, format="jpeg", width="100%", classes=["vs-network"])
+                    NetworkLegend(colour_by, lang, PROJECTION_TEXT)
+                Events(events, lang, True)
+            with solara.Div(style={"width": PROJECTED_CHARTS_WIDTH, "flex": "none"}):
+                solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
+
+
+@solara.component
+def ScreenLayout(month: int, latest, network: bytes | None, charts: bytes, events: list[str], lang: str,
+                 colour_by: str):
+    """The live run beside the sidebar: the numbers, the network and the charts, the event log under them."""
+    with solara.Column():
+        Headlines(month, latest, lang, False)
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            if network is not None:
+                with solara.Column(style={"width": "480px", "flex": "none"}):
+                    solara.Text(text("network", lang), style={"font-weight": "bold"})
+                    solara.Image(network, format="jpeg", width="480px", classes=["vs-network"])
+                    NetworkLegend(colour_by, lang)
+            with solara.Column(style={"flex": "1", "min-width": "480px", "max-width": "720px"}):
+                solara.Text(text("charts", lang), style={"font-weight": "bold"})
+                solara.Image(charts, format="jpeg", width="100%", classes=["vs-charts"])
+        Events(events, lang, False)
+
+
+def use_comparison(preset: str, overrides: dict, seed: int):
+    """The comparison's state and its runs, in a thread of the tab's own: (arms, seeds, months, request,
+    progress, result, error, busy)."""
     def starting_arms() -> dict:
         live = {key: value for key, value in configured(preset, overrides).params.items()
                 if key in intervention_keys()}
@@ -291,9 +368,6 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
     result = solara.use_reactive(None)
     error = solara.use_reactive("")
 
-    def set_arm(arm: str, key: str, value) -> None:
-        arms.value = {**arms.value, arm: {**arms.value[arm], key: value}}
-
     def compare(cancel: threading.Event) -> None:
         if request.value == 0:
             return
@@ -303,10 +377,9 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
             error.value = str(err)
             return
         error.value = ""
-        seed_list = replicate_seeds(seed, seeds.value)
         runs = {"a": [], "b": []}
         progress.value = 0
-        for s in seed_list:
+        for s in replicate_seeds(seed, seeds.value):
             for arm in runs:
                 if cancel.is_set():
                     return
@@ -318,8 +391,15 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
 
     job = solara.use_thread(compare, dependencies=[request.value], intrusive_cancel=False)
     busy = job.state == solara.ResultState.RUNNING and request.value > 0
+    return arms, seeds, months, request, progress, result, error, busy
 
-    solara.Info(text("same_village", lang), dense=True)
+
+@solara.component
+def ComparisonControls(arms, seeds, months, request, progress, busy: bool, lang: str):
+    """Each arm's interventions, the seeds and months, and the button that runs both."""
+    def set_arm(arm: str, key: str, value) -> None:
+        arms.value = {**arms.value, arm: {**arms.value[arm], key: value}}
+
     with solara.Row(style={"flex-wrap": "wrap"}):
         for arm in ("a", "b"):
             with solara.Card(text(f"config_{arm}", lang), classes=[f"vs-arm-{arm}"], style={"min-width": "300px"}):
@@ -335,6 +415,14 @@ def Comparison(preset: str, overrides: dict, seed: int, lang: str):
                 total = 2 * seeds.value
                 solara.ProgressLinear(100 * progress.value / total)
                 solara.Text(text("running", lang, done=progress.value, total=total))
+
+
+@solara.component
+def Comparison(preset: str, overrides: dict, seed: int, lang: str):
+    """Two configurations on the same village and seeds, and their difference."""
+    arms, seeds, months, request, progress, result, error, busy = use_comparison(preset, overrides, seed)
+    solara.Info(text("same_village", lang), dense=True)
+    ComparisonControls(arms, seeds, months, request, progress, busy, lang)
     if error.value:
         solara.Error(f"{text('not_applied', lang)}: {error.value}")
     if result.value is None:
@@ -377,12 +465,13 @@ def plan_name(name: str, lang: str) -> str:
     return text("plan_numbered", lang, k=name.split()[-1])
 
 
-def plan_found(best, lang: str) -> str:
-    """The budget card's line for the best plan (a :class:`villagesim.planner.Candidate`): its paths, the
-    objective with its 95% CI, its cost."""
-    described = ", ".join(f"{text(f'intervention.{n}', lang)} {x:.2f} ({text('start', lang)} {s})"
-                          for n, (x, s) in best.plan.items()) or text("plan_nothing", lang)
-    return text("plan_found", lang, plan=described, mean=best.mean, low=best.ci[0], high=best.ci[1], cost=best.cost)
+def plan_lines(best, lang: str) -> list[str]:
+    """The budget card's lines for the best plan (a :class:`villagesim.planner.Candidate`): one per path it
+    uses, then the objective with its 95% CI, then its cost."""
+    paths = [text("plan_path", lang, path=text(f"intervention.{n}", lang), x=x, s=s) for n, (x, s) in best.plan.items()]
+    return [*(paths or [text("plan_nothing", lang)]),
+            text("plan_outcome", lang, mean=best.mean, low=best.ci[0], high=best.ci[1]),
+            text("plan_spend", lang, cost=best.cost)]
 
 
 class PlanCancelled(Exception):
@@ -403,26 +492,14 @@ class CountedRuns(Executor):
         return future
 
 
-@solara.component
-def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
-    """The current plan's cost against a budget, and a bounded search for the best plan within it.
-
-    The search runs in a thread of its own (Solara's ``use_thread``), one run after another as
-    :func:`villagesim.plan` called with the same bounds and seed would, so it finds the same plan; the
-    page counts the runs meanwhile. A plan is shown only while the village, seed and budget it was
-    searched for are the sidebar's.
-    """
-    from villagesim.submodels.interventions import plan_cost
-
-    budget = solara.use_reactive(DEFAULT_BUDGET)
+def use_plan_search(asked: dict):
+    """A bounded :func:`villagesim.plan` for ``asked`` (preset, village, seed, budget, months), run in a thread
+    of the tab's own, one run after another as the same call would, so it finds the same plan: (request,
+    runs done, (what was searched for, the result) or None, error, busy)."""
     request = solara.use_reactive(0)
     runs = solara.use_reactive(0)
-    found = solara.use_reactive(None)  # (what was searched for, the planner's result)
+    found = solara.use_reactive(None)
     error = solara.use_reactive("")
-    params = configured(preset, overrides).params
-    months = params["time.months"]
-    village = {k: v for k, v in overrides.items() if k not in intervention_keys()}
-    asked = {"preset": preset, "village": village, "seed": seed, "budget": budget.value, "months": months}
 
     def search(cancel: threading.Event) -> None:
         if request.value == 0:
@@ -433,8 +510,8 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
         error.value, found.value, runs.value = "", None, 0
         executor = CountedRuns(SerialExecutor(), lambda: runs.set(runs.value + 1), cancel)
         try:
-            result = plan(preset, asked["budget"], months, overrides=village, seed=seed, executor=executor,
-                          **plan_search())
+            result = plan(asked["preset"], asked["budget"], asked["months"], overrides=asked["village"],
+                          seed=asked["seed"], executor=executor, **plan_search())
         except InputError as err:
             error.value = str(err)
         except PlanCancelled:
@@ -444,9 +521,48 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
 
     job = solara.use_thread(search, dependencies=[request.value], intrusive_cancel=False)
     busy = job.state == solara.ResultState.RUNNING and request.value > 0
+    if job.state == solara.ResultState.ERROR and not error.value:
+        error.value = str(job.error)
+    return request, runs, found, error, busy
+
+
+@solara.component
+def PlanFound(result, lang: str, on_plan):
+    """The best plan as a short laid-out result: its paths, outcome and cost, the plans tied with it, and a
+    button that applies it."""
+    best = result.best
+    with solara.Column(gap="2px", classes=["vs-plan-found"],
+                       style={"border-left": "3px solid #1976d2", "padding-left": "8px", "margin-top": "6px"}):
+        solara.Text(text("plan_heading", lang), style={"font-weight": "bold"})
+        for line in plan_lines(best, lang):
+            solara.Text(line, style={"display": "block"})
+    if result.tied:
+        names = ", ".join(plan_name(name, lang) for name in result.tied)
+        solara.Text(text("plan_tied", lang, names=names), style={"font-size": "0.85em"})
+    solara.Text(text("plan_bounded", lang, seeds=len(result.seeds)), style={"font-size": "0.85em", "color": "#555"})
+    solara.Button(text("apply_plan", lang), color="primary", classes=["vs-apply-plan"], style={"width": "100%"},
+                  on_click=lambda: on_plan(best.overrides))
+
+
+@solara.component
+def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
+    """The current plan's cost against a budget, and a bounded search for the best plan within it.
+
+    A plan is shown only while the village, seed and budget it was searched for are the sidebar's.
+    """
+    from villagesim.submodels.interventions import plan_cost
+
+    budget = solara.use_reactive(DEFAULT_BUDGET)
+    params = configured(preset, overrides).params
+    months = params["time.months"]
+    village = {k: v for k, v in overrides.items() if k not in intervention_keys()}
+    asked = {"preset": preset, "village": village, "seed": seed, "budget": budget.value, "months": months}
+    request, runs, found, error, busy = use_plan_search(asked)
     cost = plan_cost(params, months) * params["region.villages"]
     with solara.Card(text("budget", lang), classes=["vs-budget"]):
-        solara.SliderFloat(text("budget_amount", lang, months=months), value=budget, min=1.0, max=100.0, step=1.0)
+        with solara.Column(classes=["vs-budget-amount"]):
+            solara.SliderFloat(text("budget_amount", lang, amount=budget.value, months=months), value=budget,
+                               min=1.0, max=100.0, step=1.0)
         solara.Text(text("plan_cost", lang, cost=cost, months=months), classes=["vs-plan-cost"])
         if cost > budget.value:
             solara.Warning(text("over_budget", lang, over=cost - budget.value), dense=True, classes=["vs-over-budget"])
@@ -459,156 +575,227 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
             solara.Text(text("planning", lang, runs=runs.value), classes=["vs-planning"])
         if error.value:
             solara.Error(error.value)
-        elif job.state == solara.ResultState.ERROR:
-            solara.Error(str(job.error))
         if found.value is not None and found.value[0] == asked and not busy:
-            result = found.value[1]
-            best = result.best
-            solara.Text(plan_found(best, lang), classes=["vs-plan-found"])
-            if result.tied:
-                names = ", ".join(plan_name(name, lang) for name in result.tied)
-                solara.Text(text("plan_tied", lang, names=names), style={"font-size": "0.8em"})
-            solara.Text(text("plan_bounded", lang, seeds=len(result.seeds)), style={"font-size": "0.8em"})
-            solara.Button(text("apply_plan", lang), classes=["vs-apply-plan"],
-                          on_click=lambda: on_plan(best.overrides))
+            PlanFound(found.value[1], lang, on_plan)
 
 
 # --- the page ---------------------------------------------------------------------------
 
 
-@solara.component
-def Page():
-    lang = solara.use_reactive(start_language())
-    preset = solara.use_reactive(DEFAULT_PRESET)
-    overrides = solara.use_reactive({})
-    seed = solara.use_reactive(DEFAULT_SEED)
-    run = solara.use_memo(lambda: Run(DEFAULT_PRESET, {}, DEFAULT_SEED), [])
-    tick = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    speed = solara.use_reactive(4)
-    colour_by = solara.use_reactive("participation")
-    show_network = solara.use_reactive(True)
-    village_open = solara.use_reactive(False)
-    error = solara.use_reactive("")
-    L = lang.value
+class Controls:
+    """A tab's run and what the sidebar sets (preset, changes, seed), with the actions on them.
 
-    def reset() -> None:
-        playing.value = False
+    Built by :func:`use_controls` from the tab's reactive state; the components get it instead of a dozen
+    values and callbacks.
+    """
+
+    def __init__(self, run: Run, preset, overrides, seed, tick, playing, speed, error, lang: str):
+        self.run, self.preset, self.overrides, self.seed = run, preset, overrides, seed
+        self.tick, self.playing, self.speed, self.error, self.lang = tick, playing, speed, error, lang
+
+    def reset(self) -> None:
+        self.playing.value = False
         try:
-            run.reset(preset.value, overrides.value, seed.value)
+            self.run.reset(self.preset.value, self.overrides.value, self.seed.value)
         except InputError as err:
-            error.value = str(err)
+            self.error.value = str(err)
             return
-        error.value = ""
-        tick.value += 1
+        self.error.value = ""
+        self.tick.value += 1
 
-    def step() -> None:
-        run.step()
-        tick.value += 1
+    def step(self) -> None:
+        self.run.step()
+        self.tick.value += 1
 
-    def play(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
+    def play(self, cancel: threading.Event) -> None:
+        while self.playing.value and not cancel.is_set():
             began = time.perf_counter()
-            step()
-            cancel.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - began)))
+            self.step()
+            cancel.wait(max(0.0, 1.0 / self.speed.value - (time.perf_counter() - began)))
 
-    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
-
-    def change(key: str, value) -> None:
+    def change(self, key: str, value) -> None:
         """A control moved: check it, then restart (before month 1) or change the running model."""
-        new = {**overrides.value, key: value}
+        new = {**self.overrides.value, key: value}
         try:
-            configured(preset.value, new)
-            if run.model.steps > 0 and (key.startswith("interventions.") or key in extension_keys()):
-                run.change(key, value)
+            configured(self.preset.value, new)
+            if self.run.model.steps > 0 and (key.startswith("interventions.") or key in extension_keys()):
+                self.run.change(key, value)
         except InputError as err:
-            error.value = str(err)
+            self.error.value = str(err)
             return
-        overrides.value = new
-        error.value = ""
-        if run.model.steps == 0:
-            reset()
+        self.overrides.value = new
+        self.error.value = ""
+        if self.run.model.steps == 0:
+            self.reset()
         else:
-            tick.value += 1
+            self.tick.value += 1
 
-    def choose_preset(name: str) -> None:
-        preset.value, overrides.value = name, {}
-        reset()
+    def choose_preset(self, name: str) -> None:
+        self.preset.value, self.overrides.value = name, {}
+        self.reset()
 
-    def choose_seed(value: int | None) -> None:
+    def choose_seed(self, value: int | None) -> None:
         if value is None or value < 0:
-            error.value = f"{text('seed', L)}: {value}"
+            self.error.value = f"{text('seed', self.lang)}: {value}"
             return
-        seed.value = value
-        if run.model.steps == 0:
-            reset()
+        self.seed.value = value
+        if self.run.model.steps == 0:
+            self.reset()
 
-    def use_plan(plan: dict) -> None:
-        overrides.value = {**{k: v for k, v in overrides.value.items() if k not in intervention_keys()}, **plan}
-        reset()
+    def use_plan(self, plan: dict) -> None:
+        kept = {k: v for k, v in self.overrides.value.items() if k not in intervention_keys()}
+        self.overrides.value = {**kept, **plan}
+        self.reset()
 
-    def new_seed() -> None:
-        seed.value = secrets.randbelow(1_000_000)
-        reset()
+    def new_seed(self) -> None:
+        self.seed.value = secrets.randbelow(1_000_000)
+        self.reset()
 
-    params = configured(preset.value, overrides.value).params
-    solara.Title(text("title", L))
+
+def use_controls(lang: str) -> Controls:
+    """The tab's :class:`Controls`, and Play's thread."""
+    controls = Controls(solara.use_memo(lambda: Run(DEFAULT_PRESET, {}, DEFAULT_SEED), []),
+                        solara.use_reactive(DEFAULT_PRESET), solara.use_reactive({}), solara.use_reactive(DEFAULT_SEED),
+                        solara.use_reactive(0), solara.use_reactive(False), solara.use_reactive(4),
+                        solara.use_reactive(""), lang)
+    solara.use_thread(controls.play, dependencies=[controls.playing.value], intrusive_cancel=False)
+    return controls
+
+
+def use_projection() -> tuple[bool, callable]:
+    """Projection mode, kept in the page's address (``?projection=1``), so a reload or a bookmark keeps it,
+    and the function that turns it on or off."""
+    router = solara.use_router()
+    on = PROJECTION_QUERY in (router.search or "").split("&")
+
+    def turn(value: bool) -> None:
+        router.push(f"{router.path}?{PROJECTION_QUERY}" if value else router.path)
+
+    return on, turn
+
+
+@solara.component
+def RunButtons(controls: Controls):
+    """Step, Play / Pause and Reset."""
+    playing = controls.playing.value
+    # One element: Solara stacks a component's several top-level elements in a column.
+    with solara.Row(style={"flex": "none", "background": "transparent"}):
+        solara.Button(text("step", controls.lang), on_click=controls.step, disabled=playing, color="primary",
+                      classes=["vs-step"])
+        solara.Button(text("pause" if playing else "play", controls.lang), color="primary", classes=["vs-play"],
+                      on_click=lambda: controls.playing.set(not playing))
+        solara.Button(text("reset", controls.lang), on_click=controls.reset, classes=["vs-reset"])
+
+
+@solara.component
+def TopBar(lang: solara.Reactive[str], controls: Controls, projection: bool, set_projection):
+    """The title, the projection switch and the language switch, the language in use highlighted."""
+    L = lang.value
     with solara.AppBar():
         solara.AppBarTitle(text("title", L))
-        with solara.ToggleButtonsSingle(value=lang, classes=["vs-lang"]):
+        solara.Button(text("projection_off" if projection else "projection_on", L), classes=["vs-projection"],
+                      outlined=True, color="white", on_click=lambda: set_projection(not projection))
+        with solara.Row(gap="4px", classes=["vs-lang"], style={"margin-left": "12px", "background": "transparent"}):
             for code in LANGUAGES:
-                solara.Button(LANGUAGE_NAMES[code], value=code, text=True)
+                active = code == L
+                solara.Button(LANGUAGE_NAMES[code], on_click=lambda code=code: lang.set(code), depressed=active,
+                              text=not active, color="white" if active else None,
+                              classes=["vs-lang-active" if active else "vs-lang-other"],
+                              style={"color": "#1976d2", "font-weight": "bold"} if active else {"color": "white"})
 
+
+@solara.component
+def RunCard(controls: Controls):
+    """Step, Play, Reset, the speed, the village type and the seed, and the last refusal."""
+    L = controls.lang
+    with solara.Card(text("run", L)):
+        RunButtons(controls)
+        solara.SliderInt(f"{text('speed', L)}: {controls.speed.value}", value=controls.speed, min=1, max=20)
+        solara.v.Select(label=text("preset", L), v_model=controls.preset.value, on_v_model=controls.choose_preset,
+                        class_="vs-preset", items=[{"text": preset_label(n, L), "value": n} for n in scenarios.names()])
+        scenario = read_preset(controls.preset.value)
+        solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
+        with solara.Row(style={"align-items": "center"}):
+            solara.InputInt(text("seed", L), value=controls.seed.value, on_value=controls.choose_seed,
+                            classes=["vs-seed"])
+            solara.Button(text("new_seed", L), text=True, on_click=controls.new_seed)
+        if controls.error.value:
+            solara.Error(f"{text('not_applied', L)}: {controls.error.value}", classes=["vs-error"])
+
+
+@solara.component
+def VillageCard(params: dict, controls: Controls):
+    """The village's own parameters, shown on request: fewer widgets to build makes the first page appear sooner."""
+    L = controls.lang
+    opened = solara.use_reactive(False)
+    with solara.Card(text("village", L)):
+        solara.Button(text("hide" if opened.value else "show", L), text=True, classes=["vs-village-toggle"],
+                      on_click=lambda: opened.set(not opened.value))
+        if opened.value:
+            solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
+            for key in VILLAGE_KEYS:
+                ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: controls.change(k, v))
+
+
+@solara.component
+def NetworkCard(show_network: solara.Reactive[bool], colour_by: solara.Reactive[str], lang: str):
+    with solara.Card(text("network", lang)):
+        solara.Checkbox(label=text("show_network", lang), value=show_network)
+        solara.Text(text("colour_by", lang))
+        with solara.ToggleButtonsSingle(value=colour_by, classes=["vs-colour"]):
+            for mode in COLOUR_MODES:
+                solara.Button(text(f"colour.{mode}", lang), value=mode, text=True)
+
+
+@solara.component
+def ExportCard(controls: Controls):
+    """The run's time series as CSV and its charts as PNG."""
+    L, run = controls.lang, controls.run
+    with solara.Card(text("export", L)):
+        name = f"villagesim-{controls.preset.value}-seed{controls.seed.value}"
+        solara.FileDownload(lambda: run.model.timeseries().to_csv(index=False, lineterminator="\n"),
+                            filename=f"{name}.csv", label=text("csv", L), mime_type="text/csv")
+        title = f"{controls.preset.value}, {text('seed', L)} {controls.seed.value}"
+        solara.FileDownload(lambda: render.charts_png(run.model.timeseries(), run.model.events, L, title),
+                            filename=f"{name}.png", label=text("png", L), mime_type="image/png")
+
+
+@solara.component
+def SidebarCards(controls: Controls, show_network, colour_by):
+    """The sidebar: run, interventions, budget, extensions, village, network and export."""
+    L = controls.lang
+    params = configured(controls.preset.value, controls.overrides.value).params
     with solara.Sidebar():
-        with solara.Card(text("run", L)):
-            with solara.Row():
-                solara.Button(text("step", L), on_click=step, disabled=playing.value, color="primary",
-                              classes=["vs-step"])
-                solara.Button(text("pause" if playing.value else "play", L), color="primary", classes=["vs-play"],
-                              on_click=lambda: playing.set(not playing.value))
-                solara.Button(text("reset", L), on_click=reset, classes=["vs-reset"])
-            solara.SliderInt(f"{text('speed', L)}: {speed.value}", value=speed, min=1, max=20)
-            solara.v.Select(label=text("preset", L), v_model=preset.value, on_v_model=choose_preset, class_="vs-preset",
-                            items=[{"text": preset_label(n, L), "value": n} for n in scenarios.names()])
-            scenario = read_preset(preset.value)
-            solara.Text(scenario.description_zh if L == "zh" else scenario.description, style={"font-size": "0.85em"})
-            with solara.Row(style={"align-items": "center"}):
-                solara.InputInt(text("seed", L), value=seed.value, on_value=choose_seed, classes=["vs-seed"])
-                solara.Button(text("new_seed", L), text=True, on_click=new_seed)
-            if error.value:
-                solara.Error(f"{text('not_applied', L)}: {error.value}", classes=["vs-error"])
+        RunCard(controls)
         with solara.Card(text("interventions", L)):
             solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
-            InterventionControls({k: params[k] for k in intervention_keys()}, change, L)
-        BudgetCard(preset.value, overrides.value, seed.value, L, use_plan)
+            InterventionControls({k: params[k] for k in intervention_keys()}, controls.change, L)
+        BudgetCard(controls.preset.value, controls.overrides.value, controls.seed.value, L, controls.use_plan)
         if served_extensions():
             with solara.Card(text("extensions", L), classes=["vs-extensions"]):
                 solara.Text(text("mid_run", L), style={"font-size": "0.8em"})
-                ExtensionControls({k: params[k] for k in extension_keys()}, change)
-        with solara.Card(text("village", L)):
-            # Shown on request: fewer widgets to build makes the first page appear sooner.
-            solara.Button(text("hide" if village_open.value else "show", L), text=True, classes=["vs-village-toggle"],
-                          on_click=lambda: village_open.set(not village_open.value))
-            if village_open.value:
-                solara.Text(text("reset_needed", L), style={"font-size": "0.8em"})
-                for key in VILLAGE_KEYS:
-                    ParameterSlider(key, params[key], text(f"param.{key}", L), lambda v, k=key: change(k, v))
-        with solara.Card(text("network", L)):
-            solara.Checkbox(label=text("show_network", L), value=show_network)
-            solara.Text(text("colour_by", L))
-            with solara.ToggleButtonsSingle(value=colour_by, classes=["vs-colour"]):
-                for mode in COLOUR_MODES:
-                    solara.Button(text(f"colour.{mode}", L), value=mode, text=True)
-        with solara.Card(text("export", L)):
-            name = f"villagesim-{preset.value}-seed{seed.value}"
-            solara.FileDownload(lambda: run.model.timeseries().to_csv(index=False, lineterminator="\n"),
-                                filename=f"{name}.csv", label=text("csv", L), mime_type="text/csv")
-            solara.FileDownload(lambda: render.charts_png(run.model.timeseries(), run.model.events, L,
-                                                        f"{preset.value}, {text('seed', L)} {seed.value}"),
-                                filename=f"{name}.png", label=text("png", L), mime_type="image/png")
+                ExtensionControls({k: params[k] for k in extension_keys()}, controls.change)
+        VillageCard(params, controls)
+        NetworkCard(show_network, colour_by, L)
+        ExportCard(controls)
 
+
+@solara.component
+def Page():
+    lang = solara.use_reactive(start_language())
+    controls = use_controls(lang.value)
+    colour_by = solara.use_reactive("participation")
+    show_network = solara.use_reactive(True)
+    projection, set_projection = use_projection()
+    L = lang.value
+    solara.Title(text("title", L))
+    TopBar(lang, controls, projection, set_projection)
+    if projection:  # the room sees the live run; the controls are one click away
+        LiveView(controls.run, controls.tick, L, colour_by.value, show_network.value, projection=controls)
+        return
+    SidebarCards(controls, show_network, colour_by)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(text("tab_live", L), classes=["vs-tab-live"]):
-            LiveView(run, tick, L, colour_by.value, show_network.value)
+            LiveView(controls.run, controls.tick, L, colour_by.value, show_network.value)
         with solara.lab.Tab(text("tab_compare", L), classes=["vs-tab-compare"]):
-            Comparison(preset.value, overrides.value, seed.value, L)
+            Comparison(controls.preset.value, controls.overrides.value, controls.seed.value, L)

@@ -11,7 +11,7 @@ what changes is drawn per frame (matplotlib "blitting"):
   range (shared by all tabs), and per frame only the lines and markers.
 
 Text is set in Noto Sans CJK when installed so Chinese labels are not boxes:
-the font is looked for on first drawing (:func:`~villagesim.view.charts.cjk_font`)
+the font is looked for on first drawing (:func:`~villagesim.pictures.cjk_font`)
 and set only inside :func:`drawing`, so importing this module changes none
 of matplotlib's settings.
 
@@ -28,13 +28,14 @@ True
 from __future__ import annotations
 
 import collections
-import contextlib
+import dataclasses
 import hashlib
 import io
 import math
-import threading
 
 import matplotlib
+import matplotlib.text
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -46,7 +47,7 @@ from villagesim.events import Event
 from villagesim.i18n import text
 from villagesim.population import MEMBER, RESIDENT, YOUTH
 from villagesim.stats import mean_ci
-from villagesim.view.charts import cjk_font, fonts  # noqa: F401 (cjk_font: serve's check)
+from villagesim.pictures import DRAW_LOCK, cjk_font, drawing  # noqa: F401 (cjk_font: serve's check)
 
 LIVE_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_members", "youth_present_share",
                 "branch_strength")
@@ -55,21 +56,12 @@ COUNT_METRICS = {"active_members": "members"}
 ROLE_MARKERS = {RESIDENT: "o", YOUTH: "^", MEMBER: "s"}
 ROLE_COLOURS = {RESIDENT: "#7b8a99", YOUTH: "#2a9d8f", MEMBER: "#c0392b"}
 PARTICIPATING, NOT_PARTICIPATING = "#e76f51", "#9aabbc"
+PROJECTED_NOT_PARTICIPATING = "#dfe5eb"  # on a projector the participants stand out against pale others
 TRUST_COLOURMAP = "viridis"
 ARM_COLOURS = ("#1f77b4", "#d62728")
 LIVE_CHART_SIZE = (6.4, 6.2)  # inches at 100 dpi
+PROJECTION_CHART_SIZE = (11.4, 6.0)
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-
-# matplotlib is not thread-safe and each browser tab renders in its own thread.
-DRAW_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def drawing():
-    """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside; matplotlib's own settings
-    are restored on leaving. DejaVu for Latin text, falling back per glyph to the CJK font for Chinese."""
-    with DRAW_LOCK, fonts():
-        yield
 
 
 def _jpeg(canvas: FigureCanvasAgg) -> bytes:
@@ -130,7 +122,7 @@ class _NetworkCanvas:
     Shared by every tab showing the same village (same people and ties); used only under DRAW_LOCK.
     """
 
-    def __init__(self, model, pixels: int):
+    def __init__(self, model, pixels: int, projection: bool = False):
         pop = model.population
         self.positions = network_positions(pop.hamlet, pop.household)
         self.figure = Figure(figsize=(pixels / 100, pixels / 100), dpi=100)
@@ -141,12 +133,14 @@ class _NetworkCanvas:
         ties = model.adjacency.tocoo()
         upper = ties.row < ties.col
         segments = np.stack([self.positions[ties.row[upper]], self.positions[ties.col[upper]]], axis=1)
-        ax.add_collection(LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.25))
+        # For a projector the ties recede (a faint web, not a grey tangle) so that the people can be seen.
+        web = LineCollection(segments, linewidths=0.3, colors="#8a94a0", alpha=0.08 if projection else 0.25)
+        ax.add_collection(web)
         lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
         pad = 0.03 * (hi - lo).max() + 1
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
         ax.set_ylim(lo[1] - pad, hi[1] + pad)
-        size = float(np.clip(12_000 / max(pop.size, 1), 3, 40))
+        size = float(np.clip(12_000 / max(pop.size, 1), 3, 40)) * (2.2 if projection else 1.0)
         # Only members get an outline: stroking every marker doubles the drawing time.
         self.people = {role: ax.scatter([], [], s=size * (1.6 if role == MEMBER else 1.0), marker=marker,
                                         linewidths=0.5 if role == MEMBER else 0.0, animated=True)
@@ -171,11 +165,12 @@ def _village_digest(model) -> bytes:
 class NetworkPicture:
     """The village network of one model: people recoloured per frame over ties drawn once."""
 
-    def __init__(self, model, pixels: int = 560):
+    def __init__(self, model, pixels: int = 560, projection: bool = False):
         self.population = model.population
-        key = (_village_digest(model), pixels)
+        self.projection = projection
+        key = (_village_digest(model), pixels, projection)
         with DRAW_LOCK:
-            canvas = _network_canvases.pop(key, None) or _NetworkCanvas(model, pixels)
+            canvas = _network_canvases.pop(key, None) or _NetworkCanvas(model, pixels, projection)
             _network_canvases[key] = canvas
             while len(_network_canvases) > NETWORK_CANVASES_KEPT:
                 _network_canvases.popitem(last=False)
@@ -189,8 +184,9 @@ class NetworkPicture:
         if colour_by == "trust":
             rgba = self.trust_colours(pop.trust[who])
         elif colour_by == "participation":
+            others = PROJECTED_NOT_PARTICIPATING if self.projection else NOT_PARTICIPATING
             rgba = np.where(pop.participating[who][:, None], matplotlib.colors.to_rgba_array(PARTICIPATING),
-                            matplotlib.colors.to_rgba_array(NOT_PARTICIPATING))
+                            matplotlib.colors.to_rgba_array(others))
         else:
             rgba = np.repeat(matplotlib.colors.to_rgba_array(ROLE_COLOURS[role]), who.size, axis=0)
         rgba[:, 3] = np.where(pop.away[who], 0.18, 1.0)
@@ -232,21 +228,63 @@ def count_axis_top(values: np.ndarray) -> float:
     return 10.0 * max(1, math.ceil(1.25 * float(values.max(initial=0.0)) / 10.0))
 
 
-def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float]) -> dict:
-    axes = figure.subplots(3, 2).flat
+@dataclasses.dataclass(frozen=True)
+class ChartStyle:
+    """Size and type of the live charts: a panel grid, type sizes in points (at 100 dpi) and fixed margins."""
+
+    size: tuple[float, float]  # inches at 100 dpi
+    grid: tuple[int, int]
+    title: float
+    ticks: float
+    margins: tuple  # (name, value) pairs of Figure.subplots_adjust
+    month_on_each: bool  # the month label under every panel, or once under the figure
+
+
+SCREEN = ChartStyle(LIVE_CHART_SIZE, (3, 2), 10, 8,
+                    tuple(dict(left=0.07, right=0.98, top=0.95, bottom=0.1, wspace=0.2, hspace=0.55).items()), True)
+# For a projector: three panels a row, few ticks, and type at least 1/28 of the picture's height, so that shown
+# at the height projection mode gives it (about 60% of the screen's) no text is smaller than 1/40 of the screen.
+PROJECTION = ChartStyle(PROJECTION_CHART_SIZE, (2, 3), 20, 20,
+                        tuple(dict(left=0.07, right=0.97, top=0.92, bottom=0.2, wspace=0.32, hspace=0.5).items()), False)
+
+
+def smallest_text_px(figure: Figure) -> float:
+    """The size in pixels of the smallest piece of text drawn on ``figure`` (its type size at its dpi)."""
+    sizes = [t.get_fontsize() for t in figure.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    return min(sizes) * figure.dpi / 72
+
+
+def live_chart_text_px(lang: str, style: ChartStyle) -> tuple[float, int]:
+    """The smallest text of the live charts in ``lang`` and ``style``, in pixels of the picture, and the picture's
+    height in pixels: shown ``h`` pixels high, that text is ``px * h / height`` pixels (the browser tests
+    measure it so)."""
+    with drawing():
+        charts = _chart_canvases.get((lang, style)) or _ChartCanvas(lang, style)
+        charts.canvas.draw()  # tick labels exist once drawn
+        return smallest_text_px(charts.figure), charts.canvas.get_width_height()[1]
+
+
+def _decorate(figure: Figure, lang: str, xmax: int, tops: dict[str, float], style: ChartStyle = SCREEN) -> dict:
+    axes = figure.subplots(*style.grid).flat
     panels = {}
     for ax, metric in zip(axes, LIVE_METRICS):
-        ax.set_title(text(f"metric.{metric}", lang), fontsize=10)
+        ax.set_title(text(f"metric.{metric}", lang), fontsize=style.title)
         ax.set_xlim(0, xmax)
         ax.set_ylim(0, tops.get(metric, 1.0))
-        ax.set_xlabel(text("axis_month", lang), fontsize=8)
-        ax.tick_params(labelsize=8)
+        if style.month_on_each:
+            ax.set_xlabel(text("axis_month", lang), fontsize=style.ticks)
+        else:
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3, integer=True))
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+        ax.tick_params(labelsize=style.ticks)
         ax.grid(alpha=0.3)
         panels[metric] = ax
-    figure.text(0.01, 0.01, text("marker_started", lang) + "    " + text("marker_changed", lang), fontsize=8,
-                color="#444")
+    note = text("marker_started", lang) + "    " + text("marker_changed", lang)
+    if not style.month_on_each:
+        note = f"{text('axis_month', lang)} →    " + note
+    figure.text(0.01, 0.01, note, fontsize=style.ticks, color="#444")
     # Fixed margins: tight_layout would cost a full extra draw on every rebuild.
-    figure.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.1, wspace=0.2, hspace=0.55)
+    figure.subplots_adjust(**dict(style.margins))
     return panels
 
 
@@ -274,10 +312,10 @@ class _ChartCanvas:
     afterwards. Shared by every tab; used only under DRAW_LOCK.
     """
 
-    def __init__(self, lang: str):
-        self.figure = Figure(figsize=LIVE_CHART_SIZE, dpi=100)
+    def __init__(self, lang: str, style: ChartStyle = SCREEN):
+        self.figure = Figure(figsize=style.size, dpi=100)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.panels = _decorate(self.figure, lang, month_axis_end(0), {})
+        self.panels = _decorate(self.figure, lang, month_axis_end(0), {}, style)
         self.lines = {m: ax.plot([], [], color=ARM_COLOURS[0], lw=1.6, animated=True)[0]
                       for m, ax in self.panels.items()}
         self.marks = {m: _marker_lines(ax, animated=True) for m, ax in self.panels.items()}
@@ -302,19 +340,20 @@ class _ChartCanvas:
         self.canvas.restore_region(self.backgrounds[key])
 
 
-_chart_canvases: dict[str, _ChartCanvas] = {}
+_chart_canvases: dict[tuple[str, ChartStyle], _ChartCanvas] = {}
 CHART_BACKGROUNDS_KEPT = 8  # per language (1.6 MB each): tabs at as many axis ranges draw without a full redraw
 
 
-def live_charts(frame: pd.DataFrame, events: list[Event], lang: str) -> bytes:
-    """The six live panels for the time series ``frame`` so far, as JPEG bytes."""
+def live_charts(frame: pd.DataFrame, events: list[Event], lang: str, style: ChartStyle = SCREEN) -> bytes:
+    """The six live panels for the time series ``frame`` so far, as JPEG bytes (``style``: on a screen or
+    for a projector)."""
     steps = frame["step"].to_numpy()
     tops = tuple((m, count_axis_top(frame[bound].to_numpy())) for m, bound in COUNT_METRICS.items())
     marks = markers(events)
     with drawing():
-        charts = _chart_canvases.get(lang)
+        charts = _chart_canvases.get((lang, style))
         if charts is None:
-            charts = _chart_canvases[lang] = _ChartCanvas(lang)
+            charts = _chart_canvases[(lang, style)] = _ChartCanvas(lang, style)
         charts.fit(month_axis_end(int(steps[-1])), tops)
         for metric, line in charts.lines.items():
             ax = charts.panels[metric]

@@ -1,4 +1,5 @@
-"""Charts drawn on the server with matplotlib (no browser or network needed).
+"""Pictures drawn with matplotlib for files and pages: the command line's charts, the sweep analysis's,
+the classroom's export, and the fonts and lock the browser view draws with.
 
 Figures are matplotlib ``Figure`` objects drawn by the Agg canvas, without
 pyplot: importing this module or drawing a chart changes none of
@@ -24,6 +25,8 @@ MAIN_METRICS = ("participation_rate", "project_uptake", "trust_mean", "active_me
 PNG_METADATA = {"Software": None}  # keep the file identical across matplotlib builds
 CJK_FONT_FILES = ("/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf")
 _FONT_LOCK = threading.Lock()
+# matplotlib is not thread-safe: the view's tabs and the classroom's export draw in threads of their own.
+DRAW_LOCK = threading.Lock()
 
 
 def cjk_font() -> str | None:
@@ -52,6 +55,13 @@ def fonts():
         yield
 
 
+@contextlib.contextmanager
+def drawing():
+    """Hold :data:`DRAW_LOCK` and set the text font for what is drawn inside (see :func:`fonts`)."""
+    with DRAW_LOCK, fonts():
+        yield
+
+
 def new_figure(figsize: tuple[float, float]) -> Figure:
     """An empty figure on the Agg canvas (no pyplot, so no GUI backend and nothing left open)."""
     fig = Figure(figsize=figsize)
@@ -59,9 +69,31 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-def timeseries_figure(runs: dict[str, list[pd.DataFrame]], metrics=MAIN_METRICS, title: str = ""):
-    """One panel per metric; each label's runs drawn as a mean line and a 5-95% band."""
-    with fonts():  # a title may be Chinese (a scenario's name)
+def axis_unit(metric: str) -> str:
+    """The y-axis label of a time-series column: its unit from :data:`villagesim.metrics.METRICS`."""
+    from villagesim.metrics import unit
+
+    return {"share": "share (0-1)", "0-1": "index (0-1)"}.get(unit(metric), unit(metric))
+
+
+def band_note(runs: dict[str, list[pd.DataFrame]], what: str = "seeds") -> str:
+    """What the lines and shaded bands of :func:`timeseries_figure` are, with the number of runs behind them."""
+    counts = sorted({len(frames) for frames in runs.values()})
+    if counts[-1] < 2:
+        return ""
+    n = counts[0] if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"line: mean over {n} {what}; shaded band: 5-95% range of the {what} (not a CI of the mean)"
+
+
+def timeseries_figure(runs: dict[str, list[pd.DataFrame]], metrics=MAIN_METRICS, title: str = "",
+                      subtitle: str = "", what: str = "seeds"):
+    """One panel per metric, its unit on the y-axis; each label's runs drawn as a mean line and a 5-95% band.
+
+    ``subtitle`` goes under the title (the settings a run differs from its preset by); the note under the
+    panels says what the lines and bands are, over how many ``what`` (seeds, runs).
+    """
+    note = band_note(runs, what)
+    with fonts():  # a title may be Chinese (a scenario's name); 万元 is
         cols = 3
         rows = -(-len(metrics) // cols)
         fig = new_figure((4.2 * cols, 3.0 * rows))
@@ -76,16 +108,22 @@ def timeseries_figure(runs: dict[str, list[pd.DataFrame]], metrics=MAIN_METRICS,
                     ax.fill_between(steps, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
             ax.set_title(metric.replace("_", " "), fontsize=10)
             ax.set_xlabel("month")
+            ax.set_ylabel(axis_unit(metric))
             ax.grid(alpha=0.3)
         for ax in list(axes.flat)[len(metrics):]:
             ax.set_visible(False)
         axes.flat[0].legend(fontsize=8)
         # Fixed margins in inches, whatever the number of rows: tight_layout would cost a whole extra draw.
         width, height = fig.get_size_inches()
+        head = 0.35 + (0.35 if title else 0.0) + (0.25 if subtitle else 0.0)
         if title:
             fig.suptitle(title, y=1 - 0.12 / height)
-        fig.subplots_adjust(left=0.65 / width, right=1 - 0.15 / width, bottom=0.55 / height,
-                            top=1 - (0.7 if title else 0.35) / height, wspace=0.22, hspace=0.45)
+        if subtitle:
+            fig.text(0.5, 1 - 0.5 / height, subtitle, ha="center", va="top", fontsize=9, color="#333")
+        if note:
+            fig.text(0.5 / width, 0.08 / height, note, fontsize=8.5, color="#333")
+        fig.subplots_adjust(left=0.8 / width, right=1 - 0.15 / width, bottom=(0.85 if note else 0.6) / height,
+                            top=1 - head / height, wspace=0.3, hspace=0.5)
         return fig
 
 
