@@ -1,0 +1,73 @@
+"""Adoption over time and membership: reading the data, the timing fit, hazards given the history, intervals."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from villagesim.calibration import read_groups
+from villagesim.calibration.rule import enrolment_months
+from villagesim.errors import InputError
+from villagesim.params import resolve
+
+
+def diffusion_data(folder, villages=4, size=30, last=8, seed=3):
+    """Villages with members, directed nominations of two relations and adoption periods (last = censored)."""
+    rng = np.random.default_rng(seed)
+    rows, edges = [], []
+    for v in range(villages):
+        ids = [f"{v}-{i}" for i in range(size)]
+        member = rng.random(size) < 0.4
+        member[0], member[1] = True, False
+        toa = np.where(rng.random(size) < 0.6, rng.integers(1, last, size), last)
+        toa[0] = last  # every village reaches the last period
+        rows += [[ids[i], f"village {v}", 20 + i, int(member[i]), int(toa[i])] for i in range(size)]
+        for i in range(size):
+            for j in rng.choice(size, 3, replace=False):
+                if j != i:
+                    edges.append([ids[i], ids[j], rng.choice(["talk", "neighbour"])])
+    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
+    with open(nodes_path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "village", "age", "club", "toa"], *rows])
+    with open(edges_path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["from", "to", "relation"], *edges])
+    return str(nodes_path), str(edges_path)
+
+
+def test_times_membership_and_chosen_relations_are_read(tmp_path):
+    nodes, edges = diffusion_data(tmp_path)
+    both = read_groups(nodes, edges, "id", "village", "club", time_col="toa", last_period=8, participation_col="club")
+    talk = read_groups(nodes, edges, "id", "village", "club", time_col="toa", last_period=8, relations=("talk",))
+    assert both.time.min() >= 1 and both.time.max() == 8 and both.last_period == 8
+    assert (both.participation == both.seed).all()
+    assert 0 < talk.adjacency.nnz < both.adjacency.nnz
+    assert (both.adjacency != both.adjacency.T).nnz == 0  # nominations are symmetrised
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"time_col": "toa", "last_period": 9}, "--last-period 9 does not match the data: the largest toa is 8"),
+    ({"time_col": "toa", "last_period": 7}, "toa '8' must be a whole period from 1 to --last-period 7"),
+    ({"time_col": "village", "last_period": 8}, "village 'village 0' must be a whole period"),
+    ({"time_col": "toa"}, "--time-col and --last-period: give both"),
+    ({"relations": ("tallk",)}, "no tie has relation 'tallk'; did you mean 'talk'?"),
+    ({"time_col": "when", "last_period": 8}, "no 'when' column"),
+])
+def test_bad_time_or_relation_is_refused_in_one_line(tmp_path, kwargs, message):
+    nodes, edges = diffusion_data(tmp_path)
+    with pytest.raises(InputError, match="") as err:
+        read_groups(nodes, edges, "id", "village", "club", **kwargs)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_those_who_declined_enrol_later_only_when_they_reconsider(tmp_path):
+    nodes, edges = diffusion_data(tmp_path)
+    groups = read_groups(nodes, edges, "id", "village", "club")
+    params = resolve({"project.campaign": 36, "project.outreach": 0.0, "project.member_shift": 0.0,
+                      "project.propensity": -1.0, "project.propensity_sd": 0.0})
+    once = enrolment_months(groups, params, 20, 1)
+    again = enrolment_months(groups, {**params, "project.reconsider": 0.2}, 20, 1)
+    assert (once[:, groups.seed] <= 0).all()  # members are informed first and decide in the first month
+    assert (again[:, groups.seed] > 0).any()
+    assert (again >= 0).mean() > (once >= 0).mean()
