@@ -109,3 +109,65 @@ def test_adopting_neighbours_raise_the_hazard_only_when_adopters_talk(tmp_path):
                     for q in (0.1, 0.0))
     first = (rows.period == 2) & (rows.exposure > 0)  # first exposed in period 2
     assert talk[first].mean() > 5 * silent[first].mean()
+
+
+TIME_SMALL = ["--replicates", "2", "--candidates", "4", "--starts", "1", "--max-evaluations", "4", "--profiles", "0",
+              "--final-replicates", "3"]
+
+
+def _data_args(nodes, edges, out, *extra):
+    return ["--nodes", nodes, "--edges", edges, "--group-col", "village", "--seed-col", "club", "--time-col", "toa",
+            "--last-period", "8", "--out", str(out), *extra]
+
+
+@pytest.fixture(scope="module")
+def timing_calibration(tmp_path_factory):
+    from villagesim.cli import main
+
+    folder = tmp_path_factory.mktemp("timing")
+    nodes, edges = diffusion_data(folder)
+    assert main(["calibrate", *_data_args(nodes, edges, folder / "cal"), *TIME_SMALL]) == 0
+    return folder, nodes, edges
+
+
+def test_calibrate_and_predict_adoption_over_time(timing_calibration):
+    from villagesim.cli import main
+
+    folder, nodes, edges = timing_calibration
+    params = str(folder / "cal" / "params.toml")
+    assert main(["predict", *_data_args(nodes, edges, folder / "p"), "--params", params]) == 0
+    with open(folder / "p" / "hazard.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["id", "group", "period", "predicted", "period_only", "logit_on_exposure"]
+    groups = read_groups(nodes, edges, "id", "village", "club", time_col="toa", last_period=8)
+    assert len(rows) == sum(int((groups.time >= p).sum()) for p in range(1, 8))
+    assert all(0 < float(r[c]) < 1 for r in rows for c in ("predicted", "period_only", "logit_on_exposure"))
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--last-period", "9"], "--last-period 9 does not match the data"),
+    (["--relations", "talks"], "did you mean 'talk'?"),
+    (["--time-col", "wrong"], "no 'wrong' column"),
+    (["--set", "project.reconsider=0.1"], "--set project.reconsider: is estimated by calibrate"),
+])
+def test_calibrate_refuses_bad_timing_input_in_one_line(tmp_path, capsys, extra, message):
+    from villagesim.cli import main
+
+    nodes, edges = diffusion_data(tmp_path)
+    out = tmp_path / "out"
+    assert main(["calibrate", *_data_args(nodes, edges, out), *TIME_SMALL, *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_predict_over_time_refuses_a_take_up_calibration(timing_calibration, tmp_path, capsys):
+    from villagesim.cli import main
+
+    folder, nodes, edges = timing_calibration
+    bad = tmp_path / "params.toml"
+    text = (folder / "cal" / "params.toml").read_text()
+    bad.write_text(text.replace("period_months", "months_per_period"))
+    assert main(["predict", *_data_args(nodes, edges, tmp_path / "p"), "--params", str(bad)]) == 2
+    assert "not a calibration on adoption over time" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()

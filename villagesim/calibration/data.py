@@ -29,6 +29,7 @@ class Groups:
     time: np.ndarray | None = None  # adoption period (1, 2, ...); last_period means not adopted by the survey
     last_period: int | None = None  # the survey's period: censored, not an adoption
     participation: np.ndarray | None = None  # bool: belongs to the village's own organisation
+    ids: np.ndarray | None = None  # each node's id in the node file
     _blocks: dict = field(default_factory=dict, repr=False, compare=False)
 
     def blocks(self, k: int) -> sp.csr_matrix:
@@ -104,7 +105,7 @@ def read_groups(nodes: str, edges: str, id_col: str, group_col: str, seed_col: s
     # (and the surveys capped how many each could name): the network is the symmetric one.
     adjacency = from_edges(group.size, src[~across], dst[~across])
     return Groups(labels, group.astype(np.int64), adjacency, seed, outcome, int(across.sum()), time, last_period,
-                  participation)
+                  participation, table.ids)
 
 
 def read_periods(where: str, name: str, values: list[str], last_period: int, lines: list[int]) -> np.ndarray:
@@ -134,7 +135,7 @@ def subset(groups: Groups, keep: np.ndarray) -> Groups:
 
     return Groups([lab for lab, k in zip(groups.labels, keep) if k], number[groups.group[nodes]],
                   groups.adjacency[nodes][:, nodes].tocsr(), groups.seed[nodes], pick(groups.outcome), 0,
-                  pick(groups.time), groups.last_period, pick(groups.participation))
+                  pick(groups.time), groups.last_period, pick(groups.participation), pick(groups.ids))
 
 
 def distance_from_seeds(groups: Groups) -> np.ndarray:

@@ -135,11 +135,12 @@ def baseline_hazards(rows: PersonPeriods, coefficients: dict[str, list[float]]) 
             "logit on exposure": expit(beta[0] + beta[1] * rows.exposure + beta[2] * rows.share)}
 
 
-def scores(adopted: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    """Log-likelihood per person-period and AUC (NaN with one class only)."""
-    from sklearn.metrics import roc_auc_score
-
+def scores(adopted: np.ndarray, predicted: np.ndarray, auc: bool = True) -> dict[str, float]:
+    """Log-likelihood per person-period and (with ``auc``) the AUC, NaN with one class only."""
     p = np.clip(predicted, FLOOR, 1 - FLOOR)
-    loglik = float(np.mean(np.where(adopted, np.log(p), np.log1p(-p))))
-    auc = float(roc_auc_score(adopted, p)) if 0 < adopted.sum() < adopted.size else float("nan")
-    return {"loglik": loglik, "auc": auc}
+    out = {"loglik": float(np.mean(np.where(adopted, np.log(p), np.log1p(-p))))}
+    if auc:
+        from sklearn.metrics import roc_auc_score
+
+        out["auc"] = float(roc_auc_score(adopted, p)) if 0 < adopted.sum() < adopted.size else float("nan")
+    return out

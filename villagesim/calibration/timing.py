@@ -133,3 +133,17 @@ class TimingObjective(Objective):
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(time_moments(self.groups, time), axis=0)
         return np.nan_to_num(mean[self.kept])  # a class nobody reached in any replicate: no adoption in it
+
+
+class LikelihoodObjective(TimingObjective):
+    """The deviance (-2 log-likelihood) of the observed adoption periods under the hazards given the history
+    (:func:`~villagesim.calibration.hazard.hazards`): maximum likelihood through the same search and profiles,
+    whose 3.84 level is then a likelihood-ratio interval. The moments stay for the report."""
+
+    def __call__(self, unit: np.ndarray) -> float:
+        from villagesim.calibration.hazard import hazards, person_periods, scores
+
+        self.evaluations += 1
+        rows = person_periods(self.groups)
+        predicted = hazards(self.groups, self.params(unit), self.period_months)[rows.person, rows.period - 1]
+        return -2.0 * rows.person.size * scores(rows.adopted, predicted, auc=False)["loglik"]
