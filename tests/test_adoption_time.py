@@ -112,6 +112,7 @@ def test_adopting_neighbours_raise_the_hazard_only_when_adopters_talk(tmp_path):
 
 
 TIME_SMALL = ["--replicates", "2", "--candidates", "4", "--starts", "1", "--max-evaluations", "4", "--profiles", "0",
+              "--draws", "5", "--steps", "10",
               "--final-replicates", "3"]
 
 
@@ -171,3 +172,73 @@ def test_predict_over_time_refuses_a_take_up_calibration(timing_calibration, tmp
     assert main(["predict", *_data_args(nodes, edges, tmp_path / "p"), "--params", str(bad)]) == 2
     assert "not a calibration on adoption over time" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+
+
+def test_the_posterior_draws_follow_the_objective():
+    from types import SimpleNamespace
+
+    from villagesim.calibration.intervals import posterior_draws
+    from villagesim.calibration.moments import Fit
+
+    keys = ("project.propensity", "project.member_shift")
+
+    class Quadratic:
+        def __init__(self):
+            self.keys = keys
+
+        def __call__(self, unit):
+            return float(np.sum(((unit - 0.5) / 0.04) ** 2))  # exp(-J/2): normal, SD 0.04 on each axis
+
+    centre = np.full(2, 0.5)
+    cal = SimpleNamespace(objective=Quadratic(), fit=Fit(centre, {}, 0.0, None, None, None, 0))
+    draws, acceptance = posterior_draws(cal, 1000, 6000, seed=3)
+    from villagesim.calibration.moments import to_unit
+
+    units = np.array([[to_unit(k, d[k]) for k in keys] for d in draws])
+    assert 0.15 < acceptance < 0.7
+    np.testing.assert_allclose(units.std(axis=0), 0.04, rtol=0.3)
+    np.testing.assert_allclose(units.mean(axis=0), 0.5, atol=0.02)
+
+
+def test_intervals_widen_with_the_parameters_uncertainty(timing_calibration, tmp_path):
+    import tomllib
+
+    import tomli_w
+
+    from villagesim.cli import main
+
+    folder, nodes, edges = timing_calibration
+    table = tomllib.loads((folder / "cal" / "params.toml").read_text())
+    widths = {}
+    for name, spread in (("certain", 0.0), ("uncertain", 1.5)):
+        posterior = {key: [table["params"][key]] * 20 for key in table["calibration"]["posterior"]}
+        posterior["project.propensity"] = list(table["params"]["project.propensity"] + np.linspace(-spread, spread, 20))
+        table["calibration"]["posterior"] = posterior
+        path = tmp_path / f"{name}.toml"
+        path.write_text(tomli_w.dumps(table))
+        assert main(["predict", *_data_args(nodes, edges, tmp_path / name), "--params", str(path), "--per-draw", "2",
+                     "--replicates", "4"]) == 0
+        with open(tmp_path / name / "curves.csv") as handle:
+            rows = list(csv.DictReader(handle))
+        widths[name] = np.mean([float(r["upper"]) - float(r["lower"]) for r in rows])
+    assert widths["uncertain"] > 1.3 * widths["certain"] > 0
+
+
+def test_no_fold_fits_on_the_village_it_scores(tmp_path):
+    from dataclasses import replace
+
+    from villagesim.calibration.folds import Settings, time_fold
+
+    nodes, edges = diffusion_data(tmp_path)
+    groups = read_groups(nodes, edges, "id", "village", "club", time_col="toa", last_period=8)
+    settings = Settings(replicates=2, candidates=4, max_evaluations=4, starts=1, draws=4, steps=6, per_draw=1,
+                        final_replicates=2)
+    held = groups.group == 1
+    scrambled = groups.time.copy()
+    scrambled[held] = np.random.default_rng(9).permutation(scrambled[held])
+    scrambled[np.flatnonzero(held & (scrambled < 8))[:5]] = 8
+    folds = [time_fold(replace(groups, time=t, _blocks={}), 1, resolve({}), "likelihood", settings, 4)
+             for t in (groups.time, scrambled)]
+    assert folds[0]["baselines"] == folds[1]["baselines"]
+    assert folds[0]["estimate"] == folds[1]["estimate"]
+    assert not np.array_equal(folds[0]["observed"], folds[1]["observed"])  # the fold does score the change

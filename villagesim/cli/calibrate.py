@@ -71,18 +71,31 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = claim_output(args, "calibrate", {
         **_data_inputs(args), "params": base, "seed": args.seed,
         **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "starts", "max_evaluations",
-                                         "profiles", "bootstrap", "final_replicates", "period_months", "objective")}})
+                                         "profiles", "bootstrap", "final_replicates", "period_months", "objective", "draws",
+                                         "steps")}})
     groups = _read(args)
     cal = _fit(args, groups, base)
     started = time.perf_counter()
     fitted = (_describe_time_fit if args.time_col else _describe_uptake_fit)(args, groups, base, cal)
     fitted["calibration"] = cal
     fitted["seconds"] = {**cal.seconds, "reported runs": time.perf_counter() - started}
+    _draw_posterior(args, cal, fitted)
     report(args, groups, cal, fitted)
     with out.writing() as folder:
         names = _write_calibration(folder, fitted)
     print("wrote " + ", ".join(str(out.path / name) for name in names))
     return 0
+
+
+def _draw_posterior(args: argparse.Namespace, cal, fitted: dict) -> None:
+    """The parameter draws that the predictions' intervals run (stored in params.toml)."""
+    from villagesim.calibration.intervals import posterior_draws, posterior_table
+
+    started = time.perf_counter()
+    draws, fitted["acceptance"] = posterior_draws(cal, args.draws, args.steps, args.seed)
+    fitted["info"]["posterior"] = posterior_table(draws)
+    fitted["info"]["posterior_acceptance"] = fitted["acceptance"]
+    fitted["seconds"]["posterior draws"] = time.perf_counter() - started
 
 
 def _check_calibrate(args: argparse.Namespace) -> None:
@@ -214,9 +227,11 @@ def report(args: argparse.Namespace, groups: Groups, cal, fitted: dict) -> None:
         _print_scores(groups, fitted["observed"], fitted["predicted"], fitted["baselines"])
         print("  in-sample, seeds' decisions simulated:")
         _print_scores(groups, fitted["observed"], fitted["simulated_seeds"], fitted["baselines"])
+    print(f"  90% intervals: {args.draws} draws from the quasi-posterior ({args.steps} Metropolis steps, "
+          f"{fitted['acceptance']:.0%} accepted)")
     seconds = fitted["seconds"]
     print(f"  time: fit {seconds['fit']:.0f} s, profiles and refits {seconds.get('profiles', 0.0):.0f} s, "
-          f"reported runs {seconds['reported runs']:.0f} s")
+          f"reported runs {seconds['reported runs']:.0f} s, posterior draws {seconds['posterior draws']:.0f} s")
 
 
 def _uptake_moments(result):
@@ -262,6 +277,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     params = read_params(args.params, (*FITTED, *FIXED))
     coefficients = _baselines(args.params)
+    draws = _draws(args, params)
     out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params"),
                                          "given_seeds": args.given_seeds, "replicates": args.replicates,
                                          "seed": args.seed})
@@ -270,10 +286,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     groups = read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col)
     import numpy as np
 
-    from villagesim.calibration import baseline_predict, covariates, predict, write_csv
+    from villagesim.calibration import baseline_predict, covariates, predict, simulate, write_csv
+    from villagesim.calibration.intervals import predictive_interval
+    from villagesim.calibration.prediction import shares
 
     seed = args.seed
     predicted = predict(groups, params, args.replicates, seed, args.given_seeds)
+    seed_outcome = groups.outcome & groups.seed if args.given_seeds else None
+    lower, upper = predictive_interval(
+        lambda p, k, s: shares(groups, simulate(groups, p, k, s, seed_outcome), ~groups.seed), draws, args.per_draw,
+        seed)
     observed = groups.observed() if args.outcome_col else None
     mode = "seeds' decisions given" if args.given_seeds else "seeds' decisions simulated"
     print(f"villagesim predict: {len(groups.labels)} groups, campaign {params['project.campaign']} months, "
@@ -286,13 +308,20 @@ def cmd_predict(args: argparse.Namespace) -> int:
         _print_scores(groups, observed, predicted, baselines)
     else:
         print(f"  rule: {_shape(groups, predicted)}")
-    header = ("group", "n", "predicted") + (("observed",) if observed is not None else ())
-    rows = [(lab, int(groups.size[g]), float(predicted[g])) + ((float(observed[g]),) if observed is not None else ())
-            for g, lab in enumerate(groups.labels)]
+    header = ("group", "n", "predicted", "lower", "upper") + (("observed",) if observed is not None else ())
+    rows = [(lab, int(groups.size[g]), float(predicted[g]), float(lower[g]), float(upper[g]))
+            + ((float(observed[g]),) if observed is not None else ()) for g, lab in enumerate(groups.labels)]
     with out.writing() as folder:
         write_csv(folder / "groups.csv", header, rows)
     print(f"wrote {out.path / 'groups.csv'}")
     return 0
+
+
+def _draws(args: argparse.Namespace, params: dict) -> list[dict]:
+    """The calibration's parameter draws (checked before anything is computed)."""
+    from villagesim.calibration.intervals import read_posterior
+
+    return read_posterior(args.params, _calibration_table(args.params), params)
 
 
 def _predict_time(args: argparse.Namespace) -> int:
@@ -304,11 +333,13 @@ def _predict_time(args: argparse.Namespace) -> int:
     if "period_months" not in table or "hazard_baselines" not in table:
         raise InputError(f"--params {args.params}: not a calibration on adoption over time; --time-col needs one made "
                          "by villagesim calibrate --time-col")
+    draws = _draws(args, params)
     out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params")})
     groups = _read(args)
     from villagesim.calibration import write_csv
     from villagesim.calibration.hazard import baseline_hazards, hazards, person_periods, scores
-    from villagesim.calibration.timing import timing_params
+    from villagesim.calibration.intervals import predictive_interval
+    from villagesim.calibration.timing import adoption_periods, curves, timing_params
 
     months = int(table["period_months"])
     rows = person_periods(groups)
@@ -319,11 +350,23 @@ def _predict_time(args: argparse.Namespace) -> int:
           f"periods 1 to {groups.last_period - 1} of {months} months")
     _print_hazard_scores({name: scores(rows.adopted, h) for name, h in predicted.items()})
     columns = [name.replace(" ", "_") for name in predicted][1:]
+    shape = (len(groups.labels), groups.last_period - 1)
+
+    def run(p, k, s):
+        return curves(groups, adoption_periods(groups, p, k, s, months)).reshape(k, -1)
+
+    mean = run(params, args.replicates, args.seed).mean(axis=0).reshape(shape)
+    lower, upper = (bound.reshape(shape) for bound in predictive_interval(run, draws, args.per_draw, args.seed))
+    observed = curves(groups, groups.time[None, :])[0]
     with out.writing() as folder:
         write_csv(folder / "hazard.csv", ("id", "group", "period", "predicted", *columns),
                   [(groups.ids[i], groups.labels[groups.group[i]], int(p), *(float(h[k]) for h in predicted.values()))
                    for k, (i, p) in enumerate(zip(rows.person, rows.period))])
-    print(f"wrote {out.path / 'hazard.csv'}")
+        write_csv(folder / "curves.csv", ("group", "period", "predicted", "lower", "upper", "observed"),
+                  [(lab, p + 1, *(float(a[g, p]) for a in (mean, lower, upper, observed)))
+                   for g, lab in enumerate(groups.labels) for p in range(shape[1])])
+    print(f"wrote {out.path / 'hazard.csv'}, {out.path / 'curves.csv'} (cumulative adoption from the start, "
+          "with 90% intervals)")
     return 0
 
 
@@ -383,6 +426,10 @@ def add_command(subparsers) -> None:
                           "below the estimate (2 rounds at most), 0: skip (default: 1)")
     cal.add_argument("--bootstrap", type=positive, default=400,
                      help="bootstrap draws over groups for the moments' standard errors (default: 400)")
+    cal.add_argument("--draws", type=positive, default=100,
+                     help="parameter draws kept for the predictions' 90%% intervals (default: 100)")
+    cal.add_argument("--steps", type=positive, default=400,
+                     help="Metropolis steps (evaluations) to draw them (default: 400)")
     cal.add_argument("--objective", choices=("moments", "likelihood"), default="moments",
                      help="with --time-col: fit the moments of time (simulated method of moments), or maximise the "
                           "likelihood of the adoption periods under the hazards given the history (default: moments)")
@@ -397,5 +444,8 @@ def add_command(subparsers) -> None:
                       help="take the seeds' observed decisions (--outcome-col) as inputs; the others' outcomes are "
                            "read only to score the prediction")
     pred.add_argument("--replicates", type=positive, default=200, help="replicates (default: 200)")
+    pred.add_argument("--per-draw", type=positive, default=4,
+                      help="replicates at each of the calibration's parameter draws, for the 90%% intervals "
+                           "(default: 4)")
     pred.add_argument("--seed", type=non_negative, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     pred.set_defaults(handler=cmd_predict)
