@@ -242,3 +242,37 @@ def test_no_fold_fits_on_the_village_it_scores(tmp_path):
     assert folds[0]["baselines"] == folds[1]["baselines"]
     assert folds[0]["estimate"] == folds[1]["estimate"]
     assert not np.array_equal(folds[0]["observed"], folds[1]["observed"])  # the fold does score the change
+
+
+def test_membership_is_fitted_and_predicted_per_person(tmp_path, capsys):
+    from villagesim.cli import main
+
+    nodes, edges = diffusion_data(tmp_path)
+    extra = ["--participation-col", "club", "--age-col", "age"]
+    assert main(["calibrate", *_data_args(nodes, edges, tmp_path / "cal", *extra), *TIME_SMALL]) == 0
+    params = str(tmp_path / "cal" / "params.toml")
+    assert main(["predict", *_data_args(nodes, edges, tmp_path / "p", *extra), "--params", params,
+                 "--replicates", "4"]) == 0
+    with open(tmp_path / "p" / "people.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["id", "group", "predicted_participation", "logit"] and len(rows) == 120
+    assert all(0 <= float(r["predicted_participation"]) <= 1 and 0 < float(r["logit"]) < 1 for r in rows)
+    # A calibration without membership cannot predict it: refused before anything is written.
+    assert main(["calibrate", *_data_args(nodes, edges, tmp_path / "bare"), *TIME_SMALL]) == 0
+    capsys.readouterr()
+    assert main(["predict", *_data_args(nodes, edges, tmp_path / "q", *extra), "--params",
+                 str(tmp_path / "bare" / "params.toml")]) == 2
+    assert "no membership fit" in capsys.readouterr().err and not (tmp_path / "q").exists()
+
+
+def test_participation_rule_clusters_members_when_neighbours_weigh(tmp_path):
+    from villagesim.calibration.membership import membership_moments, simulate_rule
+
+    nodes, edges = diffusion_data(tmp_path)
+    groups = read_groups(nodes, edges, "id", "village", "club", participation_col="club")
+    base = resolve({"participation.threshold_mean": 0.45, "participation.threshold_sd": 0.2})
+    alone = membership_moments(groups, simulate_rule(groups, {**base, "participation.trust_weight": 1.0}, 30, 1))
+    social = membership_moments(groups, simulate_rule(groups, {**base, "participation.trust_weight": 0.5}, 30, 1))
+    v = len(groups.labels)
+    gap = (social[:, v] - social[:, v + 1]).mean()  # members' ties to members minus non-members'
+    assert abs((alone[:, v] - alone[:, v + 1]).mean()) < 0.05 < gap

@@ -70,6 +70,14 @@ BOUNDS = {
     "project.outreach": (0.0005, 0.5, True),
     "project.places": (10, 600, True),
     "project.reconsider": (0.0005, 0.5, True),
+    "participation.threshold_mean": (0.0, 1.0, False),
+    "participation.threshold_sd": (0.01, 0.6, True),
+    "participation.trust_weight": (0.0, 1.0, False),
+    "contagion.spontaneous": (0.001, 0.9, True),
+    "contagion.recruit": (0.001, 0.9, True),
+    "logit.intercept": (-5.0, 5.0, False),
+    "logit.degree": (-1.0, 1.0, False),
+    "logit.age": (-0.5, 0.5, False),
 }
 """Search box per fitted parameter: low, high, searched on a log scale."""
 

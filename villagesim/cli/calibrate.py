@@ -24,7 +24,7 @@ def _data_inputs(args: argparse.Namespace) -> dict:
     """The data files (by content) and columns, as an output folder records them."""
     return {"nodes_sha256": file_digest(args.nodes, "--nodes"), "edges_sha256": file_digest(args.edges, "--edges"),
             **{col: getattr(args, col) for col in ("id_col", "group_col", "seed_col", "outcome_col", "time_col",
-                                                   "last_period", "participation_col", "relations")}}
+                                                   "last_period", "participation_col", "relations", "age_col")}}
 
 
 def _print_groups(groups: Groups, observed: np.ndarray | None, predicted: np.ndarray) -> None:
@@ -80,6 +80,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     fitted["calibration"] = cal
     fitted["seconds"] = {**cal.seconds, "reported runs": time.perf_counter() - started}
     _draw_posterior(args, cal, fitted)
+    if args.participation_col:
+        _fit_membership(args, groups, fitted)
     report(args, groups, cal, fitted)
     with out.writing() as folder:
         names = _write_calibration(folder, fitted)
@@ -98,6 +100,25 @@ def _draw_posterior(args: argparse.Namespace, cal, fitted: dict) -> None:
     fitted["seconds"]["posterior draws"] = time.perf_counter() - started
 
 
+def _fit_membership(args: argparse.Namespace, groups: Groups, fitted: dict) -> None:
+    """The participation rule and the independent-choice logit, each fitted to the moments of membership."""
+    from villagesim.calibration.membership import LOGIT, RULE, fit_membership
+
+    started = time.perf_counter()
+    fits = {rule: fit_membership(groups, rule, args.replicates, args.seed, args.candidates, args.max_evaluations,
+                                 args.starts) for rule in (RULE, LOGIT)}
+    fitted["info"]["membership"] = {rule: {**f.fit.estimate, "objective": f.fit.objective}
+                                    for rule, f in fits.items()}
+    fitted["seconds"]["membership"] = time.perf_counter() - started
+
+
+def _print_membership(table: dict) -> None:
+    print("  membership (participation), fitted to the same moments:")
+    for rule, values in table.items():
+        estimate = ", ".join(f"{k} {v:.4g}" for k, v in values.items() if k != "objective")
+        print(f"    {rule}: objective {values['objective']:.1f}; {estimate}")
+
+
 def _check_calibrate(args: argparse.Namespace) -> None:
     if args.starts > args.candidates:
         raise InputError(f"--starts {args.starts}: at most --candidates ({args.candidates}), the Sobol points it "
@@ -112,7 +133,7 @@ def _read(args: argparse.Namespace) -> Groups:
 
     relations = tuple(r.strip() for r in args.relations.split(",")) if args.relations else None
     return read_groups(args.nodes, args.edges, args.id_col, args.group_col, args.seed_col, args.outcome_col,
-                       args.time_col, args.last_period, args.participation_col, relations)
+                       args.time_col, args.last_period, args.participation_col, relations, args.age_col)
 
 
 def _fit(args: argparse.Namespace, groups: Groups, base: dict):
@@ -227,6 +248,8 @@ def report(args: argparse.Namespace, groups: Groups, cal, fitted: dict) -> None:
         _print_scores(groups, fitted["observed"], fitted["predicted"], fitted["baselines"])
         print("  in-sample, seeds' decisions simulated:")
         _print_scores(groups, fitted["observed"], fitted["simulated_seeds"], fitted["baselines"])
+    if "membership" in fitted["info"]:
+        _print_membership(fitted["info"]["membership"])
     print(f"  90% intervals: {args.draws} draws from the quasi-posterior ({args.steps} Metropolis steps, "
           f"{fitted['acceptance']:.0%} accepted)")
     seconds = fitted["seconds"]
@@ -241,8 +264,8 @@ def _uptake_moments(result):
     return zip(MOMENT_NAMES, result.observed[tail:], result.simulated[tail:], result.errors[tail:])
 
 
-def _print_hazard_scores(scores: dict) -> None:
-    print(f"  {'hazard given the history':<40}{'loglik/person-period':>22}{'AUC':>8}")
+def _print_hazard_scores(scores: dict, what: str = "hazard given the history", per: str = "person-period") -> None:
+    print(f"  {what:<40}{'loglik/' + per:>22}{'AUC':>8}")
     for name, s in scores.items():
         print(f"  {name:<40}{s['loglik']:22.4f}{s['auc']:8.3f}")
 
@@ -278,6 +301,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     params = read_params(args.params, (*FITTED, *FIXED))
     coefficients = _baselines(args.params)
     draws = _draws(args, params)
+    membership = _membership_params(args) if args.participation_col else None
     out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params"),
                                          "given_seeds": args.given_seeds, "replicates": args.replicates,
                                          "seed": args.seed})
@@ -313,8 +337,39 @@ def cmd_predict(args: argparse.Namespace) -> int:
             + ((float(observed[g]),) if observed is not None else ()) for g, lab in enumerate(groups.labels)]
     with out.writing() as folder:
         write_csv(folder / "groups.csv", header, rows)
+        if membership:
+            _predict_membership(args, groups, membership, folder)
     print(f"wrote {out.path / 'groups.csv'}")
     return 0
+
+
+def _membership_params(args: argparse.Namespace) -> dict:
+    """The membership rules' parameters a calibration with --participation-col stored (checked up front)."""
+    from villagesim.calibration.membership import LOGIT, RULE, RULES
+
+    table = _calibration_table(args.params).get("membership", {})
+    ok = isinstance(table, dict) and all(isinstance(table.get(r), dict) and set(RULES[r]) <= set(table[r])
+                                         for r in (RULE, LOGIT))
+    if not ok:
+        raise InputError(f"--params {args.params}: no membership fit; --participation-col needs a calibration made "
+                         "with --participation-col")
+    return table
+
+
+def _predict_membership(args: argparse.Namespace, groups: Groups, fits: dict, folder) -> None:
+    """people.csv: each person's chance of membership under the participation rule and the logit, scored."""
+    from villagesim.calibration import write_csv
+    from villagesim.calibration.hazard import scores
+    from villagesim.calibration.membership import LOGIT, RULE, MembershipObjective
+    from villagesim.params import resolve
+
+    chance = {rule: MembershipObjective(groups, rule, args.replicates, args.seed).chance(
+        {**resolve({}), **fits[rule]}, args.replicates) for rule in (RULE, LOGIT)}
+    _print_hazard_scores({rule: scores(groups.participation, c) for rule, c in chance.items()},
+                         "membership, chance of each person", "person")
+    write_csv(folder / "people.csv", ("id", "group", "predicted_participation", "logit"),
+              [(groups.ids[i], groups.labels[groups.group[i]], float(chance[RULE][i]), float(chance[LOGIT][i]))
+               for i in range(groups.group.size)])
 
 
 def _draws(args: argparse.Namespace, params: dict) -> list[dict]:
@@ -334,6 +389,7 @@ def _predict_time(args: argparse.Namespace) -> int:
         raise InputError(f"--params {args.params}: not a calibration on adoption over time; --time-col needs one made "
                          "by villagesim calibrate --time-col")
     draws = _draws(args, params)
+    membership = _membership_params(args) if args.participation_col else None
     out = claim_output(args, "predict", {**_data_inputs(args), "params_sha256": file_digest(args.params, "--params")})
     groups = _read(args)
     from villagesim.calibration import write_csv
@@ -365,8 +421,10 @@ def _predict_time(args: argparse.Namespace) -> int:
         write_csv(folder / "curves.csv", ("group", "period", "predicted", "lower", "upper", "observed"),
                   [(lab, p + 1, *(float(a[g, p]) for a in (mean, lower, upper, observed)))
                    for g, lab in enumerate(groups.labels) for p in range(shape[1])])
+        if membership:
+            _predict_membership(args, groups, membership, folder)
     print(f"wrote {out.path / 'hazard.csv'}, {out.path / 'curves.csv'} (cumulative adoption from the start, "
-          "with 90% intervals)")
+          "with 90% intervals)" + (f", {out.path / 'people.csv'}" if membership else ""))
     return 0
 
 
@@ -403,6 +461,8 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"model months per period of the data (default: {PERIOD_MONTHS}, periods of a year)")
     parser.add_argument("--participation-col", default=None,
                         help="0/1 column: membership of the village's own organisation (participation)")
+    parser.add_argument("--age-col", default=None,
+                        help="column of ages, for the membership logit on degree and age (default: degree alone)")
     parser.add_argument("--relations", default=None,
                         help="comma-separated values of the edges' relation column to keep (default: every tie)")
     add_output_arguments(parser, required=True)
