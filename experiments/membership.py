@@ -75,8 +75,21 @@ def main() -> None:
               f"{inside} of {len(groups.labels)} |")
         gaps = [(n, o, s) for n, o, s in zip(names, cal.fit.observed, cal.fit.simulated) if not n.startswith("village")]
         print("|  | " + "; ".join(f"{n}: {o:.3f} / {s:.3f}" for n, o, s in gaps) + " | | | |")
+    # The logit fitted to the moments has no moment on age; the same logit by maximum likelihood, for reference.
+    from sklearn.linear_model import LogisticRegression
+
+    degree = np.diff(groups.adjacency.indptr)
+    x = np.column_stack([degree, groups.age])
+    total = []
+    for g in range(len(groups.labels)):
+        train = groups.group != g
+        model = LogisticRegression(C=np.inf, max_iter=1000).fit(x[train], groups.participation[train])
+        chance = np.clip(model.predict_proba(x[~train])[:, 1], CLIP, 1 - CLIP)
+        total.append(np.where(groups.participation[~train], np.log(chance), np.log1p(-chance)))
+    per_person["logit by maximum likelihood"] = total
+    print(f"| logit on degree and age, by maximum likelihood | | | {np.concatenate(total).mean():.4f} | |")
     rule = "participation rule"
-    for other in list(RULES)[1:]:
+    for other in [*list(RULES)[1:], "logit by maximum likelihood"]:
         diff = np.array([a.sum() - b.sum() for a, b in zip(per_person[rule], per_person[other])])
         count = np.array([a.size for a in per_person[rule]], float)
         ci = bootstrap((diff, count), lambda d, n: d.sum() / n.sum(), paired=True, vectorized=False,
