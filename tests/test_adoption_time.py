@@ -276,3 +276,16 @@ def test_participation_rule_clusters_members_when_neighbours_weigh(tmp_path):
     v = len(groups.labels)
     gap = (social[:, v] - social[:, v + 1]).mean()  # members' ties to members minus non-members'
     assert abs((alone[:, v] - alone[:, v + 1]).mean()) < 0.05 < gap
+
+
+def test_in_the_village_model_those_who_declined_enrol_later_only_when_they_reconsider():
+    from villagesim import VillageModel
+
+    settings = {"village.population": 400, "region.villages": 2, "project.start": 0, "project.outreach": 1.0,
+                "project.propensity": -2.0, "project.propensity_sd": 0.0, "project.campaign": 12}
+    enrolled = {}
+    for again in (0.0, 0.3):
+        model = VillageModel({**settings, "project.reconsider": again}, seed=3)
+        model.run(12)
+        enrolled[again] = model.population.enrolled[model.population.alive].mean()
+    assert enrolled[0.3] > 1.5 * enrolled[0.0] > 0
