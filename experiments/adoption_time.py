@@ -47,7 +47,7 @@ def loglik_difference(folds: list[dict], other: str) -> tuple[float, float, floa
     count = np.array([f["adopted"].size for f in folds], float)
     ratio = float(diff.sum() / count.sum())
     ci = bootstrap((diff, count), lambda d, n: d.sum() / n.sum(), paired=True, vectorized=False, n_resamples=2000,
-                   confidence_level=0.95, random_state=np.random.default_rng(0), method="percentile").confidence_interval
+                   random_state=np.random.default_rng(0), method="percentile").confidence_interval
     return ratio, float(ci.low), float(ci.high)
 
 

@@ -252,8 +252,8 @@ def _polish(loss, start: np.ndarray, max_evaluations: int) -> tuple[np.ndarray, 
 
 
 def _result(objective: Objective, unit: np.ndarray, value: float, starts: tuple[float, ...] = ()) -> Fit:
-    return Fit(unit, to_params(unit, objective.keys), value, objective.observed, objective.simulated(unit), objective.errors,
-               objective.evaluations, starts)
+    return Fit(unit, to_params(unit, objective.keys), value, objective.observed, objective.simulated(unit),
+               objective.errors, objective.evaluations, starts)
 
 
 def search(objective: Objective, candidates: int, max_evaluations: int, starts: int) -> Fit:

@@ -71,8 +71,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = claim_output(args, "calibrate", {
         **_data_inputs(args), "params": base, "seed": args.seed,
         **{k: getattr(args, k) for k in ("months", "replicates", "candidates", "starts", "max_evaluations",
-                                         "profiles", "bootstrap", "final_replicates", "period_months", "objective", "draws",
-                                         "steps")}})
+                                         "profiles", "bootstrap", "final_replicates", "period_months", "objective",
+                                         "draws", "steps")}})
     groups = _read(args)
     cal = _fit(args, groups, base)
     started = time.perf_counter()
