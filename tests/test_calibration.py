@@ -18,7 +18,7 @@ from villagesim.network import from_edges
 from villagesim.params import resolve
 
 SMALL = ["--months", "4", "--replicates", "4", "--candidates", "4", "--max-evaluations", "6", "--profiles", "1",
-         "--bootstrap", "20", "--final-replicates", "8"]
+         "--bootstrap", "20", "--final-replicates", "8", "--draws", "5", "--steps", "10"]
 CERTAIN = {"project.news_prob": 1.0, "project.news_prob_enrolled": 1.0, "project.outreach": 0.0,
            "project.propensity": 20.0, "project.propensity_sd": 0.0, "project.member_shift": 0.0,
            "project.trust_effect": 0.0, "project.places": 100_000}
@@ -312,11 +312,14 @@ def test_predict_writes_groups_and_observed(data, tmp_path):
                  *SMALL]) == 0
     params = str(tmp_path / "cal" / "params.toml")
     assert main(["predict", *args(nodes, edges, tmp_path / "p1"), "--params", params, "--replicates", "5"]) == 0
-    assert (tmp_path / "p1" / "groups.csv").read_text().splitlines()[0] == "group,n,predicted"
+    assert (tmp_path / "p1" / "groups.csv").read_text().splitlines()[0] == "group,n,predicted,lower,upper"
     assert main(["predict", *args(nodes, edges, tmp_path / "p2", "--outcome-col", "loan"), "--params", params,
                  "--replicates", "5"]) == 0
-    lines = (tmp_path / "p2" / "groups.csv").read_text().splitlines()
-    assert lines[0] == "group,n,predicted,observed" and len(lines) == 5
+    with open(tmp_path / "p2" / "groups.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["group", "n", "predicted", "lower", "upper", "observed"] and len(rows) == 4
+    assert all(0 <= float(r["lower"]) <= float(r["upper"]) <= 1 and float(r["lower"]) < float(r["upper"])
+               for r in rows)
 
 
 def test_given_seeds_needs_the_outcome_column(data, tmp_path, capsys):

@@ -42,6 +42,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 MAX_NODES = MAX_PEOPLE
 
+RELATION = "relation"
+"""Column of an edge CSV naming the kind of tie (``--relations`` keeps some kinds)."""
+
 
 def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     """Symmetric 0/1 CSR adjacency of ``n`` nodes; self-loops and repeats dropped."""
@@ -313,8 +316,13 @@ def read_node_table(path: str, what: str, id_col: str = "id", required: tuple[st
     return NodeTable(path, header, rows, np.array(list(index), dtype=object), index, numbers)
 
 
-def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, np.ndarray]:
-    """Node indices of both ends of every tie in an edge CSV (its first two columns are ids)."""
+def read_edge_list(path: str, what: str, nodes: NodeTable,
+                   relations: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Node indices of both ends of every tie in an edge CSV (its first two columns are ids).
+
+    With ``relations``, only the rows whose ``relation`` column holds one of them are kept; a name that no
+    row holds is refused, with the closest one the file has.
+    """
     header, lines = _read_table(path, what)
     if len(header) < 2:
         raise InputError(f"{what} {path}: needs two id columns, found {len(header)}")
@@ -322,16 +330,29 @@ def read_edge_list(path: str, what: str, nodes: NodeTable) -> tuple[np.ndarray, 
         # Without this, a file with no header line would silently lose its first tie.
         raise InputError(f"{what} {path} line 1: {header[0]!r} and {header[1]!r} are node ids; "
                          "the first line must be a header, e.g. source,target")
+    if relations is not None and RELATION not in header:
+        raise InputError(f"{what} {path}: --relations needs a {RELATION!r} column (columns: {', '.join(header)})")
+    k = header.index(RELATION) if relations is not None else -1
+    seen: set[str] = set()
     ends = array.array("q")
     for line, row in lines:
-        if len(row) < 2:
-            raise InputError(f"{what} {path} line {line}: needs two ids")
+        if len(row) < max(2, k + 1):
+            raise InputError(f"{what} {path} line {line}: needs two ids" + (f" and a {RELATION}" if k >= 0 else ""))
+        if k >= 0:
+            seen.add(row[k].strip())
+            if row[k].strip() not in relations:
+                continue
         for end in (row[0].strip(), row[1].strip()):
             if end not in nodes.index:
                 raise InputError(f"{what} {path} line {line}: id {end!r} is not in {nodes.path}")
             ends.append(nodes.index[end])
+    unknown = [name for name in relations or () if name not in seen]
+    if unknown:
+        raise InputError(f"{what} {path}: no tie has {RELATION} {unknown[0]!r}{did_you_mean(unknown[0], seen)} "
+                         f"(relations: {', '.join(sorted(seen))})")
     pairs = np.array(ends, np.int64).reshape(-1, 2)
     return pairs[:, 0], pairs[:, 1]
+
 
 
 def read_network(nodes_path: str, edges_path: str) -> ImportedNetwork:

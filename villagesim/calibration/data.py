@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -25,6 +26,11 @@ class Groups:
     seed: np.ndarray  # bool
     outcome: np.ndarray | None  # bool, or None without an outcome column
     dropped_ties: int  # ties between different groups, ignored
+    time: np.ndarray | None = None  # adoption period (1, 2, ...); last_period means not adopted by the survey
+    last_period: int | None = None  # the survey's period: censored, not an adoption
+    participation: np.ndarray | None = None  # bool: belongs to the village's own organisation
+    ids: np.ndarray | None = None  # each node's id in the node file
+    age: np.ndarray | None = None  # years, for the independent-choice baseline of membership
     _blocks: dict = field(default_factory=dict, repr=False, compare=False)
 
     def blocks(self, k: int) -> sp.csr_matrix:
@@ -55,9 +61,19 @@ class Groups:
 
 
 def read_groups(nodes: str, edges: str, id_col: str, group_col: str, seed_col: str,
-                outcome_col: str | None = None) -> Groups:
-    """Read and check the node and edge files; every group needs a seed and a non-seed node."""
-    wanted = (group_col, seed_col) + ((outcome_col,) if outcome_col else ())
+                outcome_col: str | None = None, time_col: str | None = None, last_period: int | None = None,
+                participation_col: str | None = None, relations: tuple[str, ...] | None = None,
+                age_col: str | None = None) -> Groups:
+    """Read and check the node and edge files; every group needs a seed and a non-seed node.
+
+    ``time_col`` holds each node's adoption period, whole numbers from 1 to ``last_period``, which means
+    not adopted by the survey (censored); the largest period in the file must be ``last_period``.
+    ``relations`` keeps only the ties of those kinds (the edge file's ``relation`` column).
+    """
+    if (time_col is None) != (last_period is None):
+        raise InputError("--time-col and --last-period: give both (the adoption period, and the period that means "
+                         "not adopted by the survey) or neither")
+    wanted = (group_col, seed_col) + tuple(c for c in (outcome_col, time_col, participation_col, age_col) if c)
     table = read_node_table(nodes, "--nodes", id_col, wanted)
     where = f"--nodes {nodes}"
     labels_raw = table.column(group_col)
@@ -80,19 +96,62 @@ def read_groups(nodes: str, edges: str, id_col: str, group_col: str, seed_col: s
         if seeds[g] == n[g]:
             raise InputError(f"{where}: group {label!r} ({group_col}) has only seeds; uptake is measured on "
                              "non-seed nodes")
-    src, dst = read_edge_list(edges, "--edges", table)
+    time = read_periods(where, time_col, table.column(time_col), last_period, table.lines) if time_col else None
+    participation = None
+    if participation_col:
+        participation = parse_flag(where, participation_col, table.column(participation_col), True,
+                                   table.lines).astype(bool)
+    age = read_numbers(where, age_col, table.column(age_col), table.lines) if age_col else None
+    src, dst = read_edge_list(edges, "--edges", table, relations)
     across = group[src] != group[dst]
+    # Nominations are directed, but news and influence pass both ways along a tie that either side names
+    # (and the surveys capped how many each could name): the network is the symmetric one.
     adjacency = from_edges(group.size, src[~across], dst[~across])
-    return Groups(labels, group.astype(np.int64), adjacency, seed, outcome, int(across.sum()))
+    return Groups(labels, group.astype(np.int64), adjacency, seed, outcome, int(across.sum()), time, last_period,
+                  participation, table.ids, age)
+
+
+def read_numbers(where: str, name: str, values: list[str], lines: list[int]) -> np.ndarray:
+    """A column of finite numbers."""
+    out = np.empty(len(values))
+    for k, (line, v) in enumerate(zip(lines, values)):
+        try:
+            out[k] = float(v)
+        except ValueError:
+            out[k] = math.nan
+        if not math.isfinite(out[k]):
+            raise InputError(f"{where} line {line}: {name} {v!r} must be a number")
+    return out
+
+
+def read_periods(where: str, name: str, values: list[str], last_period: int, lines: list[int]) -> np.ndarray:
+    """Whole periods from 1 to ``last_period`` (which the data must reach: it holds the censored)."""
+    out = np.empty(len(values), np.int64)
+    for k, (line, v) in enumerate(zip(lines, values)):
+        try:
+            number = float(v)
+        except ValueError:
+            number = math.nan
+        if not (number.is_integer() and 1 <= number <= last_period):
+            raise InputError(f"{where} line {line}: {name} {v!r} must be a whole period from 1 to --last-period "
+                             f"{last_period}")
+        out[k] = int(number)
+    if out.max() != last_period:
+        raise InputError(f"{where}: --last-period {last_period} does not match the data: the largest {name} is "
+                         f"{out.max()}, and the last period holds those not adopted by the survey")
+    return out
 
 
 def subset(groups: Groups, keep: np.ndarray) -> Groups:
     """The groups flagged in ``keep`` alone (their nodes, ties, seeds and outcomes), in the same order."""
     nodes = np.flatnonzero(keep[groups.group])
     number = np.cumsum(keep) - 1
-    outcome = None if groups.outcome is None else groups.outcome[nodes]
+    def pick(values):
+        return None if values is None else values[nodes]
+
     return Groups([lab for lab, k in zip(groups.labels, keep) if k], number[groups.group[nodes]],
-                  groups.adjacency[nodes][:, nodes].tocsr(), groups.seed[nodes], outcome, 0)
+                  groups.adjacency[nodes][:, nodes].tocsr(), groups.seed[nodes], pick(groups.outcome), 0,
+                  pick(groups.time), groups.last_period, pick(groups.participation), pick(groups.ids), pick(groups.age))
 
 
 def distance_from_seeds(groups: Groups) -> np.ndarray:

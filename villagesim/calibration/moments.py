@@ -69,6 +69,15 @@ BOUNDS = {
     "project.news_prob_enrolled": (0.01, 0.9, True),
     "project.outreach": (0.0005, 0.5, True),
     "project.places": (10, 600, True),
+    "project.reconsider": (0.0005, 0.5, True),
+    "participation.threshold_mean": (0.0, 1.0, False),
+    "participation.threshold_sd": (0.01, 0.6, True),
+    "participation.trust_weight": (0.0, 1.0, False),
+    "contagion.spontaneous": (0.001, 0.9, True),
+    "contagion.recruit": (0.001, 0.9, True),
+    "logit.intercept": (-5.0, 5.0, False),
+    "logit.degree": (-1.0, 1.0, False),
+    "logit.age": (-0.5, 0.5, False),
 }
 """Search box per fitted parameter: low, high, searched on a log scale."""
 
@@ -80,10 +89,10 @@ CHI2_95 = 3.841  # chi-squared, one degree of freedom
 STEPS = (-0.4, -0.15, -0.05, 0.05, 0.15, 0.4)  # profile points around the estimate, in unit-cube widths
 
 
-def to_params(unit: np.ndarray) -> dict[str, float | int]:
-    """A point of the unit cube to values of the fitted parameters (log scale where marked)."""
+def to_params(unit: np.ndarray, keys: tuple[str, ...] = FITTED) -> dict[str, float | int]:
+    """A point of the unit cube to values of the fitted parameters ``keys`` (log scale where marked)."""
     row: dict[str, float | int] = {}
-    for x, key in zip(np.clip(unit, 0.0, 1.0), FITTED):
+    for x, key in zip(np.clip(unit, 0.0, 1.0), keys):
         lo, hi, log = BOUNDS[key]
         value = float(np.exp(np.log(lo) + x * np.log(hi / lo))) if log else float(lo + x * (hi - lo))
         row[key] = int(round(value)) if isinstance(lo, int) else value
@@ -196,7 +205,13 @@ def _pooled_counts(data: Data) -> np.ndarray:
 
 
 class Objective:
-    """The weighted squared distance of simulated from observed moments, on common random numbers; counts calls."""
+    """The weighted squared distance of simulated from observed moments, on common random numbers; counts calls.
+
+    ``keys`` are the parameters it fits (the unit cube's axes); a subclass with other moments sets
+    ``observed``, ``errors``, ``base``, ``replicates``, ``seed`` and ``evaluations`` and defines ``simulated``.
+    """
+
+    keys: tuple[str, ...] = FITTED
 
     def __init__(self, groups: Groups, base: dict, replicates: int, seed: int, bootstrap: int):
         self.data = prepare(groups)
@@ -204,8 +219,11 @@ class Objective:
         self.base, self.replicates, self.seed = base, replicates, seed
         self.evaluations = 0
 
+    def params(self, unit: np.ndarray) -> dict:
+        return {**self.base, **to_params(unit, self.keys)}
+
     def simulated(self, unit: np.ndarray) -> np.ndarray:
-        return simulated_moments(self.data, {**self.base, **to_params(unit)}, self.replicates, self.seed)
+        return simulated_moments(self.data, self.params(unit), self.replicates, self.seed)
 
     def __call__(self, unit: np.ndarray) -> float:
         self.evaluations += 1
@@ -234,15 +252,15 @@ def _polish(loss, start: np.ndarray, max_evaluations: int) -> tuple[np.ndarray, 
 
 
 def _result(objective: Objective, unit: np.ndarray, value: float, starts: tuple[float, ...] = ()) -> Fit:
-    return Fit(unit, to_params(unit), value, objective.observed, objective.simulated(unit), objective.errors,
-               objective.evaluations, starts)
+    return Fit(unit, to_params(unit, objective.keys), value, objective.observed, objective.simulated(unit),
+               objective.errors, objective.evaluations, starts)
 
 
 def search(objective: Objective, candidates: int, max_evaluations: int, starts: int) -> Fit:
     """Sobol design, then Nelder-Mead from each of its ``starts`` best points; the lowest end wins."""
     if not 1 <= starts <= candidates:
         raise ValueError(f"starts must be between 1 and candidates ({candidates}), got {starts}")
-    design = qmc.Sobol(len(FITTED), scramble=True, seed=objective.seed).random(candidates)
+    design = qmc.Sobol(len(objective.keys), scramble=True, seed=objective.seed).random(candidates)
     values = np.array([objective(u) for u in design])
     ends = [_polish(objective, design[i], max_evaluations) for i in np.argsort(values, kind="stable")[:starts]]
     unit, value = min(ends, key=lambda end: end[1])
@@ -266,9 +284,9 @@ class Profile:
 
 def profile(objective: Objective, result: Fit, key: str, max_evaluations: int = 24) -> Profile:
     """The objective along ``key`` (unit-cube points around the estimate), the others re-optimised."""
-    k = FITTED.index(key)
+    k = objective.keys.index(key)
     grid = np.unique(np.clip(result.unit[k] + np.array(STEPS), 0.0, 1.0))
-    others = [i for i in range(len(FITTED)) if i != k]
+    others = [i for i in range(len(objective.keys)) if i != k]
     values, points = [], []
     for x in grid:
         def full(rest, x=x):
@@ -299,6 +317,7 @@ class Calibration:
     below: float  # how far the lowest profile point still lies below the estimate (0: nowhere)
     seconds: dict[str, float]
     evaluations: int  # of the objective, profiles included
+    objective: Objective | None = None  # the objective fitted (for draws around the estimate)
 
 
 def _lowest(profiles: dict[str, Profile]) -> tuple[np.ndarray, float]:
@@ -309,19 +328,20 @@ def _lowest(profiles: dict[str, Profile]) -> tuple[np.ndarray, float]:
 
 def calibrate(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFAULT_SEED, candidates: int = 128,
               max_evaluations: int = 300, bootstrap: int = 400, starts: int = 3, profiles: bool = True,
-              refits: int = REFITS) -> Calibration:
+              refits: int = REFITS, objective: Objective | None = None) -> Calibration:
     """Fit (:func:`search`), profile every parameter, and while a profile point lies lower than the estimate
     (by more than :data:`REFIT_TOLERANCE`), polish from that point, take the result and profile again
-    (``refits`` rounds at most)."""
+    (``refits`` rounds at most). ``objective`` replaces the default :class:`Objective` on ``groups`` (the
+    other moments' settings are then its own)."""
     started = time.perf_counter()
-    objective = Objective(groups, base, replicates, seed, bootstrap)
+    objective = objective or Objective(groups, base, replicates, seed, bootstrap)
     result = search(objective, candidates, max_evaluations, starts)
     seconds = {"fit": time.perf_counter() - started}
     if not profiles:
-        return Calibration(result, {}, {}, 0, 0.0, seconds, objective.evaluations)
+        return Calibration(result, {}, {}, 0, 0.0, seconds, objective.evaluations, objective)
     done = 0
     while True:
-        found = {key: profile(objective, result, key) for key in FITTED}
+        found = {key: profile(objective, result, key) for key in objective.keys}
         unit, value = _lowest(found)
         if value >= result.objective - REFIT_TOLERANCE or done == refits:
             break
@@ -331,14 +351,15 @@ def calibrate(groups: Groups, base: dict, replicates: int = 24, seed: int = DEFA
             unit, value = polished, polished_value
         result = _result(objective, unit, value, result.starts)
     seconds["profiles"] = time.perf_counter() - started - seconds["fit"]
-    intervals = {key: interval(key, p.grid, p.values, result) for key, p in found.items()}
+    intervals = {key: interval(key, p.grid, p.values, result, objective.keys) for key, p in found.items()}
     return Calibration(result, found, intervals, done, max(0.0, result.objective - value), seconds,
-                       objective.evaluations)
+                       objective.evaluations, objective)
 
 
-def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit) -> tuple[float, float, bool]:
+def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit,
+             keys: tuple[str, ...] = FITTED) -> tuple[float, float, bool]:
     """95% profile interval of ``key`` in its own units, and whether it is closed inside the search range."""
-    centre = result.unit[FITTED.index(key)]
+    centre = result.unit[keys.index(key)]
     unit, value = np.append(grid, centre), np.append(values, result.objective)
     order = np.argsort(unit)
     unit, value = unit[order], value[order]
@@ -354,7 +375,7 @@ def interval(key: str, grid: np.ndarray, values: np.ndarray, result: Fit) -> tup
             continue
         inner = side[side.index(out) - 1]
         ends.append(float(np.interp(level, [value[inner], value[out]], [unit[inner], unit[out]])))
-    low, high = (to_params(np.full(len(FITTED), u))[key] for u in sorted(ends))
+    low, high = (to_params(np.full(len(keys), u), keys)[key] for u in sorted(ends))
     return float(low), float(high), closed
 
 

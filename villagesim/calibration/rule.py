@@ -2,7 +2,8 @@
 
 Each replicate runs the campaign of :mod:`villagesim.submodels.uptake` on
 every group: the seeds (the data's leaders, the model's members) are
-informed at month 0 and decide first; each month the informed decide, then
+informed at month 0 and decide first; each month the informed decide (and,
+with ``project.reconsider``, some of those who declined decide again), then
 tell their neighbours. Nobody migrates and everyone can decide. Trust is
 not observed: each replicate draws it from the scenario's distribution
 (``village.trust_*``), as the model does.
@@ -30,7 +31,7 @@ from scipy.special import log_expit, ndtri
 
 from villagesim.calibration.data import Groups
 from villagesim.population import draw_trust
-from villagesim.submodels.uptake import decide, decision_logit, hear, mean_propensity
+from villagesim.submodels.uptake import decide, decision_logit, hear, mean_propensity, reconsidering
 
 BATCH = 50  # replicates simulated together as one block-diagonal network ...
 BLOCK_NODES = 500_000  # ... of at most this many nodes (but at least one replicate), to bound memory
@@ -40,8 +41,14 @@ GRID = np.linspace(-4.0, 4.0, 41)  # standard-normal grid for the groups' propen
 def simulate(groups: Groups, params: dict, replicates: int, seed: int,
              seed_outcome: np.ndarray | None = None) -> np.ndarray:
     """Who enrolled, shape (replicates, nodes), from the model's uptake rule."""
+    return enrolment_months(groups, params, replicates, seed, seed_outcome) >= 0
+
+
+def enrolment_months(groups: Groups, params: dict, replicates: int, seed: int,
+                     seed_outcome: np.ndarray | None = None) -> np.ndarray:
+    """The campaign month (0, 1, ...) in which each node enrolled, -1 if it did not: shape (replicates, nodes)."""
     n, v = groups.group.size, len(groups.labels)
-    out = np.empty((replicates, n), bool)
+    out = np.empty((replicates, n), np.int32)
     batch = max(1, min(BATCH, BLOCK_NODES // n))
     streams = np.random.SeedSequence(seed).spawn(math.ceil(replicates / batch))
     for b, stream in enumerate(streams):
@@ -51,12 +58,15 @@ def simulate(groups: Groups, params: dict, replicates: int, seed: int,
         trust = draw_trust(rng, n * k, params)
         decide_draw, order, z_draw = rng.random(n * k), rng.random(n * k), rng.random(k * v)
         hear_draws = rng.random((params["project.campaign"], n * k))
+        # Drawn last and only when needed, so that the other draws stay those of a one-decision rule: who
+        # reconsiders, and a fresh decision draw, each month.
+        again_draws = rng.random((2, *hear_draws.shape)) if params["project.reconsider"] else None
         seeds = np.tile(groups.seed, k)
         village = (np.repeat(np.arange(k), n) * v + np.tile(groups.group, k))
         given = None if seed_outcome is None else np.tile(seed_outcome & groups.seed, k)
         propensity = _propensity(params, village, seeds, trust, given, z_draw)
         out[b * batch: b * batch + k] = _campaign(adj, village, seeds, trust, propensity, params, given,
-                                                   decide_draw, order, hear_draws).reshape(k, n)
+                                                   decide_draw, order, hear_draws, again_draws).reshape(k, n)
     return out
 
 
@@ -78,22 +88,30 @@ def _propensity(params: dict, village: np.ndarray, seeds: np.ndarray, trust: np.
     return mean + sd * GRID[np.minimum(pick, GRID.size - 1)]
 
 
-def _campaign(adj, village, seeds, trust, propensity, params, given, decide_draw, order, hear_draws) -> np.ndarray:
+def _campaign(adj, village, seeds, trust, propensity, params, given, decide_draw, order, hear_draws,
+              again_draws) -> np.ndarray:
     informed, decided, enrolled = seeds.copy(), np.zeros(seeds.size, bool), np.zeros(seeds.size, bool)
+    month = np.full(seeds.size, -1, np.int32)
     places = np.full(propensity.size, params["project.places"], np.int64)
     if given is not None:  # the seeds' decisions are data: they have decided, and used their places
         decided |= seeds
         enrolled |= given
+        month[given] = 0
         places = np.maximum(places - np.bincount(village[seeds], minlength=places.size), 0)
     first = seeds.astype(float)
 
     def logit_of(taken):
         return decision_logit(taken, propensity[village[taken]], seeds, trust, params, adj, informed, enrolled)
 
-    for draw in hear_draws:
-        who = (informed & ~decided).nonzero()[0]
-        taken, joined = decide(who, village, places, first, logit_of, decide_draw, order)
+    for m, draw in enumerate(hear_draws):
+        undecided, draws = ~decided, decide_draw
+        if again_draws is not None:
+            undecided |= reconsidering(decided, enrolled, params, again_draws[0, m])
+            draws = again_draws[1, m]
+        who = (informed & undecided).nonzero()[0]
+        taken, joined = decide(who, village, places, first, logit_of, draws, order)
         decided[taken] = True
         enrolled[joined] = True
+        month[joined] = m
         informed |= hear(adj, informed, enrolled, params, draw)
-    return enrolled
+    return month

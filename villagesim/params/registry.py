@@ -194,6 +194,7 @@ PARAMS: tuple[Param, ...] = (
     _p("project.member_shift", -0.2, -5.0, 5.0, "logit", BCDJ_FIT, "Added to a member's log-odds of enrolling (members are the data's leaders)."),
     _p("project.trust_effect", 2.0, 0.0, 20.0, "logit per unit trust", ASSUMED, "Log-odds of enrolling gained per unit of trust above 0.5 (own characteristics)."),
     _p("project.endorsement", 0.0, -10.0, 10.0, "logit", BCDJ_PUB, "Log-odds added per unit enrolled share of a person's informed neighbours; 0 = no endorsement effect."),
+    _p("project.reconsider", 0.0, 0.0, 1.0, "per month", ASSUMED, "Chance an informed person who declined decides again in a month of the campaign; 0 = one decision, as in Banerjee et al. (adoption over years prefers more: docs/validation.md)."),
     _p("project.places", 1000, 0, 100_000_000, "people per village", ASSUMED, "People the project can take in for a decision per village over its campaign (limited places; the 19 villages' fit: 154 per about 230 households)."),
     _p("project.min_enrolment", 0.12, 0.0, 1.0, "share of adults", ASSUMED, "Enrolment the project needs to be viable."),
     _p("project.deadline", 36, 1, 100_000, "months", ASSUMED, "Months after launch by which the project must be viable or fail."),

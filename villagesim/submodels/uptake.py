@@ -17,6 +17,8 @@ hear of the project, then decide, once:
   plus ``project.member_shift`` for members, ``project.trust_effect`` times
   trust above 0.5, and ``project.endorsement`` times the enrolled share of
   their informed neighbours (off by default: Banerjee et al. found none).
+- **Reconsidering.** Each month an informed person who declined decides
+  again with chance ``project.reconsider`` (0 by default: one decision).
 - **Limited places.** The project can take in ``project.places`` people per
   village over its campaign (the lender's interviews, the cooperative's
   intake); a place is used by each person taken in, whether they join or
@@ -30,7 +32,7 @@ fails if that has not happened ``project.deadline`` months after launch. A
 viable project raises local opportunity and the trust of those enrolled
 (三感); a failed one costs the trust of all who knew of it (落地不生根).
 
-:func:`hear`, :func:`decision_logit` and :func:`decide` are the rule;
+:func:`hear`, :func:`decision_logit`, :func:`decide` and :func:`reconsidering` are the rule;
 ``villagesim calibrate`` runs exactly these on real networks.
 """
 
@@ -152,6 +154,17 @@ def decide(who: np.ndarray, village: np.ndarray, places: np.ndarray, first: np.n
     return taken, joined
 
 
+def reconsidering(decided: np.ndarray, enrolled: np.ndarray, params: dict, draw: np.ndarray) -> np.ndarray:
+    """Who of those who declined decides again this month (chance ``project.reconsider``), given one uniform
+    ``draw`` per person.
+
+    >>> reconsidering(np.array([True, True, False]), np.array([False, True, False]), {"project.reconsider": 0.5},
+    ...               np.array([0.1, 0.1, 0.1])).tolist()
+    [True, False, False]
+    """
+    return decided & ~enrolled & (draw < params["project.reconsider"])
+
+
 def take_in(who: np.ndarray, group: np.ndarray, wanted: np.ndarray, places: np.ndarray, first: np.ndarray,
             order: np.ndarray) -> np.ndarray:
     """Mask over ``who`` (of villages ``group``) of those taken in: everyone where the village has room for all
@@ -184,7 +197,10 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         member = pop.is_member()
         # One uniform per person for each draw whatever the state (common random numbers across parameters).
         decide_draw, order, hear_draw = rng.random((3, pop.size))
-        who = (in_campaign & pop.aware & ~pop.decided & (~pop.away | online)).nonzero()[0]
+        undecided = ~pop.decided
+        if params["project.reconsider"]:  # drawn only then, so that the default keeps the runs' draws
+            undecided |= reconsidering(pop.decided, pop.enrolled, params, rng.random(pop.size))
+        who = (in_campaign & pop.aware & undecided & (~pop.away | online)).nonzero()[0]
 
         def logit_of(taken):
             return decision_logit(taken, project.propensity(params)[pop.village[taken]], member, pop.trust, params, adj,
