@@ -248,7 +248,8 @@ class Member(Villager):
         renew = p["branch.activity_renewal"] * village.meeting * self.attends
         activity = self.activity + renew * (ceiling - self.activity) - p["branch.activity_decay"] * self.activity
         self.activity = min(max(activity, 0.0), ceiling)
-        trained = self.attends * p["interventions.training.capability_gain"] * self.model.intensity["training"]
+        gain = p["interventions.training.capability_gain"] * self.model.intensity["training"]
+        trained = self.attends * village.held * gain
         self.capability += trained * (1.0 - self.capability)
 
     def visit(self) -> None:
@@ -408,7 +409,7 @@ class PlainVillage(mesa.Model):
         for village in self.village_list:
             mine = [m for m in members if m.village is village]
             attending = sum(1 for m in mine if m.attends)
-            held = self.random.random() < regular
+            held = village.held = self.random.random() < regular
             quorate = attending >= p["branch.quorum"] * len(mine) and mine
             village.meeting = held * (1.0 if quorate else p["branch.formality_effect"])
             village.regularity = MEETING_MEMORY * village.regularity + (1.0 - MEETING_MEMORY) * village.meeting
@@ -438,7 +439,7 @@ class PlainVillage(mesa.Model):
             if not household or self.random.random() >= p["shocks.rate"]:
                 continue
             village = household[0].village
-            online = any(a.digital for a in household)
+            online = any(a.online for a in household)
             catch = min(p["shocks.monitoring"] * village.strength
                         + p["interventions.standardization.monitoring_gain"] * self.intensity["standardization"]
                         + p["interventions.digital.monitoring_gain"] * self.intensity["digital"] * online, 1.0)
