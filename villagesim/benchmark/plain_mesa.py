@@ -150,13 +150,15 @@ class Villager(CellAgent):
         contact = p["interventions.digital.contact_gain"] * self.online + p["interventions.venue.contact_gain"] * self.at_venue
         self.trust = clip01(self.trust + self.gain + contact)
         self.raised = (self.present or self.online) and self.random.random() < p["appeals.rate"]
-        self.open = self.raised and (self.visited or self.online or self.at_venue)
+        brought = self.present and self.random.random() < p["appeals.brought"]
+        self.open = self.raised and (self.visited or self.online or self.at_venue or brought)
         self.resolved = False
 
     def settle_appeal(self, channel: str | None, share: dict) -> None:
         """Try this month's open appeal in ``channel`` (None: the members), where a ``share`` of them is resolved."""
         if self.open and (channel is None or getattr(self, channel)) and self.random.random() < share[self.village]:
             self.resolved, self.open = True, False
+            self.village.handled += channel is None
 
     def close_appeal(self) -> None:
         p, village = self.model.p, self.village
@@ -288,7 +290,7 @@ class Village:
         self.propensity, self.places, self.in_campaign = 0.0, 0, False
         self.opportunity = p["village.opportunity"]
         self.project_failed_now = False
-        self.raised = self.resolved = 0
+        self.raised = self.resolved = self.handled = 0
         self.channels = {"online": 0.0, "at_venue": 0.0}
 
     def assess(self, people: list[Villager], p: dict) -> None:
@@ -361,7 +363,7 @@ class PlainVillage(mesa.Model):
         self.organisational_life()
         self.agents_by_type[Member].shuffle_do("visit")
         for village in self.village_list:
-            village.raised = village.resolved = 0
+            village.raised = village.resolved = village.handled = 0
         self.agents.shuffle_do("receive_service")
         self.settle_appeals()
         self.shocks()
@@ -562,6 +564,8 @@ REPORTERS = {
                                    / max(sum(1 for a in m.agents if isinstance(a, Member)), 1)),
     "appeals_resolved_rate": lambda m: (sum(v.resolved for v in m.village_list)
                                         / max(sum(v.raised for v in m.village_list), 1)),
+    "capacity_used": lambda m: (sum(v.handled for v in m.village_list)
+                                / max(sum(v.capacity for v in m.village_list), 1e-12)),
     "relapse_count": lambda m: m.relapses,
     "cost_cumulative": lambda m: m.cost,
     "present_share": lambda m: _share(m, lambda a: a.present),

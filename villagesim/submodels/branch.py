@@ -33,6 +33,7 @@ class Branch:
     meeting: np.ndarray  # this month's meeting effect, in [0, 1]
     strength: np.ndarray  # 组织力 index in [0, 1]
     capacity: np.ndarray  # appeals the members can resolve this month
+    handled: np.ndarray  # appeals the members resolved this month (service)
     effort: np.ndarray  # sum of activity x capability of members at home
     quality: np.ndarray  # mean capability of the members doing the work, in [0, 1]
     members: np.ndarray  # living members
@@ -42,7 +43,7 @@ class Branch:
     @classmethod
     def start(cls, villages: int, params: dict) -> "Branch":
         zeros = np.zeros(villages)
-        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(7)),
+        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(8)),
                    np.zeros((villages, len(INTERVENTIONS)), bool))
 
 
