@@ -130,7 +130,10 @@ class Villager(CellAgent):
 
     def use_platform(self) -> None:
         p = self.model.p
-        chance = p["interventions.digital.reach"] * self.model.intensity["digital"]
+        running = self.model.steps - max(p["interventions.digital.start"], 1)
+        lasting = p["interventions.digital.lasting"]
+        fresh = lasting + (1.0 - lasting) * (1.0 - p["interventions.digital.fatigue"]) ** max(running, 0)
+        chance = p["interventions.digital.reach"] * self.model.intensity["digital"] * fresh
         if self.age >= ELDERLY_AGE:
             chance *= p["interventions.digital.elderly_skill"]
         self.online = self.digital and self.random.random() < chance
