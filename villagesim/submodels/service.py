@@ -135,7 +135,7 @@ def take(mask: np.ndarray, village: np.ndarray, room: np.ndarray, rng: np.random
 
     >>> rng = np.random.default_rng(0)
     >>> done = take(np.ones(6, bool), np.array([0, 0, 0, 1, 1, 1]), np.array([5.0, 2.0]), rng)
-    >>> done[:3].sum(), done[3:].sum()
+    >>> int(done[:3].sum()), int(done[3:].sum())
     (3, 2)
     """
     chosen = np.zeros(mask.size, bool)
