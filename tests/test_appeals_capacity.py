@@ -82,3 +82,12 @@ def test_training_and_standardisation_buy_appeals_resolved_where_capacity_binds(
 
     gain = resolved(1.0) - resolved(0.0)
     assert (gain > 0).all(), gain
+
+
+def test_a_scripted_appeal_brought_in_person_reaches_the_members_while_they_have_room():
+    model = VillageModel({"village.population": 500, "appeals.brought": 1.0}, seed=2).run(2)
+    month, pop = model.last_month, model.population
+    unheard = np.flatnonzero(~month.heard & pop.alive & ~pop.away)
+    model.branch.capacity[:] = month.appeals.handled + 1
+    assert model.person(unheard[0]).raise_appeal() is True
+    assert model.person(unheard[1]).raise_appeal() is False  # the room for one is used
