@@ -34,7 +34,7 @@ import mesa
 import networkx as nx
 from mesa.discrete_space import CellAgent, Network
 
-from villagesim.network import generate_layout, generate_ties
+from villagesim.network import generate_layout, generate_ties, thin_member_ties
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.population import MEMBER, NEVER, generate
 from villagesim.submodels.branch import MEETING_MEMORY
@@ -316,6 +316,7 @@ class PlainVillage(mesa.Model):
         layout = generate_layout(p, self.rng)
         adjacency = generate_ties(layout, p, self.rng)
         start = generate(layout, p, self.rng)
+        adjacency = thin_member_ties(adjacency, layout.household, start.role == MEMBER, p["network.member_ties"], self.rng)
         graph = nx.Graph()
         graph.add_nodes_from(range(adjacency.shape[0]))
         graph.add_edges_from(zip(*adjacency.nonzero()))

@@ -146,6 +146,7 @@ PARAMS: tuple[Param, ...] = (
     _p("network.neighbour_households", 4, 0, 100, "households", ASSUMED, "Neighbouring households each household is tied to inside its hamlet (ring lattice)."),
     _p("network.kin_ties", 1.5, 0.0, 50.0, "ties/person", ASSUMED, "Mean extra kin ties per person to random people of the same hamlet."),
     _p("network.bridge_ties", 0.15, 0.0, 20.0, "ties/person", ASSUMED, "Mean ties per person to people of other hamlets."),
+    _p("network.member_ties", 1.0, 0.0, 1.0, "share", ASSUMED, "Share of the founding members' ties outside their households kept (1: as anyone's; lower: members with few ties among the villagers, seed §3.2)."),
     # --- region -----------------------------------------------------------
     _p("region.villages", 1, 1, 100_000, "villages", ASSUMED, "Villages simulated together (township or county); each has its own branch and network."),
     _p("region.village_ties", 0.02, 0.0, 5.0, "ties/person", ASSUMED, "Mean ties per person to people of the next village along the road."),
