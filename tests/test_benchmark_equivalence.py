@@ -87,7 +87,7 @@ def test_twin_and_villagesim_agree_on_the_default_village(half_runs):
     ({"project.places": 0}, "project_uptake"),  # no places: nobody can enrol
     ({"participation.trust_weight": 0.45}, "participation_rate"),
     ({"participation.habit": 0.0}, "participation_rate"),  # no habit seeds
-    ({"interventions.venue.remote_reach": 0.4}, "appeals_resolved_rate"),
+    ({"appeals.brought": 0.45}, "appeals_resolved_rate"),  # half as many again brought in person
 ])
 def test_the_check_sees_a_changed_rule(half_runs, change, outcome):
     mesa, _, seeds = half_runs

@@ -205,7 +205,8 @@ def test_leave_and_come_home_follow_migration_and_the_festival():
 
 
 def test_raise_appeal_is_heard_resolved_and_moves_trust_as_the_service_rule_gives():
-    model = VillageModel({"village.population": 500}, seed=2).run(2)
+    # Nobody brings an appeal in person here, so an unheard one never reaches the branch.
+    model = VillageModel({"village.population": 500, "appeals.brought": 0.0}, seed=2).run(2)
     pop, p, month = model.population, model.params, model.last_month
     heard = np.flatnonzero(month.heard & pop.alive & ~pop.away)
     unheard = np.flatnonzero(~month.heard & pop.alive & ~pop.away)

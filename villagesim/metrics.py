@@ -46,6 +46,8 @@ TALLIES: dict[str, str] = {
     "member_age": "sum of the ages of living members",
     "raised": "appeals raised this month",
     "resolved": "appeals resolved this month",
+    "capacity": "appeals the members could resolve this month (branch.appeals_per_member x effort)",
+    "handled": "appeals the members resolved this month",
     "relapses": "households relapsed into poverty since the start",
     "cost": "interventions' cost since the start (the region's, shared out equally)",
     "present": "living adults at home",
@@ -110,6 +112,9 @@ METRICS: dict[str, Metric] = _metrics(
            lambda t, p: 1.0 + p["project.potential"] * _ratio(t["enrolled"], t["living"]) * t["viable"]),
     Metric("online_participation_rate", "share of living adults away who took part online this month (0 if none away)",
            "share", lambda t, p: _ratio(t["online"], t["living"] - t["present"])),
+    Metric("capacity_used", "share of the members' capacity to resolve appeals used this month (0 if none): "
+           "about 1 when the appeals reaching them exceed it (capacity is a mean and appeals whole, so a month may "
+           "show a little more)", "share", lambda t, p: _ratio(t["handled"], t["capacity"])),
 )
 """The measures by name, in the order of the time series columns."""
 COLUMNS = ("step", *METRICS)
@@ -173,6 +178,8 @@ def tally(pop: Population, branch: Branch, project: Project, raised: np.ndarray,
         "member_age": per_village(village, member, villages, pop.age),
         "raised": raised,
         "resolved": resolved,
+        "capacity": branch.capacity,
+        "handled": branch.handled,
         "relapses": relapses,
         "cost": cost,
         "strength": branch.strength,

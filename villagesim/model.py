@@ -42,7 +42,7 @@ from villagesim.grouping import per_village
 from villagesim.mesa_adapter import Scenario as MesaScenario, collection_steps, recast
 from villagesim.metrics import COLUMNS, METRICS
 from villagesim.submodels import Month, branch, uptake
-from villagesim.network import generate_layout, generate_ties, imported_layout, read_network
+from villagesim.network import generate_layout, generate_ties, imported_layout, read_network, thin_member_ties
 from villagesim.population import MEMBER, Population, generate
 from villagesim.region import VillageView
 
@@ -175,6 +175,8 @@ class VillageModel(mesa.Model):
             layout = generate_layout(p, self.rng)
             self.adjacency, given = generate_ties(layout, p, self.rng), None
         self.population: Population = generate(layout, p, self.rng, given)
+        self.adjacency = thin_member_ties(self.adjacency, layout.household, self.population.is_member(),
+                                          p["network.member_ties"], self.rng)
         self.villages = int(layout.venue_hamlet.size)
         self.venue_hamlet = layout.venue_hamlet
         self.household_village = np.zeros(int(layout.household.max(initial=-1)) + 1, np.intp)

@@ -62,6 +62,27 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     return adj
 
 
+def thin_member_ties(adj: sp.csr_matrix, household: np.ndarray, member: np.ndarray, keep: float,
+                     rng: np.random.Generator) -> sp.csr_matrix:
+    """``adj`` with each tie between a member and someone outside the member's household kept with chance
+    ``keep`` (a branch whose members have few ties among the villagers); ``adj`` itself if ``keep`` is 1.
+
+    >>> adj = from_edges(4, np.array([0, 0, 1]), np.array([1, 2, 3]))
+    >>> thinned = thin_member_ties(adj, np.array([0, 0, 1, 2]), np.array([True, False, False, False]), 0.0,
+    ...                            np.random.default_rng(0))
+    >>> [(int(i), int(j)) for i, j in zip(*thinned.nonzero())]  # the member keeps its household tie, not 0-2
+    [(0, 1), (1, 0), (1, 3), (3, 1)]
+    """
+    if keep >= 1.0:
+        return adj
+    upper = adj.tocoo()
+    one_way = upper.row < upper.col
+    src, dst = upper.row[one_way], upper.col[one_way]
+    drop = ((member[src] | member[dst]) & (household[src] != household[dst])
+            & (rng.random(src.size) >= keep))
+    return from_edges(adj.shape[0], src[~drop], dst[~drop])
+
+
 BULK_ROWS = 2048
 """From this many rows, :func:`neighbours` lets scipy's row selection copy their ties: compiled, about twice as
 fast per tie as gathering them with numpy, but some 80 µs a call, which a village's few rows do not repay."""

@@ -327,7 +327,8 @@ class Evaluator:
         futures = []
         for plan in plans:
             for seed, assumed in draws:
-                task = Task(self.runs, seed, {**self.base, **assumed, **plan}, self.months, metrics, ())
+                # What the scenario or the user fixes (the village's own characteristics) is not drawn.
+                task = Task(self.runs, seed, {**assumed, **self.base, **plan}, self.months, metrics, ())
                 futures.append(self.executor.submit(run_task, task))
                 self.runs += 1
         values = np.empty(len(futures))
@@ -343,7 +344,8 @@ def robust_keys() -> list[str]:
     """Assumed mechanism parameters with a plausible range: the axes of the robust mode's Latin hypercube.
 
     Costs are left out (a plan must fit its budget for sure) and so are the
-    village's own characteristics (they are the scenario).
+    village's own characteristics (they are the scenario); a key the scenario or
+    the caller's overrides set keeps that value (:class:`Evaluator`).
     """
     return [p.key for p in PARAMS if p.plausible is not None and not p.key.startswith("village.")
             and not p.key.endswith("cost")]

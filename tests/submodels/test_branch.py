@@ -60,7 +60,7 @@ def test_a_meeting_renews_activity_trains_members_and_sets_capacity(regularity, 
         - params["branch.activity_decay"] * 0.3
     np.testing.assert_allclose(pop.activity[member], np.minimum(np.maximum(renewed, 0), ceiling)[member])
     np.testing.assert_allclose(pop.capability[member],
-                               (old_capability + 0.1 * attend * (1 - old_capability))[member])
+                               (old_capability + 0.1 * attend * (meeting > 0) * (1 - old_capability))[member])
     np.testing.assert_array_equal(pop.capability[~member], old_capability[~member])
     # The members' own capacity: the venue and the platform resolve their users' appeals themselves (7.5).
     assert state.effort[0] > 0

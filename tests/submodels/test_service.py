@@ -19,7 +19,7 @@ from villagesim.submodels import service
 @pytest.mark.parametrize("capacity", [0.0, 1e9])
 def test_heard_appeals_are_resolved_while_capacity_lasts_and_move_trust(capacity):
     params, rng, _, _, pop = village({"appeals.rate": 1.0, "appeals.resolved_gain": 0.1,
-                                      "appeals.neglected_loss": 0.05})
+                                      "appeals.neglected_loss": 0.05, "appeals.brought": 0.0})
     pop.trust[:] = 0.5
     heard = np.ones(pop.size, bool)
     online = np.zeros(pop.size, bool)
@@ -57,7 +57,7 @@ def test_the_platform_reaches_everyone_with_access_at_full_reach_and_those_60_pl
 
 def channel_village():
     params, rng, _, _, pop = village({"appeals.rate": 1.0, "appeals.resolved_gain": 0.1,
-                                      "appeals.neglected_loss": 0.05})
+                                      "appeals.neglected_loss": 0.05, "appeals.brought": 0.0})
     pop.trust[:] = 0.5
     online = pop.alive & pop.digital & (np.arange(pop.size) % 3 == 0)
     at_venue = pop.present & ~online & (np.arange(pop.size) % 3 == 1)
@@ -96,7 +96,8 @@ def test_the_channels_capacities_scale_with_the_village_and_their_intensity(monk
                           "interventions.venue.intensity": 0.8}, seed=1).run(1)
     month, p = model.last_month, model.params
     seen = {}
-    monkeypatch.setattr(service, "appeals", lambda *args: seen.setdefault("channels", args[-1]))
+    nothing = service.Appeals(*np.zeros((3, 1)))
+    monkeypatch.setattr(service, "appeals", lambda *args: seen.setdefault("channels", args[-1]) and nothing)
     service.step(month)
     (online, platform), (at_venue, venue) = seen["channels"]
     scale = month.villagers / service.REFERENCE_POPULATION
@@ -163,7 +164,7 @@ def test_the_months_contacts_raise_trust_up_to_one_and_make_the_heard(monkeypatc
     before = pop.trust.copy()
     monkeypatch.setattr(service, "visits", lambda *args: visit)
     monkeypatch.setattr(service, "venue_users", lambda *args: at_venue)
-    monkeypatch.setattr(service, "appeals", lambda *args: None)
+    monkeypatch.setattr(service, "appeals", lambda *args: service.Appeals(*np.zeros((3, 1))))
     service.step(month)
     np.testing.assert_allclose(pop.trust, np.minimum(before + visit + 0.02 * month.online + 0.03 * at_venue, 1.0))
     assert (pop.trust == 1.0).any()

@@ -24,7 +24,7 @@ def test_every_household_struck_either_relapses_or_is_helped(caught):
     pop.alive[pop.household == pop.household[0]] = False  # a household of the dead: nobody to strike
     pop.alive[1::11] = False
     strength = np.array([1.0 if caught else 0.0])
-    relapses = shocks.strike(pop, params, rng, NONE, strength, household_village)
+    relapses = shocks.strike(pop, params, rng, NONE, strength, household_village, np.zeros(pop.size, bool))
     homes = np.unique(pop.household[pop.alive])
     assert relapses.tolist() == [0 if caught else homes.size]
     np.testing.assert_allclose(pop.trust[pop.alive], 0.55 if caught else 0.4)
@@ -40,7 +40,7 @@ def test_the_platform_catches_every_shock_of_a_household_with_a_living_member_on
     pop.alive[(pop.digital & (np.arange(pop.size) % 4 == 0)).nonzero()[0]] = False  # some online members died
     online = np.isin(pop.household, pop.household[pop.alive & pop.digital])
     assert (pop.alive & online).any() and (pop.alive & ~online).any()
-    relapses = shocks.strike(pop, params, rng, {**NONE, "digital": 1.0}, np.zeros(1), household_village)
+    relapses = shocks.strike(pop, params, rng, {**NONE, "digital": 1.0}, np.zeros(1), household_village, pop.digital)
     assert relapses.tolist() == [np.unique(pop.household[pop.alive & ~online]).size]
     np.testing.assert_allclose(pop.trust[pop.alive], np.where(online, 0.55, 0.4)[pop.alive])
 

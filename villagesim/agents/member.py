@@ -49,11 +49,12 @@ class Member(Person):
     def attend(self) -> None:
         """Attend this month's organisational life (三会一课), at home or online: activity renewed by the
         meeting the branch held this month (:func:`~villagesim.submodels.branch.renew_activity`, nothing if
-        none was held), and the training given there (:func:`~villagesim.submodels.branch.train`). The
+        none was held), and the training given there, if it was held (:func:`~villagesim.submodels.branch.train`). The
         month's own decay of activity is not repeated. The branch's strength is then assessed again.
 
         >>> from villagesim import VillageModel
-        >>> model = VillageModel({"village.population": 300, "interventions.training.intensity": 1.0}, seed=3)
+        >>> model = VillageModel({"village.population": 300, "interventions.training.intensity": 1.0,
+        ...                       "branch.regularity": 1.0}, seed=3)
         >>> _ = model.run(1)
         >>> member = next(m for m in model.members() if not m.away)
         >>> before = member.capability
@@ -71,5 +72,6 @@ class Member(Person):
         renewal = p["branch.activity_renewal"] * model.branch.meeting[pop.village[me]]
         pop.activity[me] = np.minimum(np.maximum(branch.renew_activity(pop.activity[me], ceiling, renewal), 0.0),
                                       ceiling)
-        branch.train(pop, me, np.ones(1, bool), p, interventions.intensities(p, model.steps))
+        held = model.branch.meeting[pop.village[me]] > 0
+        branch.train(pop, me, held, p, interventions.intensities(p, model.steps))
         branch.assess(pop, model.branch, p)

@@ -130,9 +130,10 @@ class Person(mesa.Agent):
         """Raise an appeal (诉求) this month; returns whether it was resolved.
 
         As in the service rule (:func:`~villagesim.submodels.service.resolve_appeals`): only someone at
-        home or on the platform can raise one; the branch resolves it only if it hears the person this
-        month (visited, at the service centre or online) and with the chance the capacity left after this
-        month's appeals gives; trust rises if resolved and falls if not. It counts in the month's appeals.
+        home or on the platform can raise one; it reaches the branch if the branch heard the person this
+        month (visited, at the service centre or online) or, from home, with chance ``appeals.brought``
+        (brought in person); the members resolve it if their capacity left after this month's appeals
+        allows; trust rises if resolved and falls if not. It counts in the month's appeals.
 
         >>> from villagesim import VillageModel
         >>> model = VillageModel({"village.population": 300}, seed=4).run(2)
@@ -148,13 +149,15 @@ class Person(mesa.Agent):
         if self.away and not online:
             raise ValueError(f"{self!r} is away and not on the platform: the branch cannot receive an appeal")
         if month.appeals is None:  # month 0: none raised yet
-            month.appeals = service.Appeals(np.zeros(model.villages), np.zeros(model.villages))
+            month.appeals = service.Appeals(*np.zeros((3, model.villages)))
         heard = month.heard is not None and bool(month.heard[self.index])
-        spare = np.maximum(model.branch.capacity - month.appeals.resolved, 0.0)
-        appeal = service.resolve_appeals(pop, model.params, model.rng, self._slot(), np.array([heard]), spare,
-                                         model.branch.quality)
+        brought = not self.away and model.rng.random() < model.params["appeals.brought"]
+        spare = np.maximum(model.branch.capacity - month.appeals.handled, 0.0)
+        appeal = service.resolve_appeals(pop, model.params, model.rng, self._slot(), np.array([heard or brought]),
+                                         spare, model.branch.quality)
         month.appeals.raised = month.appeals.raised + appeal.raised
         month.appeals.resolved = month.appeals.resolved + appeal.resolved
+        month.appeals.handled = month.appeals.handled + appeal.handled
         return bool(appeal.resolved.sum())
 
     def come_home(self) -> None:

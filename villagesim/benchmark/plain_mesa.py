@@ -34,7 +34,7 @@ import mesa
 import networkx as nx
 from mesa.discrete_space import CellAgent, Network
 
-from villagesim.network import generate_layout, generate_ties
+from villagesim.network import generate_layout, generate_ties, thin_member_ties
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.population import MEMBER, NEVER, generate
 from villagesim.submodels.branch import MEETING_MEMORY
@@ -130,7 +130,10 @@ class Villager(CellAgent):
 
     def use_platform(self) -> None:
         p = self.model.p
-        chance = p["interventions.digital.reach"] * self.model.intensity["digital"]
+        running = self.model.steps - max(p["interventions.digital.start"], 1)
+        lasting = p["interventions.digital.lasting"]
+        fresh = lasting + (1.0 - lasting) * (1.0 - p["interventions.digital.fatigue"]) ** max(running, 0)
+        chance = p["interventions.digital.reach"] * self.model.intensity["digital"] * fresh
         if self.age >= ELDERLY_AGE:
             chance *= p["interventions.digital.elderly_skill"]
         self.online = self.digital and self.random.random() < chance
@@ -150,13 +153,15 @@ class Villager(CellAgent):
         contact = p["interventions.digital.contact_gain"] * self.online + p["interventions.venue.contact_gain"] * self.at_venue
         self.trust = clip01(self.trust + self.gain + contact)
         self.raised = (self.present or self.online) and self.random.random() < p["appeals.rate"]
-        self.open = self.raised and (self.visited or self.online or self.at_venue)
+        brought = self.present and self.random.random() < p["appeals.brought"]
+        self.open = self.raised and (self.visited or self.online or self.at_venue or brought)
         self.resolved = False
 
     def settle_appeal(self, channel: str | None, share: dict) -> None:
         """Try this month's open appeal in ``channel`` (None: the members), where a ``share`` of them is resolved."""
         if self.open and (channel is None or getattr(self, channel)) and self.random.random() < share[self.village]:
             self.resolved, self.open = True, False
+            self.village.handled += channel is None
 
     def close_appeal(self) -> None:
         p, village = self.model.p, self.village
@@ -248,7 +253,8 @@ class Member(Villager):
         renew = p["branch.activity_renewal"] * village.meeting * self.attends
         activity = self.activity + renew * (ceiling - self.activity) - p["branch.activity_decay"] * self.activity
         self.activity = min(max(activity, 0.0), ceiling)
-        trained = self.attends * p["interventions.training.capability_gain"] * self.model.intensity["training"]
+        gain = p["interventions.training.capability_gain"] * self.model.intensity["training"]
+        trained = self.attends * village.held * gain
         self.capability += trained * (1.0 - self.capability)
 
     def visit(self) -> None:
@@ -287,7 +293,7 @@ class Village:
         self.propensity, self.places, self.in_campaign = 0.0, 0, False
         self.opportunity = p["village.opportunity"]
         self.project_failed_now = False
-        self.raised = self.resolved = 0
+        self.raised = self.resolved = self.handled = 0
         self.channels = {"online": 0.0, "at_venue": 0.0}
 
     def assess(self, people: list[Villager], p: dict) -> None:
@@ -310,6 +316,7 @@ class PlainVillage(mesa.Model):
         layout = generate_layout(p, self.rng)
         adjacency = generate_ties(layout, p, self.rng)
         start = generate(layout, p, self.rng)
+        adjacency = thin_member_ties(adjacency, layout.household, start.role == MEMBER, p["network.member_ties"], self.rng)
         graph = nx.Graph()
         graph.add_nodes_from(range(adjacency.shape[0]))
         graph.add_edges_from(zip(*adjacency.nonzero()))
@@ -360,7 +367,7 @@ class PlainVillage(mesa.Model):
         self.organisational_life()
         self.agents_by_type[Member].shuffle_do("visit")
         for village in self.village_list:
-            village.raised = village.resolved = 0
+            village.raised = village.resolved = village.handled = 0
         self.agents.shuffle_do("receive_service")
         self.settle_appeals()
         self.shocks()
@@ -408,7 +415,7 @@ class PlainVillage(mesa.Model):
         for village in self.village_list:
             mine = [m for m in members if m.village is village]
             attending = sum(1 for m in mine if m.attends)
-            held = self.random.random() < regular
+            held = village.held = self.random.random() < regular
             quorate = attending >= p["branch.quorum"] * len(mine) and mine
             village.meeting = held * (1.0 if quorate else p["branch.formality_effect"])
             village.regularity = MEETING_MEMORY * village.regularity + (1.0 - MEETING_MEMORY) * village.meeting
@@ -438,7 +445,7 @@ class PlainVillage(mesa.Model):
             if not household or self.random.random() >= p["shocks.rate"]:
                 continue
             village = household[0].village
-            online = any(a.digital for a in household)
+            online = any(a.online for a in household)
             catch = min(p["shocks.monitoring"] * village.strength
                         + p["interventions.standardization.monitoring_gain"] * self.intensity["standardization"]
                         + p["interventions.digital.monitoring_gain"] * self.intensity["digital"] * online, 1.0)
@@ -561,6 +568,8 @@ REPORTERS = {
                                    / max(sum(1 for a in m.agents if isinstance(a, Member)), 1)),
     "appeals_resolved_rate": lambda m: (sum(v.resolved for v in m.village_list)
                                         / max(sum(v.raised for v in m.village_list), 1)),
+    "capacity_used": lambda m: (sum(v.handled for v in m.village_list)
+                                / max(sum(v.capacity for v in m.village_list), 1e-12)),
     "relapse_count": lambda m: m.relapses,
     "cost_cumulative": lambda m: m.cost,
     "present_share": lambda m: _share(m, lambda a: a.present),

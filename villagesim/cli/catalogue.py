@@ -19,18 +19,20 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     from villagesim.errors import InputError
     from villagesim.extensions import load_all, registry
+    from villagesim.params.registry import STATUSES
 
     if args.only_extensions and not args.extensions:
         raise InputError("--only-extensions: needs --extension FILE")
     view = registry(load_all(args.extensions))
     params = view.extra if args.only_extensions else view.params
     if args.markdown:
-        print("| key | default | unit | range | plausible | source | meaning |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print("| key | default | unit | range | plausible | status | source | meaning |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for p in params:
             rng = "" if p.lo is None else f"[{p.lo}, {p.hi}]"
             plausible = "" if p.plausible is None else f"{p.plausible[0]:g}-{p.plausible[1]:g}"
-            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {plausible} | {p.source} | {p.doc} |")
+            print(f"| `{p.key}` | {p.default!r} | {p.unit} | {rng} | {plausible} | {STATUSES[p.status]} | {p.source} "
+                  f"| {p.doc} |")
     else:
         for p in params:
             print(f"{p.key:<48} {p.default!r:<10} {p.unit}")

@@ -49,6 +49,15 @@ class Param:
     doc: str
     plausible: tuple[float, float] | None = None
     """Plausible range of an assumed value: the axes of robust plans and of scenario discovery."""
+    declared_status: str = ""
+    """"sourced", "bounded" (by a source) or "assumed"; empty: "assumed" if the source is an assumption, else "sourced"."""
+
+    @property
+    def status(self) -> str:
+        """How the value is known: sourced, bounded by a source, or assumed (see :data:`STATUSES`)."""
+        if self.declared_status:
+            return self.declared_status
+        return "assumed" if self.source.startswith("assumption") else "sourced"
 
     @property
     def kind(self) -> type:
@@ -104,8 +113,13 @@ def _to_number(value: Any, integer: bool) -> float | int | None:
     return float(value)
 
 
-def _p(key, default, lo, hi, unit, source, doc, plausible=None) -> Param:
-    return Param(key, default, lo, hi, unit, source, doc, plausible)
+STATUSES = {"sourced": "sourced", "bounded": "bounded by a source", "assumed": "assumed", "input": "the user's choice"}
+"""A parameter's status, as the ODD's table words it: a value from a source, one a source bounds, an assumption
+(with a plausible range where it may move a result), or a choice the user makes (a path's effort, a file)."""
+
+
+def _p(key, default, lo, hi, unit, source, doc, plausible=None, status="") -> Param:
+    return Param(key, default, lo, hi, unit, source, doc, plausible, status)
 
 
 INTERVENTIONS = ("standardization", "training", "venue", "digital", "recruitment")
@@ -122,16 +136,17 @@ PARAMS: tuple[Param, ...] = (
     _p("village.youth_share", 0.30, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 18-40 at the start."),
     _p("village.elderly_share", 0.32, 0.0, 1.0, "share of adults", ASSUMED, "Adults aged 60+ at the start (rural branches are older than the national average)."),
     _p("village.opportunity", 0.2, 0.0, 1.0, "index", ASSUMED, "Local economic opportunity before any project (0 none, 1 as good as the city)."),
-    _p("village.digital_young", 0.9, 0.0, 1.0, "share", CNNIC + " 56th (June 2025): rural internet penetration 69.2% (all ages); 0.68 x 0.9 + 0.32 x 0.35 = 0.72 of rural adults", "Share of adults under 60 with a smartphone and the skill to use the platform."),
-    _p("village.digital_elderly", 0.35, 0.0, 1.0, "share", CNNIC + " 56th: 52.0% of people aged 60+ online nationally (43.2% in Dec 2021, 49th); rural lower (assumption)", "Share of adults 60+ with digital access (the digital divide).", (0.2, 0.52)),
+    _p("village.digital_young", 0.9, 0.0, 1.0, "share", CNNIC + " 56th (June 2025, Xinhua 21 July 2025): rural internet penetration 69.2% (all ages; 57.6% in Dec 2021, 49th); 0.68 x 0.9 + 0.32 x 0.35 = 0.72 of rural adults", "Share of adults under 60 with a smartphone and the skill to use the platform: the ceiling of their monthly use.", (0.7, 0.95), "bounded"),
+    _p("village.digital_elderly", 0.35, 0.0, 1.0, "share", CNNIC + " 56th (June 2025, Xinhua 21 July 2025): 52% of people aged 60+ online nationally (43.2% in Dec 2021, 49th); rural lower (assumption)", "Share of adults 60+ with digital access (the digital divide): the ceiling of their monthly use.", (0.2, 0.52), "bounded"),
     _p("village.trust_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean initial trust in the branch."),
     _p("village.trust_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of initial trust."),
     # --- network ----------------------------------------------------------
-    _p("network.nodes", "", None, None, "path", "user data", "Node CSV of a real network (id, optional role, age, household, hamlet, away)."),
-    _p("network.edges", "", None, None, "path", "user data", "Edge CSV of a real network (first two columns are node ids)."),
+    _p("network.nodes", "", None, None, "path", "user data", "Node CSV of a real network (id, optional role, age, household, hamlet, away).", None, "input"),
+    _p("network.edges", "", None, None, "path", "user data", "Edge CSV of a real network (first two columns are node ids).", None, "input"),
     _p("network.neighbour_households", 4, 0, 100, "households", ASSUMED, "Neighbouring households each household is tied to inside its hamlet (ring lattice)."),
     _p("network.kin_ties", 1.5, 0.0, 50.0, "ties/person", ASSUMED, "Mean extra kin ties per person to random people of the same hamlet."),
     _p("network.bridge_ties", 0.15, 0.0, 20.0, "ties/person", ASSUMED, "Mean ties per person to people of other hamlets."),
+    _p("network.member_ties", 1.0, 0.0, 1.0, "share", ASSUMED, "Share of the founding members' ties outside their households kept (1: as anyone's; lower: members with few ties among the villagers, seed §3.2)."),
     # --- region -----------------------------------------------------------
     _p("region.villages", 1, 1, 100_000, "villages", ASSUMED, "Villages simulated together (township or county); each has its own branch and network."),
     _p("region.village_ties", 0.02, 0.0, 5.0, "ties/person", ASSUMED, "Mean ties per person to people of the next village along the road."),
@@ -154,32 +169,33 @@ PARAMS: tuple[Param, ...] = (
     _p("migration.festival_return", 0.8, 0.0, 1.0, "share", ASSUMED, "Share of those away who come home for the Spring Festival."),
     # --- branch -----------------------------------------------------------
     _p("branch.member_share", 0.035, 0.0, 1.0, "share of adults", ORG + ": 26.075 million farmer members / 488,959 villages = 53 per village", "Party members among adults at the start."),
-    _p("branch.member_elderly_share", 0.45, 0.0, 1.0, "share of members", ORG + ": 28.1% aged 61+ nationally; rural branches older (assumption 45%)", "Members aged 60+ at the start."),
-    _p("branch.member_young_share", 0.2, 0.0, 1.0, "share of members", ORG + ": 34.8% aged 40 or under nationally; rural lower (assumption)", "Members aged 40 or under at the start."),
+    _p("branch.member_elderly_share", 0.45, 0.0, 1.0, "share of members", ORG + ": 28.1% aged 61+ nationally; rural branches older (assumption 45%)", "Members aged 60+ at the start.", None, "bounded"),
+    _p("branch.member_young_share", 0.2, 0.0, 1.0, "share of members", ORG + ": 34.8% aged 40 or under nationally; rural lower (assumption)", "Members aged 40 or under at the start.", None, "bounded"),
     _p("branch.capability_mean", 0.5, 0.0, 1.0, "index", ASSUMED, "Mean capability (skills, education, policy knowledge) of members."),
     _p("branch.capability_sd", 0.15, 0.0, 1.0, "index", ASSUMED, "Standard deviation of member capability."),
-    _p("branch.regularity", 0.6, 0.0, 1.0, "probability", RULES + " (三会一课 monthly; regularity assumed)", "Chance per month that organisational life is held as prescribed."),
+    _p("branch.regularity", 0.6, 0.0, 1.0, "probability", RULES + " (三会一课 monthly; regularity assumed)", "Chance per month that organisational life is held as prescribed.", None, "bounded"),
     _p("branch.quorum", 0.5, 0.0, 1.0, "share of members", RULES + " (a members' meeting needs more than half of the members)", "Share of members present below which a meeting is a formality (凑人数、走过场)."),
     _p("branch.formality_effect", 0.3, 0.0, 1.0, "share", ASSUMED, "Effect of a meeting held without quorum, relative to a proper one."),
-    _p("branch.activity_renewal", 0.06, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full activity closed by an effective meeting."),
+    _p("branch.activity_renewal", 0.06, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to full activity closed by an effective meeting.", (0.03, 0.12)),
     _p("branch.activity_decay", 0.02, 0.0, 1.0, "per month", ASSUMED, "Share of activity lost each month without renewal."),
     _p("branch.decline_age", 60.0, 18.0, 120.0, "years", ASSUMED, "Age from which members' attainable activity falls."),
     _p("branch.decline_rate", 0.025, 0.0, 1.0, "per year", ASSUMED, "Fall in attainable activity per year of age past decline_age."),
     _p("branch.active_threshold", 0.4, 0.0, 1.0, "activity", ASSUMED, "Activity at which a present member counts as active."),
-    _p("branch.appeals_per_member", 3.0, 0.0, 1000.0, "appeals/month", ASSUMED, "Appeals one fully active, fully capable member resolves per month."),
+    _p("branch.appeals_per_member", 3.0, 0.0, 1000.0, "appeals/month", ASSUMED, "Appeals one fully active, fully capable member resolves per month.", (1.5, 6.0)),
     # --- outreach and service ----------------------------------------------
-    _p("outreach.visits_per_member", 8.0, 0.0, 1000.0, "visits/month", ASSUMED, "Visits to network neighbours (走村串户) by a fully active, capable member."),
+    _p("outreach.visits_per_member", 8.0, 0.0, 1000.0, "visits/month", ASSUMED, "Visits to network neighbours (走村串户) by a fully active, capable member.", (4.0, 12.0)),
     _p("outreach.visit_trust_gain", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust gained from one visit by a fully capable member.", (0.015, 0.05)),
-    _p("appeals.rate", 0.08, 0.0, 1.0, "per person-month", ASSUMED, "Chance a person raises an appeal (诉求) in a month."),
+    _p("appeals.rate", 0.08, 0.0, 1.0, "per person-month", ASSUMED, "Chance a person raises an appeal (诉求) in a month.", (0.03, 0.15)),
+    _p("appeals.brought", 0.3, 0.0, 1.0, "share", ASSUMED + "; no published rate found", "Chance a person at home brings an appeal the branch did not hear to it themselves (a cadre's home, a meeting, the committee's office).", (0.1, 0.6)),
     _p("appeals.resolved_gain", 0.06, 0.0, 1.0, "trust", ASSUMED, "Trust gained when one's appeal is resolved (scaled by resolvers' capability).", (0.03, 0.1)),
-    _p("appeals.neglected_loss", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust lost when one's appeal goes unheard or unresolved."),
-    _p("trust.baseline", 0.45, 0.0, 1.0, "index", ASSUMED, "Level trust relaxes to without contact."),
-    _p("trust.relaxation", 0.01, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to baseline closed each month."),
+    _p("appeals.neglected_loss", 0.03, 0.0, 1.0, "trust", ASSUMED, "Trust lost when one's appeal goes unheard or unresolved.", (0.015, 0.05)),
+    _p("trust.baseline", 0.45, 0.0, 1.0, "index", ASSUMED, "Level trust relaxes to without contact.", (0.35, 0.55)),
+    _p("trust.relaxation", 0.01, 0.0, 1.0, "per month", ASSUMED, "Share of the gap to baseline closed each month (trust's memory: a half-life of ln 2 / relaxation months, 69 at 0.01, 14-139 over the plausible range).", (0.005, 0.05)),
     # --- participation ------------------------------------------------------
-    _p("participation.threshold_mean", 0.5, 0.0, 1.0, "index", "Granovetter 1978 (form); level assumed", "Mean individual threshold."),
+    _p("participation.threshold_mean", 0.5, 0.0, 1.0, "index", "Granovetter 1978 (form); level assumed", "Mean individual threshold.", (0.4, 0.6), "assumed"),
     _p("participation.threshold_sd", 0.2, 0.0, 1.0, "index", ASSUMED, "Standard deviation of thresholds."),
-    _p("participation.trust_weight", 0.5, 0.0, 1.0, "weight", ASSUMED, "Weight of own trust against neighbours' participation; 0 gives the pure threshold rule."),
-    _p("participation.habit", 0.5, 0.0, 1.0, "share", ASSUMED, "Chance last month's participant starts this month's cascade unprompted; 0 with trust_weight 0 is the pure threshold rule."),
+    _p("participation.trust_weight", 0.5, 0.0, 1.0, "weight", ASSUMED, "Weight of own trust against neighbours' participation; 0 gives the pure threshold rule.", (0.3, 0.7)),
+    _p("participation.habit", 0.5, 0.0, 1.0, "share", ASSUMED, "Chance last month's participant starts this month's cascade unprompted; 0 with trust_weight 0 is the pure threshold rule.", (0.3, 0.7)),
     _p("participation.max_rounds", 0, 0, 100_000, "rounds", ASSUMED, "Rounds of word of mouth per month; 0 runs the cascade to its end."),
     # --- project -----------------------------------------------------------
     _p("project.start", 12, 0, 100_000, "month", ASSUMED, "Month the branch launches the collective project."),
@@ -208,7 +224,7 @@ PARAMS: tuple[Param, ...] = (
     _p("shocks.relapse_loss", 0.10, 0.0, 1.0, "trust", ASSUMED, "Trust lost by each member of a relapsed household."),
     _p("shocks.caught_gain", 0.05, 0.0, 1.0, "trust", ASSUMED, "Trust gained by each member of a household helped in time."),
     # --- recruitment -------------------------------------------------------
-    _p("recruitment.quota", 0.03, 0.0, 1.0, "per member-year", "中组部: 4.383 million admitted in 2021 of 96.7 million (4.5%); rural lower", "Yearly admissions allowed per existing member."),
+    _p("recruitment.quota", 0.03, 0.0, 1.0, "per member-year", "中组部: 4.383 million admitted in 2021 of 96.7 million (4.5%); rural lower", "Yearly admissions allowed per existing member.", None, "bounded"),
     _p("recruitment.activists_per_slot", 2.4, 0.0, 100.0, "activists", ORG + ": 10.547 million activists for 4.383 million yearly admissions (2.4)", "Activists the branch keeps in training per yearly admission slot."),
     _p("recruitment.min_trust", 0.55, 0.0, 1.0, "trust", ASSUMED, "Least trust for an activist (入党积极分子)."),
     _p("recruitment.max_age", 45, 18, 120, "years", ASSUMED, "Oldest age at which the branch picks activists."),
@@ -220,18 +236,18 @@ PARAMS: tuple[Param, ...] = (
         p
         for name in INTERVENTIONS
         for p in (
-            _p(f"interventions.{name}.intensity", 0.0, 0.0, 1.0, "share of full effort", "seed §4", f"Effort put into the {name} path (0 none, 1 full)."),
-            _p(f"interventions.{name}.start", 0, 0, 100_000, "month", ASSUMED, f"Month the {name} path begins."),
+            _p(f"interventions.{name}.intensity", 0.0, 0.0, 1.0, "share of full effort", "seed §4", f"Effort put into the {name} path (0 none, 1 full).", None, "input"),
+            _p(f"interventions.{name}.start", 0, 0, 100_000, "month", ASSUMED, f"Month the {name} path begins.", None, "input"),
         )
     ),
     # Costs per village (万元): set-up once when a path is first switched on, then per month times intensity.
     _p("interventions.standardization.setup_cost", 1.0, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: written procedures, ledgers, a secretary's training in them.", (0.5, 3.0)),
     _p("interventions.standardization.cost", 0.1, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (materials, the cadres' time for the full 三会一课 schedule).", (0.05, 0.3)),
-    _p("interventions.standardization.regularity_gain", 1.0, 0.0, 1.0, "share", RULES + ": 支委会 and 党小组会 monthly, 党员大会 and 党课 quarterly; the gain is assumed", "Share of the gap to the full monthly schedule of organisational life closed at full intensity.", (0.5, 1.0)),
+    _p("interventions.standardization.regularity_gain", 1.0, 0.0, 1.0, "share", RULES + ": 支委会 and 党小组会 monthly, 党员大会 and 党课 quarterly; the gain is assumed", "Share of the gap to the full monthly schedule of organisational life closed at full intensity.", (0.5, 1.0), "assumed"),
     _p("interventions.standardization.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from written monitoring procedures.", (0.1, 0.5)),
     _p("interventions.training.setup_cost", 0.5, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: a course plan and trainers (county Party school).", (0.2, 2.0)),
-    _p("interventions.training.cost", 0.5, 0.0, 1000.0, "万元/month", TRAINING + ": 56 学时/year for branch cadres (32 for members); 53 members x 56 学时 x 20 元 [10, 30] / 12 months", "Running cost at full intensity.", (0.25, 0.75)),
-    _p("interventions.training.capability_gain", 0.03, 0.0, 1.0, "per month", TRAINING + " (full intensity: 56 学时 per member-year, 4.7 a month); the gain is assumed", "Share of the gap to full capability closed per month of full training.", (0.01, 0.06)),
+    _p("interventions.training.cost", 0.5, 0.0, 1000.0, "万元/month", TRAINING + ": 56 学时/year for branch cadres (32 for members); 53 members x 56 学时 x 20 元 [10, 30] / 12 months", "Running cost at full intensity.", (0.25, 0.75), "bounded"),
+    _p("interventions.training.capability_gain", 0.03, 0.0, 1.0, "per month", TRAINING + " (full intensity: 56 学时 per member-year, 4.7 a month); the gain is assumed", "Share of the gap to full capability closed per month of full training.", (0.01, 0.06), "assumed"),
     _p("interventions.venue.setup_cost", 20.0, 0.0, 10_000.0, "万元", "assumption; a 300-500 m² 党群服务中心 with a service hall of at least 50 m² (a prefecture's 2019 upgrade standard)", "Set-up: upgrading the service centre (提档升级).", (10.0, 60.0)),
     _p("interventions.venue.cost", 0.3, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (staff on duty, upkeep).", (0.15, 0.6)),
     _p("interventions.venue.reach", 0.5, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a present person of the venue's hamlet uses the service centre.", (0.3, 0.7)),
@@ -242,14 +258,16 @@ PARAMS: tuple[Param, ...] = (
     _p("interventions.digital.setup_cost", 3.0, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: the platform, a screen at the branch, the cadres' training.", (1.0, 10.0)),
     _p("interventions.digital.cost", 0.15, 0.0, 1000.0, "万元/month", BUDGET, "Running cost at full intensity (service fees, an operator's allowance).", (0.05, 0.4)),
     _p("interventions.digital.reach", 0.4, 0.0, 1.0, "probability", ASSUMED, "Monthly chance a person under 60 with digital access uses the platform (at home or away).", (0.2, 0.6)),
-    _p("interventions.digital.elderly_skill", 0.5, 0.0, 1.0, "multiplier", CNNIC + " 49th: of netizens 60+, 52.1% buy daily goods and 46.2% search for information on their own", "Reach of a person 60+ with digital access relative to a younger one.", (0.46, 0.7)),
-    _p("interventions.digital.contact_gain", 0.003, 0.0, 1.0, "trust", ASSUMED + " (about what visits bring a villager in a month)", "Trust gained by a platform user in a month (党务村务公开, replies online).", (0.001, 0.008)),
+    _p("interventions.digital.elderly_skill", 0.5, 0.0, 1.0, "multiplier", CNNIC + " 49th: of netizens 60+, 52.1% buy daily goods and 46.2% search for information on their own", "Reach of a person 60+ with digital access relative to a younger one.", (0.46, 0.7), "bounded"),
+    _p("interventions.digital.contact_gain", 0.0015, -1.0, 1.0, "trust", "assumption; the sign is disputed: Zhao et al. 2025 (CRRS 2020) find village WeChat groups associated with higher political trust, Wei and Lu 2023 (CFPS 2018) internet use with lower trust in local government; both cross-sectional", "Trust gained (lost, if negative) by a platform user in a month (党务村务公开, replies online); the default is the middle of its plausible range.", (-0.003, 0.006)),
+    _p("interventions.digital.fatigue", 0.02, 0.0, 1.0, "per month", "assumption; use wanes without effort to keep it up: central opinions against 指尖上的形式主义 (2023), Sichuan closing or merging over 10,000 government apps and accounts (2024)", "Share of the gap between the platform's use and the use that lasts closed each month after its first.", (0.0, 0.05)),
+    _p("interventions.digital.lasting", 0.6, 0.0, 1.0, "share", ASSUMED, "Share of the platform's first-month use that lasts once the novelty has worn off (1: no fatigue).", (0.3, 1.0)),
     _p("interventions.digital.capacity", 10.0, 0.0, 10_000.0, "appeals/month", ASSUMED, "Appeals of its users resolved online per month at full intensity (per 1,500 adults); the rest go to the members.", (5.0, 20.0)),
     _p("interventions.digital.monitoring_gain", 0.3, 0.0, 1.0, "probability", ASSUMED, "Added shock-catching chance from online reporting.", (0.1, 0.5)),
-    _p("interventions.digital.visit_substitution", 0.3, 0.0, 1.0, "share", "seed §4.4 (digital divide; assumption)", "Share of members' visiting time moved to the platform at full intensity.", (0.1, 0.5)),
+    _p("interventions.digital.visit_substitution", 0.3, 0.0, 1.0, "share", "seed §4.4 (digital divide; assumption)", "Share of members' visiting time moved to the platform at full intensity.", (0.1, 0.5), "assumed"),
     _p("interventions.recruitment.setup_cost", 0.3, 0.0, 10_000.0, "万元", ASSUMED, "Set-up: an activists' training course.", (0.1, 1.0)),
-    _p("interventions.recruitment.cost", 0.1, 0.0, 1000.0, "万元/month", "中国共产党发展党员工作细则 (a candidate's training: at least 3 days or 24 学时); cost assumed", "Running cost at full intensity.", (0.05, 0.3)),
-    _p("interventions.recruitment.quota_gain", 1.0, 0.0, 100.0, "multiplier", ORG + ": 4.5% of members admitted in 2021; at gain 1 a rural quota of 3% becomes 6%", "Yearly quota and activist pool are multiplied by 1 + gain x intensity.", (0.5, 1.5)),
+    _p("interventions.recruitment.cost", 0.1, 0.0, 1000.0, "万元/month", "中国共产党发展党员工作细则 (a candidate's training: at least 3 days or 24 学时); cost assumed", "Running cost at full intensity.", (0.05, 0.3), "assumed"),
+    _p("interventions.recruitment.quota_gain", 1.0, 0.0, 100.0, "multiplier", ORG + ": 4.5% of members admitted in 2021; at gain 1 a rural quota of 3% becomes 6%", "Yearly quota and activist pool are multiplied by 1 + gain x intensity.", (0.5, 1.5), "bounded"),
 )
 # fmt: on
 
@@ -333,6 +351,8 @@ def _check_declared(param: Any) -> None:
         raise InputError(f"{key!r}: a parameter key must be dotted names, e.g. secretary.term")
     if type(param.default) not in KINDS:
         raise InputError(f"{key}: default must be a bool, int, float or str, got {param.default!r}")
+    if param.declared_status and param.declared_status not in STATUSES:
+        raise InputError(f"{key}: status must be one of {', '.join(STATUSES)} (or left out), got {param.declared_status!r}")
     for name in ("unit", "source", "doc"):
         if not isinstance(getattr(param, name), str) or not getattr(param, name).strip():
             raise InputError(f"{key}: {name} must be a non-empty string (the source: a citation or 'assumption')")

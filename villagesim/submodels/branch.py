@@ -5,9 +5,10 @@ the monthly theme day). It happens with probability ``branch.regularity``
 (raised by standardisation). A meeting attended by fewer than
 ``branch.quorum`` of the members is a formality ("凑人数、走过场") with only
 ``branch.formality_effect`` of the effect of a proper one. Effective
-meetings renew members' activity towards what their age allows; training
-raises capability. Strength and service capacity follow from the members
-who are present, active and capable.
+meetings renew members' activity towards what their age allows; training,
+given at the meeting, raises the capability of those who attend one that is
+held. Strength and service capacity follow from the members who are
+present, active and capable.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Branch:
     meeting: np.ndarray  # this month's meeting effect, in [0, 1]
     strength: np.ndarray  # 组织力 index in [0, 1]
     capacity: np.ndarray  # appeals the members can resolve this month
+    handled: np.ndarray  # appeals the members resolved this month (service)
     effort: np.ndarray  # sum of activity x capability of members at home
     quality: np.ndarray  # mean capability of the members doing the work, in [0, 1]
     members: np.ndarray  # living members
@@ -41,7 +43,7 @@ class Branch:
     @classmethod
     def start(cls, villages: int, params: dict) -> "Branch":
         zeros = np.zeros(villages)
-        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(7)),
+        return cls(np.full(villages, params["branch.regularity"]), *(zeros.copy() for _ in range(8)),
                    np.zeros((villages, len(INTERVENTIONS)), bool))
 
 
@@ -74,7 +76,8 @@ def hold_meetings(pop: Population, branch: Branch, params: dict, rng: np.random.
     activity = pop.activity[member]
     renewed = renew_activity(activity, ceiling, params["branch.activity_renewal"] * branch.meeting[village] * attend)
     pop.activity[member] = np.minimum(np.maximum(renewed - params["branch.activity_decay"] * activity, 0.0), ceiling)
-    train(pop, member, attend, params, intensity)
+    # Training is given at the meeting: those who miss it, or whose branch held none, learn nothing.
+    train(pop, member, attend & held[village], params, intensity)
 
     assess(pop, branch, params, member)
     branch.capacity = params["branch.appeals_per_member"] * branch.effort
@@ -87,7 +90,7 @@ def renew_activity(activity: np.ndarray, ceiling: np.ndarray, renewal: np.ndarra
 
 
 def train(pop: Population, member: np.ndarray, attend: np.ndarray, params: dict, intensity: dict[str, float]) -> None:
-    """Training at organisational life: those of ``member`` who attend gain capability."""
+    """Training at organisational life: those of ``member`` who ``attend`` a meeting held this month gain capability."""
     trained = attend * (params["interventions.training.capability_gain"] * intensity["training"])
     pop.capability[member] += trained * (1.0 - pop.capability[member])
 

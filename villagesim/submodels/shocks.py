@@ -3,9 +3,10 @@
 Each month a household may suffer an illness, a disaster or a market shock.
 The branch's monitoring (动态监测) catches it early with a chance that grows
 with the branch's strength, with written procedures (standardisation) and,
-for households with someone online, with the platform. A caught shock is
-helped in time and raises the household's trust; an uncaught one may push
-the household back into poverty, which lowers it.
+for households where someone used the platform this month, with the platform
+(digital access alone is not enough: the platform hears only its users). A
+caught shock is helped in time and raises the household's trust; an uncaught
+one may push the household back into poverty, which lowers it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray
     """Chance per household that a shock is caught early.
 
     ``strength`` is the household's branch strength, ``online`` whether
-    anyone in the household has digital access.
+    anyone in the household used the platform this month.
     """
     chance = (
         params["shocks.monitoring"] * strength
@@ -31,10 +32,11 @@ def catch_chance(params: dict, intensity: dict[str, float], strength: np.ndarray
 
 
 def strike(pop: Population, params: dict, rng: np.random.Generator, intensity: dict[str, float],
-           strength: np.ndarray, household_village: np.ndarray) -> np.ndarray:
+           strength: np.ndarray, household_village: np.ndarray, users: np.ndarray) -> np.ndarray:
     """Shocks, monitoring and relapse for one month; returns relapses per village.
 
-    Shocks are rare, so only the people of the shocked households are looked at.
+    ``users`` marks the people on the platform this month. Shocks are rare, so only the people of the
+    shocked households are looked at.
     """
     households = household_village.size
     struck = (rng.random(households) < params["shocks.rate"]).nonzero()[0]
@@ -46,7 +48,7 @@ def strike(pop: Population, params: dict, rng: np.random.Generator, intensity: d
     living = np.zeros(households, bool)
     living[home] = True
     online = np.zeros(households, bool)
-    online[home[pop.digital[people]]] = True
+    online[home[users[people]]] = True
     shocked = struck[living[struck]]
     chance = catch_chance(params, intensity, strength[household_village[shocked]], online[shocked])
     caught = rng.random(shocked.size) < chance
@@ -60,4 +62,4 @@ def strike(pop: Population, params: dict, rng: np.random.Generator, intensity: d
 def step(month: Month) -> None:
     """The month's shocks, caught or not; the relapses per village."""
     month.relapses = strike(month.population, month.params, month.rng, month.intensity, month.branch.strength,
-                            month.household_village)
+                            month.household_village, month.online)
