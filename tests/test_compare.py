@@ -76,10 +76,12 @@ def test_discovery_varies_the_village_over_the_span_of_the_presets():
     assert "branch.regularity" in keys and "interventions.digital.reach" in keys
 
 
-def test_the_result_does_not_depend_on_the_executor(small):
+@pytest.mark.parametrize("kind", ["processes", "dask"])
+def test_the_result_does_not_depend_on_the_executor(request, small, kind):
     from villagesim.sweep import make_executor
 
-    executor, release, _ = make_executor("processes", 2, None)
+    scheduler = request.getfixturevalue("dask_scheduler") if kind == "dask" else None
+    executor, release, _ = make_executor(kind, 2, scheduler)
     try:
         pooled = compare("hollowed", budget=4, executor=executor, **FAST)
     finally:

@@ -4,36 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from villagesim.cli.arguments import non_negative, positive
-from villagesim.errors import InputError
+from villagesim.cli.arguments import (add_executor_arguments, check_executor, executor_of, non_negative, positive,
+                                      progress_printer)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from villagesim import best_buy
     from villagesim.params import parse_assignment
 
-    if args.scheduler and args.executor != "dask":
-        raise InputError("--scheduler: only with --executor dask")
+    check_executor(args)
     overrides = dict(parse_assignment(text) for text in args.assignments)
     max_seeds = args.max_seeds if args.max_seeds is not None else max(args.seeds, MAX_SEEDS)
     best_buy.check(args.scenario, args.budget, args.months, args.objective, overrides, args.points, args.seeds,
                   max_seeds)
-    from villagesim.sweep import default_workers, make_executor
-
-    workers = min(args.workers or default_workers(), 64)
-    executor, release, _ = make_executor(args.executor, workers, args.scheduler)
-
-    def say(message: str) -> None:
-        print(f"villagesim compare: {message}", file=sys.stderr, flush=True)
-
-    try:
+    with executor_of(args) as executor:
         result = best_buy.compare(args.scenario, args.budget, args.months, args.objective, overrides, args.seed,
                                  args.points, args.seeds, max_seeds, args.vary_village, executor,
-                                 progress=None if args.quiet else say)
-    finally:
-        release()
+                                 progress=progress_printer(args, "compare"))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -67,11 +55,7 @@ def add_command(subparsers) -> None:
     parser.add_argument("--vary-village", action="store_true",
                         help="vary the village's characteristics too, over the span of the presets "
                              "(scenario discovery on the ranking)")
-    parser.add_argument("--workers", type=positive, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
-                        help="where runs happen (default: processes)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                        help="existing Dask scheduler (with --executor dask)")
+    add_executor_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.set_defaults(handler=cmd_compare)
