@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
-from villagesim.cli.arguments import (add_executor_arguments, check_executor, executor_of, non_negative, positive,
-                                      progress_printer)
+from villagesim.cli.arguments import non_negative, positive
+from villagesim.errors import InputError
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from villagesim import planner
     from villagesim.params import parse_assignment
 
-    check_executor(args)
+    if args.scheduler and args.executor != "dask":
+        raise InputError("--scheduler: only with --executor dask")
     overrides = dict(parse_assignment(text) for text in args.assignments)
     planner.check(args.scenario, args.budget, args.months, args.objective, overrides, args.trials,
                   args.search_seeds, args.seeds)
-    with executor_of(args) as executor:
+    from villagesim.sweep import default_workers, make_executor
+
+    workers = min(args.workers or default_workers(), 64)
+    executor, release, _ = make_executor(args.executor, workers, args.scheduler)
+
+    def say(message: str) -> None:
+        print(f"villagesim plan: {message}", file=sys.stderr, flush=True)
+
+    try:
         result = planner.plan(args.scenario, args.budget, args.months, args.objective, overrides, args.seed,
                               args.robust, executor, args.trials, args.search_seeds, args.seeds, args.max_seeds,
-                              progress=progress_printer(args, "plan"))
+                              progress=None if args.quiet else say)
+    finally:
+        release()
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -48,7 +60,11 @@ def add_command(subparsers) -> None:
                         help="first number of seeds of the final comparison (default: 16)")
     parser.add_argument("--max-seeds", type=positive, default=64,
                         help="most seeds of the final comparison, doubled until the lead is clear (default: 64)")
-    add_executor_arguments(parser)
+    parser.add_argument("--workers", type=positive, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
+                        help="where runs happen (default: processes)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="existing Dask scheduler (with --executor dask)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.set_defaults(handler=cmd_plan)
