@@ -139,6 +139,10 @@ def summary(out: Path) -> str:
                             if isinstance(r.factor, str) and r.factor)
             lines.append(f"| {path} | {first.points} ({first.share:.0%}) | {first.coverage:.2f} | {first.density:.2f} | "
                          f"{box or 'the whole space'} |")
+    if (out / "discovery_drivers.csv").exists() and (out / "discovery_drivers.csv").stat().st_size > 1:
+        drivers = pd.read_csv(out / "discovery_drivers.csv")
+        lines += ["", "What decides it there (first five): " + "; ".join(
+            f"`{r.key}` {r.importance:.2f} ({r.low_favours} / {r.high_favours})" for r in drivers.head(5).itertuples())]
     if (out / "cross.csv").exists():
         table = pd.read_csv(out / "cross.csv")
         villages = list(dict.fromkeys(table["village"]))
