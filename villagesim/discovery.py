@@ -3,8 +3,11 @@
 Input: a folder of *arm* sweeps (``DIR/*/sweep.json``) that share one design
 (the same factors, design, samples, replicates and seed, so run ``i`` of
 every arm has the same village, assumptions and seed) and differ only in
-``[set]``: one arm with no path and one per path (see
-``experiments/discovery/``). For every run the gain of each path over the
+``[set]``: one arm with no path and one per path. An arm's intensity is
+fixed in its spec, so keep costs out of the factors, or the arm may spend
+more than its budget; ``villagesim compare --vary-village``
+(:mod:`villagesim.best_buy`) fits each arm to the budget at every point and
+runs the same analysis with costs varied. For every run the gain of each path over the
 no-path arm, divided by what the path spent (``cost_cumulative``), is its
 value per 万元; averaged over replicates, the path with the highest value is
 the point's ``best_path``. The Patient Rule Induction Method (Friedman and
@@ -61,7 +64,7 @@ def load_arms(folder: str | os.PathLike) -> tuple[list[str], dict[str, pd.DataFr
         specs[name] = (manifest.parent, spec)
     if "nothing" not in specs or len(specs) < 2:
         raise InputError(f"{folder}: --discover needs arm sweeps in its subfolders, one with no path and one per path "
-                         "(see experiments/discovery/); found: " + (", ".join(specs) or "none"))
+                         "(or use villagesim compare --vary-village); found: " + (", ".join(specs) or "none"))
     reference = specs["nothing"][1]
     for name, (where, spec) in specs.items():
         for key in DESIGN_FIELDS:

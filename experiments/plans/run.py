@@ -91,16 +91,16 @@ def plans(executor) -> dict:
     return found
 
 
-def cross(executor, found: dict, budget: float, seeds: list[int]) -> pd.DataFrame:
+def cross(executor, found: dict, budget: float, seeds: list[int], presets=PRESETS) -> pd.DataFrame:
     """Each preset's best plan at ``budget`` run in every village: is the village's own best plan better?"""
-    bests = {p: found[f"{p}@{budget:g}"]["best"]["overrides"] for p in PRESETS}
+    bests = {p: found[f"{p}@{budget:g}"]["best"]["overrides"] for p in presets}
     rows = []
-    for village in PRESETS:
+    for village in presets:
         base = scenarios.load(village).overrides
-        jobs = [({**base, **bests[p]}, s) for p in PRESETS for s in seeds]
-        values = run_all(executor, jobs).reshape(len(PRESETS), len(seeds), len(METRICS))[:, :, 0]
-        own = values[PRESETS.index(village)]
-        for k, source in enumerate(PRESETS):
+        jobs = [({**base, **bests[p]}, s) for p in presets for s in seeds]
+        values = run_all(executor, jobs).reshape(len(presets), len(seeds), len(METRICS))[:, :, 0]
+        own = values[presets.index(village)]
+        for k, source in enumerate(presets):
             gap = mean_ci(own - values[k])
             rows.append({"village": village, "plan_of": source, "mean": values[k].mean(), "own_minus_this": gap[0],
                          "low": gap[1], "high": gap[2]})

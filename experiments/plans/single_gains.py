@@ -16,7 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from villagesim.params import INTERVENTIONS, resolve, scenarios
+from villagesim.params import INTERVENTIONS, resolve
+from villagesim import scenarios
 from villagesim.planner import single_path
 from villagesim.stats import mean_ci
 from villagesim.sweep import Task, run_task

@@ -19,7 +19,7 @@ import sys
 from villagesim import __version__
 from villagesim.errors import InputError, WriteError
 
-COMMANDS: tuple[str, ...] = ("run", "catalogue", "demo", "plan", "calibrate", "sweep", "analyze", "serve", "bench")
+COMMANDS: tuple[str, ...] = ("run", "catalogue", "demo", "plan", "compare", "calibrate", "sweep", "analyze", "serve", "bench")
 """Command modules of this package, in the order of ``villagesim --help``."""
 
 

@@ -7,7 +7,9 @@ refusals of bad input answer at once; commands import the model after it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
+import sys
 from typing import Any
 
 from villagesim.config import Config, configure
@@ -121,3 +123,36 @@ def table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
         return cell + space if i < left else space + cell
 
     return "\n".join(("  " + "  ".join(pad(i, cell) for i, cell in enumerate(line))).rstrip() for line in lines)
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--workers``, ``--executor`` and ``--scheduler``: where a command's runs happen."""
+    parser.add_argument("--workers", type=positive, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
+                        help="where runs happen (default: processes)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="existing Dask scheduler (with --executor dask)")
+
+
+def check_executor(args: argparse.Namespace) -> None:
+    if args.scheduler and args.executor != "dask":
+        raise InputError("--scheduler: only with --executor dask")
+
+
+@contextlib.contextmanager
+def executor_of(args: argparse.Namespace):
+    """The executor that ``--executor``, ``--workers`` and ``--scheduler`` name, released on leaving."""
+    from villagesim.sweep import default_workers, make_executor
+
+    executor, release, _ = make_executor(args.executor, min(args.workers or default_workers(), 64), args.scheduler)
+    try:
+        yield executor
+    finally:
+        release()
+
+
+def progress_printer(args: argparse.Namespace, command: str):
+    """A function printing progress lines to stderr, or None with ``--quiet``."""
+    if args.quiet:
+        return None
+    return lambda message: print(f"villagesim {command}: {message}", file=sys.stderr, flush=True)
