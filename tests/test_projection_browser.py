@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import local_only, start_server, stop_server
-from villagesim.events import describe
-from villagesim.i18n import LANGUAGE_NAMES, text
+from villagesim.i18n import LANGUAGE_NAMES, describe, text
 from villagesim.model import VillageModel
 from villagesim.view import render
 from villagesim.view.app import DEFAULT_PRESET, DEFAULT_SEED

@@ -46,6 +46,8 @@ SIZES = {
     # compare's points, first and most seeds a point; discovery's; the plan search; the cross test's seeds
     "full": {"compare": dict(points=32, seeds=6, max_seeds=24), "discovery": dict(points=96, seeds=6, max_seeds=24),
              "plan": dict(trials=16, search_seeds=4, seeds=16, max_seeds=32), "cross_seeds": 48},
+    "medium": {"compare": dict(points=16, seeds=4, max_seeds=8), "discovery": dict(points=48, seeds=4, max_seeds=8),
+               "plan": dict(trials=8, search_seeds=2, seeds=12, max_seeds=16), "cross_seeds": 32},
     "small": {"compare": dict(points=8, seeds=2, max_seeds=4), "discovery": dict(points=24, seeds=2, max_seeds=4),
               "plan": dict(trials=4, search_seeds=2, seeds=8, max_seeds=8), "cross_seeds": 16},
 }
