@@ -51,7 +51,7 @@ def test_times_membership_and_chosen_relations_are_read(tmp_path):
     ({"time_col": "toa", "last_period": 7}, "toa '8' must be a whole period from 1 to --last-period 7"),
     ({"time_col": "village", "last_period": 8}, "village 'village 0' must be a whole period"),
     ({"time_col": "toa"}, "--time-col and --last-period: give both"),
-    ({"relations": ("tallk",)}, "no tie has relation 'tallk'; did you mean 'talk'?"),
+    ({"relations": ("tallk",)}, "no tie has relation 'tallk'; did you mean talk? relations: neighbour, talk"),
     ({"time_col": "when", "last_period": 8}, "no 'when' column"),
 ])
 def test_bad_time_or_relation_is_refused_in_one_line(tmp_path, kwargs, message):
@@ -147,7 +147,7 @@ def test_calibrate_and_predict_adoption_over_time(timing_calibration):
 
 @pytest.mark.parametrize("extra, message", [
     (["--last-period", "9"], "--last-period 9 does not match the data"),
-    (["--relations", "talks"], "did you mean 'talk'?"),
+    (["--relations", "talks"], "did you mean talk?"),
     (["--time-col", "wrong"], "no 'wrong' column"),
     (["--set", "project.reconsider=0.1"], "--set project.reconsider: is estimated by calibrate"),
 ])

@@ -30,3 +30,9 @@ def test_every_parameter_has_one_of_the_statuses_and_an_assumption_says_so():
             assert p.status in ("assumed", "input"), p.key
     # Bounded by CNNIC's shares online: the ceilings of the platform's use.
     assert lookup("village.digital_elderly").status == lookup("village.digital_young").status == "bounded"
+
+
+def test_the_platforms_trust_effect_may_be_zero_or_negative_and_its_use_may_not_wane():
+    low, high = lookup("interventions.digital.contact_gain").plausible
+    assert low < 0 < high
+    assert lookup("interventions.digital.fatigue").plausible[0] == 0.0

@@ -43,15 +43,3 @@ class WriteError(OSError):
     >>> str(WriteError("cannot write out/chart.png: No space left on device"))
     'cannot write out/chart.png: No space left on device'
     """
-
-
-def did_you_mean(name: str, choices) -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``choices``, or nothing if none is close.
-
-    >>> did_you_mean("frend", ["friend", "practice"])
-    "; did you mean 'friend'?"
-    """
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""

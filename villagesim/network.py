@@ -369,8 +369,8 @@ def read_edge_list(path: str, what: str, nodes: NodeTable,
             ends.append(nodes.index[end])
     unknown = [name for name in relations or () if name not in seen]
     if unknown:
-        raise InputError(f"{what} {path}: no tie has {RELATION} {unknown[0]!r}{did_you_mean(unknown[0], seen)} "
-                         f"(relations: {', '.join(sorted(seen))})")
+        raise InputError(f"{what} {path}: no tie has {RELATION} {unknown[0]!r}; {did_you_mean(unknown[0], seen)}"
+                         f"relations: {', '.join(sorted(seen))}")
     pairs = np.array(ends, np.int64).reshape(-1, 2)
     return pairs[:, 0], pairs[:, 1]
 

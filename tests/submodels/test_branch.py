@@ -12,9 +12,7 @@ from conftest import ALL, NONE, village
 
 from villagesim.params import resolve
 from villagesim.population import MEMBER, RESIDENT, attainable_activity
-from villagesim.submodels import (
-    branch,
-)
+from villagesim.submodels import branch
 
 
 def test_assess_gives_effort_quality_strength_and_head_counts_by_their_formulas():
@@ -116,3 +114,20 @@ def test_ageing_caps_member_activity():
     ceiling = 1 - params["branch.decline_rate"] * (90 - params["branch.decline_age"])
     assert pop.activity[pop.role == MEMBER].max() <= ceiling + 1e-12
 
+
+def test_training_reaches_only_members_who_attend_a_meeting_that_is_held():
+    # Four villages at regularity 0.5: some hold their meeting and some do not; members away attend only online.
+    params, rng, _, _, pop = village({"region.villages": 4, "branch.regularity": 0.5,
+                                      "interventions.training.capability_gain": 0.5}, seed=3)
+    state = branch.Branch.start(4, params)
+    before = pop.capability.copy()
+    member = pop.is_member()
+    online = np.zeros(pop.size, bool)
+    online[member & pop.away] = np.arange((member & pop.away).sum()) % 2 == 0
+    branch.hold_meetings(pop, state, params, rng, {**NONE, "training": 1.0}, online)
+    attended = member & (~pop.away | online)
+    held = state.meeting[pop.village] > 0
+    gained = pop.capability > before
+    assert (held & member).any() and (~held & member).any() and (member & ~attended).any()
+    assert (gained == (member & attended & held & (before < 1.0))).all()
+    np.testing.assert_allclose(pop.capability[gained], before[gained] + 0.5 * (1.0 - before[gained]))

@@ -1,4 +1,5 @@
-"""Service (ODD 7.5): appeals and their channels, visits and the month's contacts.
+"""Service (ODD 7.5): appeals and their channels, the members' capacity, visits, the platform's use and the month's
+contacts.
 
 Most checks are exact: settings where the ODD's formula gives one answer (parameters at 0 or 1 where chance would
 blur the rule), fast and deterministic so that mutation testing (docs/testing.md) can run them for every mutant.
@@ -14,6 +15,9 @@ from conftest import ALL, NONE, binomial_ok, village
 from villagesim import VillageModel
 from villagesim.params import resolve
 from villagesim.submodels import service
+
+PLATFORM = {"interventions.digital.intensity": 1.0, "interventions.digital.reach": 1.0,
+            "interventions.digital.elderly_skill": 1.0}
 
 
 @pytest.mark.parametrize("capacity", [0.0, 1e9])
@@ -55,10 +59,71 @@ def test_the_platform_reaches_everyone_with_access_at_full_reach_and_those_60_pl
     assert (service.platform_users(pop, params, rng, ALL) == expected).all()
 
 
-def channel_village():
+def appeal_village(brought, seed=0):
+    """``(params, rng, pop)``: everyone raises an appeal, everyone's trust 0.5 (0.6 once resolved, 0.45 if not)."""
     params, rng, _, _, pop = village({"appeals.rate": 1.0, "appeals.resolved_gain": 0.1,
-                                      "appeals.neglected_loss": 0.05, "appeals.brought": 0.0})
+                                      "appeals.neglected_loss": 0.05, "appeals.brought": brought}, seed=seed)
     pop.trust[:] = 0.5
+    return params, rng, pop
+
+
+def raise_all(params, rng, pop, capacity, heard=None, online=None, channels=()):
+    nobody = np.zeros(pop.size, bool)
+    heard = nobody if heard is None else heard
+    online = nobody if online is None else online
+    return service.appeals(pop, params, rng, heard, online, np.array([capacity]), np.array([1.0]), channels)
+
+
+@pytest.mark.parametrize("brought", [0.0, 1.0])
+def test_villagers_at_home_bring_their_appeals_themselves_and_people_away_cannot(brought):
+    params, rng, pop = appeal_village(brought, seed=2)
+    result = raise_all(params, rng, pop, capacity=1e9)
+    home = pop.alive & ~pop.away
+    assert (pop.alive & pop.away).any()
+    assert result.raised.tolist() == [home.sum()]
+    assert result.resolved.tolist() == result.handled.tolist() == [home.sum() if brought else 0]
+    np.testing.assert_allclose(pop.trust[home], 0.6 if brought else 0.45)
+
+
+def test_some_appeals_are_brought_at_the_rate_and_the_heard_always_reach_the_branch():
+    params, rng, pop = appeal_village(0.3, seed=2)
+    heard = pop.alive & (np.arange(pop.size) % 4 == 0)
+    home = pop.alive & ~pop.away
+    result = raise_all(params, rng, pop, capacity=1e9, heard=heard)
+    assert (pop.trust[heard & home] > 0.5).all()
+    brought = (pop.trust[home & ~heard] > 0.5).mean()
+    assert 0.25 < brought < 0.35 and result.resolved[0] == (pop.trust > 0.5).sum()
+
+
+@pytest.mark.parametrize("capacity", [0.0, 7.0, 150.0])
+def test_the_members_resolve_exactly_their_capacity_when_the_appeals_exceed_it(capacity):
+    params, rng, pop = appeal_village(1.0, seed=2)
+    result = raise_all(params, rng, pop, capacity=capacity)
+    assert result.raised[0] > capacity
+    assert result.resolved.tolist() == result.handled.tolist() == [capacity]
+
+
+def test_the_platform_is_a_channel_into_the_members_capacity_not_a_way_round_it():
+    params, rng, pop = appeal_village(0.0, seed=2)
+    online = pop.alive & pop.digital & (np.arange(pop.size) % 2 == 0)
+    # The platform's own staff resolve 20; its users' other appeals wait for the members, who have room for 30.
+    result = raise_all(params, rng, pop, capacity=30.0, heard=online, online=online,
+                       channels=((online, np.array([20.0])),))
+    assert (online & pop.alive).sum() > 100
+    assert result.resolved.tolist() == [50] and result.handled.tolist() == [30]
+
+
+def test_a_scripted_appeal_brought_in_person_reaches_the_members_while_they_have_room():
+    model = VillageModel({"village.population": 500, "appeals.brought": 1.0}, seed=2).run(2)
+    month, pop = model.last_month, model.population
+    unheard = np.flatnonzero(~month.heard & pop.alive & ~pop.away)
+    model.branch.capacity[:] = month.appeals.handled + 1
+    assert model.person(unheard[0]).raise_appeal() is True
+    assert model.person(unheard[1]).raise_appeal() is False  # the room for one is used
+
+
+def channel_village():
+    params, rng, pop = appeal_village(0.0)
     online = pop.alive & pop.digital & (np.arange(pop.size) % 3 == 0)
     at_venue = pop.present & ~online & (np.arange(pop.size) % 3 == 1)
     heard = online | at_venue | (np.arange(pop.size) % 2 == 0)
@@ -197,3 +262,57 @@ def test_visits_reach_only_neighbours_at_home():
     assert (gain[~reachable] == 0).all()
     assert gain.sum() > 0
 
+
+def platform_village(overrides):
+    """``(params, rng, pop)``: a village of 3,000 with the platform at full reach for everyone with access."""
+    params, rng, _, _, pop = village({**PLATFORM, **overrides}, seed=7, population=3000)
+    return params, rng, pop
+
+
+def test_the_share_online_of_each_age_group_is_the_ceiling_of_its_use():
+    params, rng, pop = platform_village({"village.digital_young": 0.7, "village.digital_elderly": 0.3,
+                                         "interventions.digital.fatigue": 0.0})
+    users = service.platform_users(pop, params, rng, {**NONE, "digital": 1.0})
+    assert (users <= pop.digital).all()
+    old = pop.alive & (pop.age >= service.ELDERLY_AGE)
+    young = pop.alive & ~old
+    # At full reach everyone with access uses it: the age group's share online is exactly its ceiling.
+    assert abs(users[old].mean() - 0.3) < 0.05 and abs(users[young].mean() - 0.7) < 0.04
+
+
+def test_use_wanes_towards_the_share_that_lasts():
+    params, rng, pop = platform_village({"interventions.digital.fatigue": 0.05, "interventions.digital.lasting": 0.4})
+    assert service.freshness(params, 0) == 1.0
+    assert service.freshness(params, 12) == pytest.approx(0.4 + 0.6 * 0.95 ** 12)
+    assert service.freshness(params, 10_000) == pytest.approx(0.4)
+    intensity = {**NONE, "digital": 1.0}
+    first = service.platform_users(pop, params, rng, intensity, running=0).sum()
+    late = service.platform_users(pop, params, rng, intensity, running=600).sum()
+    assert late == pytest.approx(0.4 * first, rel=0.08)
+    no_fatigue = resolve({"interventions.digital.fatigue": 0.0}, base=params)
+    assert service.freshness(no_fatigue, 600) == 1.0
+
+
+def test_the_months_of_use_count_from_the_platforms_start():
+    model = VillageModel({"village.population": 600, **PLATFORM, "interventions.digital.start": 30,
+                          "interventions.digital.fatigue": 1.0, "interventions.digital.lasting": 0.0}, seed=3)
+    model.run(30)
+    assert model.last_month.online.sum() > 100  # its first month: full use
+    model.run(1)
+    assert model.last_month.online.sum() == 0  # fatigue 1, nothing lasts: gone the month after
+
+
+@pytest.mark.parametrize("gain", [-0.003, 0.0, 0.006])
+def test_a_month_on_the_platform_moves_trust_by_its_contact_gain_of_either_sign(gain, monkeypatch):
+    model = VillageModel({"village.population": 300, **PLATFORM, "interventions.digital.contact_gain": gain}, seed=1)
+    model.run(1)
+    month = model.last_month
+    pop = month.population
+    pop.trust[:] = 0.5
+    monkeypatch.setattr(service, "visits", lambda *args: np.zeros(pop.size))
+    monkeypatch.setattr(service, "venue_users", lambda *args: np.zeros(pop.size, bool))
+    monkeypatch.setattr(service, "appeals", lambda *args: service.Appeals(*np.zeros((3, 1))))
+    service.step(month)
+    assert month.online.any()
+    np.testing.assert_allclose(pop.trust[month.online], 0.5 + gain)
+    np.testing.assert_allclose(pop.trust[~month.online], 0.5)
