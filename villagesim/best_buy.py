@@ -476,8 +476,8 @@ def report(result: CompareResult) -> str:
 
 # --- how sure a plan is -----------------------------------------------------------------------------------
 
-SURETY = {"points": 8, "seeds": 2}
-"""A room's surety (:func:`plan_surety`): 8 worlds on 2 seeds, 7 arms each (112 runs)."""
+SURETY = {"points": 12, "seeds": 2}
+"""A room's surety (:func:`plan_surety`): 12 worlds on 2 seeds, 7 arms each (168 runs)."""
 
 
 @dataclass
@@ -485,9 +485,9 @@ class Surety:
     """How sure the model is of a plan (:func:`plan_surety`).
 
     ``share`` of the ``points`` worlds where the plan did at least as much as "nothing" and each path alone
-    at the same budget, with its 95% Wilson interval ``ci``; ``driver`` is the parameter whose value goes
-    with the plan's lead most strongly (or None when its lead does not vary), with the share of worlds won
-    in its lower and upper half and the arm most often best where the plan is not.
+    at the same budget, with its 95% Wilson interval ``ci``; ``rival`` is the arm most often best where the
+    plan is not (None if it always is); ``driver`` is the parameter whose value goes with the plan's lead
+    most strongly, if beyond chance (None otherwise), with the share of worlds won in its lower and upper half.
     """
 
     share: float
@@ -495,11 +495,12 @@ class Surety:
     wins: int
     points: int
     seeds: int
+    rival: str | None
     driver: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
         return {"share": self.share, "ci": list(self.ci), "wins": self.wins, "points": self.points,
-                "seeds": self.seeds, "driver": self.driver}
+                "seeds": self.seeds, "rival": self.rival, "driver": self.driver}
 
 
 def plan_surety(scenario: str, plan: Mapping[str, Any], budget: float, months: int = 120,
@@ -546,9 +547,9 @@ def plan_surety(scenario: str, plan: Mapping[str, Any], budget: float, months: i
     won = margin >= -1e-12  # the plan run as one of the arms gives the very same runs
     wins = int(won.sum())
     interval = binomtest(wins, points).proportion_ci(0.95, method="wilson")
-    rival = [ARMS[k] for k in rivals.argmax(axis=1)]
+    lost = [ARMS[k] for k, w in zip(rivals.argmax(axis=1), won) if not w]
     return Surety(wins / points, (float(interval.low), float(interval.high)), wins, points, seeds,
-                  _surety_driver(design, margin, won, rival, ranges))
+                  _commonest(np.array(lost)) if lost else None, _surety_driver(design, margin, won, ranges))
 
 
 def _plan_paths(plan: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
@@ -571,27 +572,29 @@ def _plan_paths(plan: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
             for name in INTERVENTIONS if plan.get(f"interventions.{name}.intensity", 0) > 0}
 
 
-def _surety_driver(design: pd.DataFrame, margin: np.ndarray, won: np.ndarray, rival: list[str],
+def _surety_driver(design: pd.DataFrame, margin: np.ndarray, won: np.ndarray,
                    ranges: Mapping[str, tuple[float, float]]) -> dict[str, Any] | None:
     """The parameter whose value goes with the plan's lead over the best other arm most strongly (absolute
-    Spearman correlation), with the share of worlds the plan wins in its lower and upper half, and the arm
-    most often best where the plan is not. None when the lead does not vary."""
+    Spearman correlation), with the share of worlds the plan wins in its lower and upper half. None when
+    the lead does not vary or no correlation is beyond chance (p < 0.05 after Bonferroni's correction for
+    the number of parameters): on a few worlds, one of some forty parameters correlates by chance alone."""
     from scipy.stats import spearmanr
 
     if np.ptp(margin) == 0:
         return None
-    strength = {}
+    strength, chance = {}, {}
     for key in ranges:
         column = design[key].to_numpy(dtype=float)
         if np.ptp(column) > 0:
-            rho = spearmanr(column, margin).statistic
-            strength[key] = 0.0 if np.isnan(rho) else float(rho)
+            test = spearmanr(column, margin)
+            if not np.isnan(test.statistic):
+                strength[key], chance[key] = float(test.statistic), float(test.pvalue)
     if not strength:
         return None
     key = max(strength, key=lambda k: abs(strength[k]))
+    if chance[key] * len(ranges) >= 0.05:
+        return None
     column = design[key].to_numpy(dtype=float)
     low = column <= np.median(column)
-    lost = [name for name, w in zip(rival, won) if not w]
     return {"key": key, "range": [float(x) for x in ranges[key]], "rho": strength[key],
-            "low_share": float(won[low].mean()), "high_share": float(won[~low].mean()),
-            "rival": _commonest(np.array(lost)) if lost else None}
+            "low_share": float(won[low].mean()), "high_share": float(won[~low].mean())}

@@ -89,7 +89,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "worlds where it is low, {high_share:.0%} where it is high",
         "surety_rival": "; where it is not, {rival} does more",
         "surety_rival_nothing": "; where it is not, doing nothing does at least as well",
-        "surety_steady": "Its lead is the same in every world: no assumption changes it",
+        "surety_steady": "No single assumption stands out as changing it on these worlds",
         "surety_checking": "Checking how sure the model is ({runs} of {total} runs)…",
         "not_applied": "Not applied",
         # tabs and panels
@@ -218,7 +218,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "偏高的情形中 {high_share:.0%}",
         "surety_rival": "；不是最划算时，{rival}效果更好",
         "surety_rival_nothing": "；不是最划算时，不采取措施效果不差于它",
-        "surety_steady": "各情形中领先幅度相同：没有哪项假设改变结论",
+        "surety_steady": "在这些情形中，没有哪一项假设明显改变结论",
         "surety_checking": "正在检验模型有多确定（已运行 {runs} / {total} 次）…",
         "not_applied": "未应用",
         "tab_live": "实时运行",
@@ -350,9 +350,8 @@ def surety_lines(surety: dict, lang: str) -> list[str]:
     """How sure the model is of a plan (:meth:`villagesim.best_buy.Surety.to_json`) in two lines of ``lang``:
     the share of worlds where it is the best buy, and what would change it.
 
-    >>> surety_lines({"share": 0.75, "ci": [0.41, 0.93], "points": 8, "seeds": 2, "driver": {
-    ...     "key": "interventions.digital.reach", "range": [0.2, 0.6], "low_share": 0.5, "high_share": 1.0,
-    ...     "rival": "training"}}, "en")[1]
+    >>> surety_lines({"share": 0.75, "ci": [0.41, 0.93], "points": 8, "seeds": 2, "rival": "training", "driver": {
+    ...     "key": "interventions.digital.reach", "range": [0.2, 0.6], "low_share": 0.5, "high_share": 1.0}}, "en")[1]
     'What would change it: interventions.digital.reach (plausible 0.2–0.6): best in 50% of the worlds where it is low, 100% where it is high; where it is not, member training does more'
     """
     low, high = surety["ci"]
@@ -360,12 +359,13 @@ def surety_lines(surety: dict, lang: str) -> list[str]:
                   seeds=surety["seeds"])]
     driver = surety["driver"]
     if driver is None:
-        return [*lines, text("surety_steady", lang)]
-    line = text("surety_driver", lang, param=driver["key"], lo=driver["range"][0], hi=driver["range"][1],
-                low_share=driver["low_share"], high_share=driver["high_share"])
-    if driver["rival"] == "nothing":
+        line = text("surety_steady", lang)
+    else:
+        line = text("surety_driver", lang, param=driver["key"], lo=driver["range"][0], hi=driver["range"][1],
+                    low_share=driver["low_share"], high_share=driver["high_share"])
+    if surety["rival"] == "nothing":
         line += text("surety_rival_nothing", lang)
-    elif driver["rival"]:
-        rival = text(f"intervention.{driver['rival']}", lang)
+    elif surety["rival"]:
+        rival = text(f"intervention.{surety['rival']}", lang)
         line += text("surety_rival", lang, rival=rival if lang == "zh" else rival[0].lower() + rival[1:])
     return [*lines, line]
