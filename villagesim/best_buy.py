@@ -26,6 +26,11 @@ Reported, over the points:
 - ``boxes``: PRIM boxes (EMA Workbench, :func:`villagesim.discovery.prim_boxes`)
   where each path is the best buy.
 
+:func:`plan_surety` asks the same worlds about one plan: the share of them in
+which it does at least as much as "nothing" and each path alone at its
+budget, and the parameter its lead depends on (the browser view's budget
+card and the classroom debrief show it beside the plan).
+
 With ``vary_village=True`` the village's characteristics are varied too,
 over the span of the presets (:func:`village_ranges`): scenario discovery on
 the ranking.
