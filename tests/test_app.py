@@ -190,3 +190,29 @@ def test_projection_draws_the_participants_strongly_and_the_ties_faintly():
     projected = shares(view.NetworkPicture(model, 560, projection=True).frame("participation"))
     assert projected[0] > 2 * screen[0]
     assert projected[1] < screen[1] / 2
+
+
+def test_the_budget_card_says_how_sure_the_model_is_of_the_plan_it_found(monkeypatch):
+    import time
+
+    import solara
+
+    from villagesim.best_buy import plan_surety
+    from villagesim.i18n import surety_lines
+    from villagesim.planner import plan
+
+    monkeypatch.setenv(app.PLAN_SEARCH_ENV, "trials=0,search_seeds=2,seeds=2,max_seeds=2")
+    village = {"time.months": 12, "village.population": 300}
+    _, card = solara.render(app.BudgetCard("hollowed", village, 5, "en", lambda plan: None), handle_error=False)
+    card.find(class_="vs-best-plan").widget.click()
+    for _ in range(600):  # the search, then the check, in the card's own threads
+        lines = card.find(class_="vs-surety-line")
+        if lines.widgets:
+            break
+        time.sleep(0.5)
+    found = plan("hollowed", app.DEFAULT_BUDGET, 12, overrides=village, seed=5, trials=0, search_seeds=2, seeds=2,
+                 max_seeds=2)
+    surety = plan_surety("hollowed", found.best.overrides, app.DEFAULT_BUDGET, 12, overrides=village, seed=5)
+    shown = [widget.children[0] for widget in lines.widgets]
+    assert shown == surety_lines(surety.to_json(), "en")
+    assert f"of {surety.points} plausible worlds" in shown[0]

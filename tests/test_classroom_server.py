@@ -24,6 +24,7 @@ from villagesim.classroom.session import MAX_TEAMS
 from villagesim.classroom.words import PAGE, REFUSALS
 
 WAIT = 30_000  # ms for anything a page does
+SURETY_WAIT = 300_000  # ms for the debrief's plan search and its check over plausible worlds, on a loaded machine
 
 
 class Server:
@@ -239,6 +240,9 @@ def test_a_trainer_and_eight_phones_play_three_rounds_in_both_languages_through_
     assert all(len(cells) == 4 for cells in rows.evaluate_all("rows => rows.map(r => [...r.cells].map(c => 0))"))
     used = [int(n) for n in debrief.locator("[data-path] td:nth-child(2)").all_inner_texts()]
     assert sum(used) == 8 * 3 and console.get_by_test_id("best-plan").inner_text()
+    # Then how sure the model is of the best plan, in the session's language, once the server has checked it.
+    console.wait_for_function("document.querySelector('[data-testid=surety]').innerText.includes('合理情形')",
+                              timeout=SURETY_WAIT)
     console.screenshot(path=shots / "console-debrief.png", full_page=True)
 
     exported = export(server, console, code)

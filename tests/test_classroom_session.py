@@ -370,3 +370,23 @@ def test_sessions_are_bounded_and_codes_are_checked(tmp_path):
             classroom.get(raw)
         assert refused.value.key == key
     assert len(os.listdir(tmp_path)) == MAX_OPEN
+
+
+def test_debrief_says_how_sure_the_model_is_of_the_best_plan():
+    from villagesim.best_buy import plan_surety
+    from villagesim.i18n import surety_lines
+    from villagesim.planner import Candidate
+
+    session, trainer, tokens = new_session(Settings(rounds=1, round_months=12, budget=15.0), teams=2)
+    session.advance(trainer, force=True)
+    debrief = session.compute_debrief()
+    best, surety = debrief["best_plan"], debrief["surety"]
+    plan = Candidate("", {p: (c["intensity"], c["start"]) for p, c in best["plan"].items()}, 0.0).overrides
+    assert surety == plan_surety("default", plan, 15.0, 12, seed=session.doc["seed"]).to_json()
+    assert 0 <= surety["ci"][0] <= surety["share"] <= surety["ci"][1] <= 1
+    assert session.surety_text("en") is None  # not before the debrief is stored
+    session.set_debrief(json.loads(json.dumps(debrief)))  # as the store keeps it
+    for lang in ("zh", "en"):
+        assert session.surety_text(lang) == surety_lines(surety, lang)
+    assert f"of {surety['points']} plausible worlds" in session.surety_text("en")[0]
+    assert session.surety(None) is None

@@ -26,6 +26,11 @@ Reported, over the points:
 - ``boxes``: PRIM boxes (EMA Workbench, :func:`villagesim.discovery.prim_boxes`)
   where each path is the best buy.
 
+:func:`plan_surety` asks the same worlds about one plan: the share of them in
+which it does at least as much as "nothing" and each path alone at its
+budget, and the parameter its lead depends on (the browser view's budget
+card and the classroom debrief show it beside the plan).
+
 With ``vary_village=True`` the village's characteristics are varied too,
 over the span of the presets (:func:`village_ranges`): scenario discovery on
 the ranking.
@@ -472,3 +477,129 @@ def report(result: CompareResult) -> str:
         lines.append(f"  {path:<16} {first.points:>3} points, coverage {first.coverage:.2f}, density "
                      f"{first.density:.2f}: {limits or 'no box narrower than the whole space'}")
     return "\n".join(lines)
+
+
+# --- how sure a plan is -----------------------------------------------------------------------------------
+
+SURETY = {"points": 12, "seeds": 2}
+"""A room's surety (:func:`plan_surety`): 12 worlds on 2 seeds, 7 arms each (168 runs)."""
+
+
+@dataclass
+class Surety:
+    """How sure the model is of a plan (:func:`plan_surety`).
+
+    ``share`` of the ``points`` worlds where the plan did at least as much as "nothing" and each path alone
+    at the same budget, with its 95% Wilson interval ``ci``; ``rival`` is the arm most often best where the
+    plan is not (None if it always is); ``driver`` is the parameter whose value goes with the plan's lead
+    most strongly, if beyond chance (None otherwise), with the share of worlds won in its lower and upper half.
+    """
+
+    share: float
+    ci: tuple[float, float]
+    wins: int
+    points: int
+    seeds: int
+    rival: str | None
+    driver: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"share": self.share, "ci": list(self.ci), "wins": self.wins, "points": self.points,
+                "seeds": self.seeds, "rival": self.rival, "driver": self.driver}
+
+
+def plan_surety(scenario: str, plan: Mapping[str, Any], budget: float, months: int = 120,
+                objective: str | Mapping[str, float] = "participation_rate",
+                overrides: Mapping[str, Any] | None = None, seed: int = 0, points: int = SURETY["points"],
+                seeds: int = SURETY["seeds"], executor: Executor | None = None,
+                progress: Callable[[str], None] | None = None) -> Surety:
+    """The share of plausible worlds in which ``plan`` is the best buy, and what would change it.
+
+    The worlds are :func:`compare`'s: a Latin hypercube of the uncertain parameters, the village's own
+    values kept. At each world the plan (``plan``: ``interventions.<path>.intensity`` and ``.start`` keys,
+    e.g. :attr:`villagesim.planner.Candidate.overrides`), "nothing" and each path alone are fitted to the
+    budget at that world's costs and run on the same ``seeds`` seeds. The plan is the best buy there when
+    its mean objective is at least every other arm's (a plan that is one of those arms ties with itself).
+    Unlike :func:`compare`'s label, arms are ranked by what they achieve within the budget, as the planner
+    ranks plans, not by gain per 万元.
+
+    >>> plan = {"interventions.training.intensity": 1.0, "interventions.training.start": 0}
+    >>> surety = plan_surety("hollowed", plan, budget=15, months=12, points=4, seeds=2, seed=1)
+    >>> 0 <= surety.ci[0] <= surety.share <= surety.ci[1] <= 1, surety.points
+    (True, 4)
+    """
+    from scipy.stats import binomtest
+    from villagesim.planner import Candidate, cost_of, fit_budget
+    from villagesim.sweep import SerialExecutor
+
+    say = progress or (lambda message: None)
+    chosen = _plan_paths(plan)
+    preset, base, _, budget, weights = check(scenario, budget, months, objective, overrides, points, seeds, seeds)
+    ranges = factor_ranges({**preset.overrides, **(overrides or {})}, vary_village=False)
+    design = hypercube(ranges, points, seed)
+    worlds = [{**base, **row} for row in design.to_dict("records")]
+    jobs = []
+    for i, world in enumerate(worlds):
+        params = resolve(world)
+        fitted = fit_budget(params, chosen, months, budget)
+        arms = [Candidate("plan", fitted, 0.0).overrides, *(o for o, _ in arms_at(params, months, budget).values())]
+        jobs += [({**world, **arm}, run_seed(seed, i + 1, r)) for arm in arms for r in range(seeds)]
+    say(f"{points} worlds, {len(ARMS) + 1} plans, {seeds} seeds each")
+    values, _ = _Runner(executor or SerialExecutor(), months, weights)(jobs)
+    means = values.reshape(points, len(ARMS) + 1, seeds).mean(axis=2)  # world x (plan, *ARMS)
+    rivals = means[:, 1:]
+    margin = means[:, 0] - rivals.max(axis=1)
+    won = margin >= -1e-12  # the plan run as one of the arms gives the very same runs
+    wins = int(won.sum())
+    interval = binomtest(wins, points).proportion_ci(0.95, method="wilson")
+    lost = [ARMS[k] for k, w in zip(rivals.argmax(axis=1), won) if not w]
+    return Surety(wins / points, (float(interval.low), float(interval.high)), wins, points, seeds,
+                  _commonest(np.array(lost)) if lost else None, _surety_driver(design, margin, won, ranges))
+
+
+def _plan_paths(plan: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
+    """A plan's dotted keys as the planner's ``{path: (intensity, start)}``, checked (one line if not a plan)."""
+    from villagesim.planner import Candidate
+
+    known = set(Candidate("", {}, 0.0).overrides)
+    if not isinstance(plan, Mapping) or not plan:
+        raise InputError(f"plan {plan!r}: give interventions.<path>.intensity and .start keys")
+    for key, value in plan.items():
+        if key not in known:
+            raise InputError(f"plan {key}: not a plan's key; use interventions.<path>.intensity or .start "
+                             f"with a path in {', '.join(INTERVENTIONS)}")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+        if not numeric or (key.endswith(".intensity") and not 0 <= value <= 1) or (
+                key.endswith(".start") and (value < 0 or value != int(value))):
+            what = "an intensity in [0, 1]" if key.endswith(".intensity") else "a start month, an integer >= 0"
+            raise InputError(f"plan {key}={value!r}: must be {what}")
+    return {name: (float(plan[f"interventions.{name}.intensity"]), int(plan.get(f"interventions.{name}.start", 0)))
+            for name in INTERVENTIONS if plan.get(f"interventions.{name}.intensity", 0) > 0}
+
+
+def _surety_driver(design: pd.DataFrame, margin: np.ndarray, won: np.ndarray,
+                   ranges: Mapping[str, tuple[float, float]]) -> dict[str, Any] | None:
+    """The parameter whose value goes with the plan's lead over the best other arm most strongly (absolute
+    Spearman correlation), with the share of worlds the plan wins in its lower and upper half. None when
+    the lead does not vary or no correlation is beyond chance (p < 0.05 after Bonferroni's correction for
+    the number of parameters): on a few worlds, one of some forty parameters correlates by chance alone."""
+    from scipy.stats import spearmanr
+
+    if np.ptp(margin) == 0:
+        return None
+    strength, chance = {}, {}
+    for key in ranges:
+        column = design[key].to_numpy(dtype=float)
+        if np.ptp(column) > 0:
+            test = spearmanr(column, margin)
+            if not np.isnan(test.statistic):
+                strength[key], chance[key] = float(test.statistic), float(test.pvalue)
+    if not strength:
+        return None
+    key = max(strength, key=lambda k: abs(strength[k]))
+    if chance[key] * len(ranges) >= 0.05:
+        return None
+    column = design[key].to_numpy(dtype=float)
+    low = column <= np.median(column)
+    return {"key": key, "range": [float(x) for x in ranges[key]], "rho": strength[key],
+            "low_share": float(won[low].mean()), "high_share": float(won[~low].mean())}

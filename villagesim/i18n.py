@@ -83,6 +83,14 @@ TEXT: dict[str, dict[str, str]] = {
         "apply_plan": "Use this plan",
         "plan_only": "{path} only",
         "plan_numbered": "plan {k}",
+        "surety": "Best buy in {share:.0%} of {points} plausible worlds (95% CI {low:.0%}–{high:.0%}; "
+                  "{seeds} seeds each), against doing nothing and each path alone at this budget",
+        "surety_driver": "What would change it: {param} (plausible {lo:g}–{hi:g}): best in {low_share:.0%} of the "
+                         "worlds where it is low, {high_share:.0%} where it is high",
+        "surety_rival": "; where it is not, {rival} does more",
+        "surety_rival_nothing": "; where it is not, doing nothing does at least as well",
+        "surety_steady": "No single assumption stands out as changing it on these worlds",
+        "surety_checking": "Checking how sure the model is ({runs} of {total} runs)…",
         "not_applied": "Not applied",
         # tabs and panels
         "tab_live": "Live run",
@@ -204,6 +212,14 @@ TEXT: dict[str, dict[str, str]] = {
         "apply_plan": "采用此方案",
         "plan_only": "仅{path}",
         "plan_numbered": "方案 {k}",
+        "surety": "在 {points} 个合理情形中有 {share:.0%} 是最划算的选择（95% 置信区间 {low:.0%}–{high:.0%}；"
+                  "每个情形 {seeds} 个随机种子），对照为同等预算下不采取措施和单独采用每条路径",
+        "surety_driver": "最可能改变结论的是 {param}（合理范围 {lo:g}–{hi:g}）：取值偏低的情形中 {low_share:.0%} 最划算，"
+                         "偏高的情形中 {high_share:.0%}",
+        "surety_rival": "；不是最划算时，{rival}效果更好",
+        "surety_rival_nothing": "；不是最划算时，不采取措施效果不差于它",
+        "surety_steady": "在这些情形中，没有哪一项假设明显改变结论",
+        "surety_checking": "正在检验模型有多确定（已运行 {runs} / {total} 次）…",
         "not_applied": "未应用",
         "tab_live": "实时运行",
         "tab_compare": "方案对比",
@@ -328,3 +344,28 @@ def describe(event: Event, lang: str = "en", villages: int = 1) -> str:
     if event.code.startswith("project_") and villages > 1:
         line += words["village"].format(v=event.subject)
     return text("month", lang, m=event.month) + text("separator", lang) + line
+
+
+def surety_lines(surety: dict, lang: str) -> list[str]:
+    """How sure the model is of a plan (:meth:`villagesim.best_buy.Surety.to_json`) in two lines of ``lang``:
+    the share of worlds where it is the best buy, and what would change it.
+
+    >>> surety_lines({"share": 0.75, "ci": [0.41, 0.93], "points": 8, "seeds": 2, "rival": "training", "driver": {
+    ...     "key": "interventions.digital.reach", "range": [0.2, 0.6], "low_share": 0.5, "high_share": 1.0}}, "en")[1]
+    'What would change it: interventions.digital.reach (plausible 0.2–0.6): best in 50% of the worlds where it is low, 100% where it is high; where it is not, member training does more'
+    """
+    low, high = surety["ci"]
+    lines = [text("surety", lang, share=surety["share"], points=surety["points"], low=low, high=high,
+                  seeds=surety["seeds"])]
+    driver = surety["driver"]
+    if driver is None:
+        line = text("surety_steady", lang)
+    else:
+        line = text("surety_driver", lang, param=driver["key"], lo=driver["range"][0], hi=driver["range"][1],
+                    low_share=driver["low_share"], high_share=driver["high_share"])
+    if surety["rival"] == "nothing":
+        line += text("surety_rival_nothing", lang)
+    elif surety["rival"]:
+        rival = text(f"intervention.{surety['rival']}", lang)
+        line += text("surety_rival", lang, rival=rival if lang == "zh" else rival[0].lower() + rival[1:])
+    return [*lines, line]

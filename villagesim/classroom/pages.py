@@ -100,7 +100,8 @@ CONSOLE_BODY = """
 <section id="debrief" data-testid="debrief" style="display:none"><h2>{debrief}</h2>
 <h2>{plans_by_round}</h2><table id="plans"></table>
 <h2>{per_wan}</h2><p class="muted" id="per-wan-hint"></p><table id="per-path" data-testid="per-path"></table>
-<h2>{best_plan}</h2><p id="best-plan" class="muted" data-testid="best-plan"></p></section>
+<h2>{best_plan}</h2><p id="best-plan" class="muted" data-testid="best-plan"></p>
+<p id="surety" class="muted" data-testid="surety"></p></section>
 <section class="control"><h2>{export}</h2>
 <a id="export-csv" data-testid="export-csv">CSV</a> · <a id="export-png" data-testid="export-png">PNG</a> ·
 <a id="export-json" data-testid="export-json">JSON</a> · <a id="projector-link" data-testid="projector-link">{projector}</a>

@@ -54,7 +54,7 @@ from villagesim.config import configure
 from villagesim.params import INTERVENTIONS, resolve
 from villagesim.errors import InputError
 from villagesim.events import Event
-from villagesim.i18n import LANGUAGES, describe, text
+from villagesim.i18n import LANGUAGES, describe, surety_lines, text
 from villagesim.submodels import interventions
 
 from villagesim.classroom.words import say, word
@@ -479,11 +479,12 @@ class Session:
     # -- the debrief --
 
     def compute_debrief(self) -> dict:
-        """The whole debrief: :meth:`compute_without` and :meth:`best_plan`.
+        """The whole debrief: :meth:`compute_without`, :meth:`best_plan` and its :meth:`surety`.
 
         Runs without the lock (a finished session no longer changes); :meth:`set_debrief` stores the result.
         """
-        return {"without": self.compute_without(), "best_plan": self.best_plan()}
+        best = self.best_plan()
+        return {"without": self.compute_without(), "best_plan": best, "surety": self.surety(best)}
 
     def compute_without(self) -> list[dict]:
         """What each path bought: every team's village re-run on the same seed without one path it used."""
@@ -512,6 +513,24 @@ class Session:
         return {"plan": {path: {"intensity": intensity, "start": start}
                          for path, (intensity, start) in found.best.plan.items()},
                 **{key: found.best.to_json()[key] for key in ("cost", "mean", "ci")}}
+
+    def surety(self, best: dict | None) -> dict | None:
+        """How sure the model is of the debrief's best plan (:func:`villagesim.best_buy.plan_surety` on the
+        same village, budget, months, objective and seed, a room's number of worlds), or None without a plan."""
+        from villagesim.best_buy import plan_surety
+        from villagesim.planner import Candidate
+
+        if not best:
+            return None
+        settings = self.settings
+        plan = Candidate("", {path: (c["intensity"], c["start"]) for path, c in best["plan"].items()}, 0.0)
+        return plan_surety(settings.scenario, plan.overrides, settings.budget, settings.rounds * settings.round_months,
+                           objective=settings.objective, seed=self.doc["seed"]).to_json()
+
+    def surety_text(self, lang: str) -> list[str] | None:
+        """The debrief's surety of the best plan in lines of ``lang`` (:func:`villagesim.i18n.surety_lines`)."""
+        surety = (self.doc["debrief"] or {}).get("surety")
+        return surety_lines(surety, lang) if surety else None
 
     def best_plan_text(self, lang: str) -> str | None:
         """The debrief's best plan in a line of ``lang``: the paths, the objective with its 95% CI, the cost."""

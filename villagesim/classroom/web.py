@@ -209,9 +209,9 @@ class ClassroomServer:
 
     def _debrief(self, session: Session) -> None:
         """Compute a finished session's debrief once, in the background: what each path bought is shown
-        first, the planner's best plan (the longer search) when it is found."""
+        first, the planner's best plan (the longer search) when it is found, then how sure the model is of it."""
         done = session.doc["debrief"] or {}
-        if "best_plan" in done or session.code in self._debriefing:
+        if "surety" in done or session.code in self._debriefing:
             return
         self._debriefing.add(session.code)
 
@@ -221,8 +221,14 @@ class ClassroomServer:
                 if without is None:
                     without = await run_in_threadpool(session.compute_without)
                     await self._changed(session, session.set_debrief, {"without": without})
-                best = await run_in_threadpool(session.best_plan)
-                await self._changed(session, session.set_debrief, {"without": without, "best_plan": best})
+                if "best_plan" in done:
+                    best = done["best_plan"]
+                else:
+                    best = await run_in_threadpool(session.best_plan)
+                    await self._changed(session, session.set_debrief, {"without": without, "best_plan": best})
+                surety = await run_in_threadpool(session.surety, best)
+                await self._changed(session, session.set_debrief,
+                                    {"without": without, "best_plan": best, "surety": surety})
             finally:
                 self._debriefing.discard(session.code)
         asyncio.get_running_loop().create_task(run())
@@ -401,6 +407,8 @@ class ClassroomServer:
                 "per_path": {objective: session.per_path(objective) for objective in OBJECTIVES} if ready else {},
                 "best_plan": session.best_plan_text(lang),
                 "best_plan_ready": ready and "best_plan" in session.doc["debrief"],
+                "surety": session.surety_text(lang),
+                "surety_ready": ready and "surety" in session.doc["debrief"],
             }
         return state
 

@@ -37,7 +37,7 @@ from villagesim.params import INTERVENTIONS, Param, Registry
 from villagesim.errors import InputError
 from villagesim.config import Config, configure
 from villagesim.extensions import Extension, load_all, registry
-from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, describe, preset_label, text
+from villagesim.i18n import LANGUAGE_NAMES, LANGUAGES, describe, preset_label, surety_lines, text
 from villagesim.model import VillageModel
 from villagesim.seeds import replicate_seeds
 
@@ -526,6 +526,55 @@ def use_plan_search(asked: dict):
     return request, runs, found, error, busy
 
 
+def use_surety(found):
+    """:func:`villagesim.best_buy.plan_surety` of a plan found (``found``: what was searched for and the
+    result, or None), in a thread of the tab's own once the plan is shown: (runs done, the surety as JSON or
+    an error line, or None while it is computed)."""
+    runs = solara.use_reactive(0)
+    surety = solara.use_reactive(None)
+
+    def check(cancel: threading.Event) -> None:
+        surety.value, runs.value = None, 0
+        if found is None:
+            return
+        from villagesim.best_buy import plan_surety
+        from villagesim.sweep import SerialExecutor
+
+        asked, result = found
+        executor = CountedRuns(SerialExecutor(), lambda: runs.set(runs.value + 1), cancel)
+        try:
+            surety.value = plan_surety(asked["preset"], result.best.overrides, asked["budget"], asked["months"],
+                                       overrides=asked["village"], seed=asked["seed"], executor=executor).to_json()
+        except InputError as err:
+            surety.value = str(err)
+        except PlanCancelled:
+            pass
+
+    solara.use_thread(check, dependencies=[id(found)], intrusive_cancel=False)
+    return runs, surety
+
+
+@solara.component
+def Surety(found, lang: str):
+    """How sure the model is of the plan found: the share of plausible worlds where it is the best buy and
+    what would change it, or the progress of that check."""
+    from villagesim.best_buy import ARMS, SURETY
+
+    runs, surety = use_surety(found)
+    if found is None:
+        return
+    with solara.Column(gap="2px", classes=["vs-surety"], style={"font-size": "0.85em"}):
+        if surety.value is None:
+            total = SURETY["points"] * SURETY["seeds"] * (len(ARMS) + 1)
+            solara.ProgressLinear(100 * runs.value / total)
+            solara.Text(text("surety_checking", lang, runs=runs.value, total=total), classes=["vs-surety-checking"])
+        elif isinstance(surety.value, str):
+            solara.Error(surety.value)
+        else:
+            for line in surety_lines(surety.value, lang):
+                solara.Text(line, style={"display": "block"}, classes=["vs-surety-line"])
+
+
 @solara.component
 def PlanFound(result, lang: str, on_plan):
     """The best plan as a short laid-out result: its paths, outcome and cost, the plans tied with it, and a
@@ -575,8 +624,10 @@ def BudgetCard(preset: str, overrides: dict, seed: int, lang: str, on_plan):
             solara.Text(text("planning", lang, runs=runs.value), classes=["vs-planning"])
         if error.value:
             solara.Error(error.value)
-        if found.value is not None and found.value[0] == asked and not busy:
+        shown = found.value is not None and found.value[0] == asked and not busy
+        if shown:
             PlanFound(found.value[1], lang, on_plan)
+        Surety(found.value if shown else None, lang)
 
 
 # --- the page ---------------------------------------------------------------------------

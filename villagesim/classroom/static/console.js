@@ -72,6 +72,9 @@ function debrief(state, objective) {
   fill("per-path", el("tr", {}, ...[W.path, W.teams_used, W.spent_total, W.gain_total, W.per_wan_col]
       .map((t) => el("th", {text: t}))), ...rows);
   $("best-plan").textContent = state.debrief.best_plan || (state.debrief.best_plan_ready ? W.no_planner : W.planning);
+  const checking = state.debrief.best_plan && !state.debrief.surety_ready;
+  const surety = state.debrief.surety || [checking ? W.checking_surety : ""];
+  fill("surety", ...surety.flatMap((line, i) => i ? [el("br"), line] : [line]));
 }
 async function rejoin(team) {
   try {
