@@ -36,8 +36,9 @@ A small, fast plan (a real one uses the defaults):
 >>> result = plan("hollowed", budget=20, months=24, trials=8, search_seeds=2, seeds=4, max_seeds=4, seed=3)
 >>> result.best.cost <= 20
 True
->>> sorted(result.to_json())
-['alternatives', 'best', 'budget', 'months', 'objective']
+>>> sorted(result.to_json())  # doctest: +NORMALIZE_WHITESPACE
+['alternatives', 'best', 'budget', 'marginal_per_10k', 'months', 'objective', 'resolved', 'robust', 'runs',
+ 'seeds', 'tied']
 >>> [a.name for a in result.alternatives if a.name.endswith(" only")]  # doctest: +NORMALIZE_WHITESPACE
 ['standardization only', 'training only', 'venue only', 'digital only', 'recruitment only']
 """
