@@ -15,7 +15,7 @@ Four phases, each writing its CSV/JSON to OUT, then the Markdown tables (OUT/sum
 4. ``verdict``: does one size fit all? From 1 (does the most likely best buy differ between villages?) and
    3 (pairs of villages whose own plans each win at home beyond the CI).
 
-    .venv/bin/python experiments/paths/run.py OUT [--size full|small] [--only best_buy,discovery,cross]
+    .venv/bin/python experiments/paths/run.py OUT [--size full|medium|small] [--only best_buy,discovery,cross]
 
 Run time on the 2 cores of the development machine (``--size small`` at 120 months, current rules, six
 presets, the machine shared with other jobs): see experiments/README.md. All seeds derive from SEED, so a
