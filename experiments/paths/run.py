@@ -15,7 +15,7 @@ Four phases, each writing its CSV/JSON to OUT, then the Markdown tables (OUT/sum
 4. ``verdict``: does one size fit all? From 1 (does the most likely best buy differ between villages?) and
    3 (pairs of villages whose own plans each win at home beyond the CI).
 
-    .venv/bin/python experiments/paths/run.py OUT [--size full|medium|small] [--only best_buy,discovery,cross]
+    .venv/bin/python experiments/paths/run.py OUT [--size full|medium|small] [--budgets 10,15,30] [--only best_buy,discovery,cross]
 
 Run time on the 2 cores of the development machine (``--size small`` at 120 months, current rules, six
 presets, the machine shared with other jobs): see experiments/README.md. All seeds derive from SEED, so a
@@ -61,10 +61,11 @@ def plans_module():
     return module
 
 
-def best_buy(executor, presets: list[str], months: int, size: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def best_buy(executor, presets: list[str], budgets: list[float], months: int,
+             size: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, drivers = [], []
     for preset in presets:
-        for budget in BUDGETS:
+        for budget in budgets:
             started = time.monotonic()
             result = compare(preset, budget, months, seed=SEED, executor=executor, **size)
             resolved = float(result.points["resolved"].mean())
@@ -191,6 +192,8 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--presets", default=",".join(scenarios.names()), help="comma-separated (default: all)")
+    parser.add_argument("--budgets", default=",".join(f"{b:g}" for b in BUDGETS),
+                        help="万元, comma-separated, for best_buy (default: %(default)s)")
     parser.add_argument("--only", default="best_buy,discovery,cross", help="phases to run (comma-separated)")
     args = parser.parse_args()
     out = Path(args.out)
@@ -199,7 +202,8 @@ def main() -> None:
     started = time.monotonic()
     with local_pool(args.workers) as executor:
         if "best_buy" in phases:
-            table, drivers = best_buy(executor, presets, args.months, size["compare"])
+            budgets = [float(b) for b in args.budgets.split(",")]
+            table, drivers = best_buy(executor, presets, budgets, args.months, size["compare"])
             table.to_csv(out / "best_buy.csv", index=False)
             drivers.to_csv(out / "drivers.csv", index=False)
         if "discovery" in phases:
