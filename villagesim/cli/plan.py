@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from villagesim.cli.arguments import non_negative, positive
+from villagesim.cli.arguments import non_negative, positive, shown_width, table
 from villagesim.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,11 +64,14 @@ def report(result: PlanResult, scenario_arg: str, sets: list[str], seed: int) ->
     lines += ["", "marginal value per 万元 (intensity moved by the step shown; paired, 95% CI):"]
     for m in result.marginal:
         lines.append(f"  {m.path:<16} {m.step:+.1f}  {m.per_10k:+.5f} [{m.ci[0]:+.5f}, {m.ci[1]:+.5f}]")
-    lines += ["", f"{'plan':<22} {'cost 万元':>9}  {'objective [95% CI]':<28} plan"]
-    for c in [best, *result.alternatives]:
-        low, high = c.ci
-        lines.append(f"{c.name if c is not best else 'best':<22} {c.cost:>9.2f}  "
-                     f"{c.mean:.4f} [{low:.4f}, {high:.4f}]".ljust(64) + f"  {c.describe()}")
+    # The plan's description goes last and unpadded: it is the only cell of any length.
+    candidates = [best, *(c for c in result.alternatives if c is not best)]
+    rows = [[c.name if c is not best else "best", f"{c.cost:.2f}", f"{c.mean:.4f} [{c.ci[0]:.4f}, {c.ci[1]:.4f}]"]
+            for c in candidates]
+    aligned = table(["plan", "cost 万元", "objective [95% CI]"], rows).splitlines()
+    width = max(shown_width(line) for line in aligned)
+    lines += ["", *(line + " " * (width - shown_width(line)) + "  " + plan for line, plan in
+                    zip(aligned, ["paths", *(c.describe() for c in candidates)]))]
     lines += ["", "reproduce the best plan's first seed (its value above is the mean over the seeds "
               f"villagesim.seeds.replicate_seeds({seed}, {len(result.seeds)})):",
               f"  {reproduce(result, scenario_arg, sets)}"]
