@@ -31,7 +31,7 @@ from villagesim.calibration.folds import Settings, leave_one_out_time, leave_one
 from villagesim.calibration.hazard import scores
 from villagesim.params import resolve
 from villagesim.sweep import local_pool
-from villagesim.view import charts
+from villagesim import pictures
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = {"kfamily": ("club", 11), "brfarmers": ("coop", 20)}
@@ -111,7 +111,7 @@ def draw_curves(groups, folds: list[dict], study: str) -> None:
     fig.suptitle(f"{study}: share adopted by period, observed (dots) and predicted leaving the village out "
                  "(line, 90% interval)", fontsize=9)
     fig.tight_layout()
-    charts.save(fig, ROOT / f"docs/img/adoption_{study}_curves.png")
+    pictures.save(fig, ROOT / f"docs/img/adoption_{study}_curves.png")
 
 
 def draw_hazard(folds: list[dict], study: str) -> None:
@@ -129,7 +129,7 @@ def draw_hazard(folds: list[dict], study: str) -> None:
     ax.set_title(f"{study}: hazard by exposure, leave one village out", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    charts.save(fig, ROOT / f"docs/img/adoption_{study}_hazard.png")
+    pictures.save(fig, ROOT / f"docs/img/adoption_{study}_hazard.png")
 
 
 def main() -> None:

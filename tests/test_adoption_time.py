@@ -73,6 +73,23 @@ def test_those_who_declined_enrol_later_only_when_they_reconsider(tmp_path):
     assert (again >= 0).mean() > (once >= 0).mean()
 
 
+def test_the_simulated_histories_and_the_hazard_filter_ramp_the_campaign_from_launch(tmp_path):
+    from villagesim.calibration.hazard import hazards
+
+    nodes, edges = diffusion_data(tmp_path)
+    groups = read_groups(nodes, edges, "id", "village", "club", time_col="toa", last_period=8)
+    # Only the campaign informs: nobody passes the news on.
+    params = resolve({"project.campaign": 84, "project.outreach": 0.2, "project.news_prob": 0.0,
+                      "project.news_prob_enrolled": 0.0, "project.propensity": 3.0, "project.propensity_sd": 0.0})
+    ramped = {**params, "project.outreach_ramp": 36.0}
+    flat, slow = (enrolment_months(groups, p, 20, 1)[:, ~groups.seed] for p in (params, ramped))
+    assert ((slow > 1) | (slow < 0)).all() and (flat == 1).any()  # none hears at launch
+    assert (slow >= 0).mean() > 0.9  # and full strength after the ramp
+    assert ((slow >= 0) & (slow < 12)).mean() < ((flat >= 0) & (flat < 12)).mean()
+    first, later = (hazards(groups, p)[~groups.seed] for p in (params, ramped))
+    assert np.nanmean(later[:, 0]) < 0.5 * np.nanmean(first[:, 0])
+
+
 def _with_times(groups, time):
     from dataclasses import replace
 

@@ -191,6 +191,58 @@ def test_each_informed_neighbour_and_the_campaign_tell_independently(informed_sh
     assert heard.any() and (heard == (~informed & (draw < 1 - miss))).all()
 
 
+def test_a_ramped_campaign_reaches_nobody_at_launch_rises_monotonely_and_is_at_full_strength_after_its_ramp():
+    params = {"project.outreach": 0.3, "project.outreach_ramp": 24.0}
+    reach = uptake.campaign_reach(params, np.arange(60))
+    assert reach[0] == 0.0 and (np.diff(reach) >= 0).all() and (np.diff(reach[:25]) > 0).all()
+    assert (reach[24:] == 0.3).all() and reach[12] == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize("since", [0, 5, 11, 40])
+def test_hear_takes_the_campaigns_reach_of_each_persons_month(since):
+    # With nobody informed, only the campaign tells: hearing is draw < reach at that month, person by person.
+    params, rng, _, adj, pop = village({"project.outreach": 0.5, "project.outreach_ramp": 12.0})
+    nobody = np.zeros(pop.size, bool)
+    draw = rng.random(pop.size)
+    months = np.full(pop.size, since)
+    months[::2] = 12  # others already at full strength
+    heard = uptake.hear(adj, nobody, nobody, params, draw, months)
+    assert (heard == (draw < uptake.campaign_reach(params, months))).all()
+    assert heard[::2].any() and (since > 0 or not heard[1::2].any())
+
+
+def test_without_a_ramp_the_campaign_is_at_full_strength_every_month():
+    params, rng, _, adj, pop = village({"project.news_prob": 0.3, "project.news_prob_enrolled": 0.6,
+                                        "project.outreach": 0.1})
+    assert params["project.outreach_ramp"] == 0
+    informed = rng.random(pop.size) < 0.2
+    draw = rng.random(pop.size)
+    once = uptake.hear(adj, informed, informed, params, draw)
+    for months in (0, 7, rng.integers(0, 100, pop.size)):
+        assert (uptake.hear(adj, informed, informed, params, draw, months) == once).all()
+
+
+@pytest.mark.parametrize("ramp, told_at_launch", [(0.0, True), (12.0, False)])
+def test_the_model_ramps_the_campaign_from_each_villages_launch(ramp, told_at_launch):
+    params, pop, project, advance = project_village({"project.outreach": 1.0, "project.outreach_ramp": ramp,
+                                                     "project.campaign": 24})
+    pop.participating[:] = False
+    advance(3)  # launch
+    others = pop.alive & ~pop.is_member()
+    assert pop.aware[others].all() == told_at_launch and (told_at_launch or not pop.aware[others].any())
+    for month in range(4, 16):
+        advance(month)
+    assert pop.aware[others].all()  # full strength (1.0) once the ramp is over
+
+
+@pytest.mark.parametrize("ramp", [-1.0, 1e6])
+def test_a_ramp_outside_its_range_is_refused(ramp):
+    from villagesim.errors import InputError
+
+    with pytest.raises(InputError, match="project.outreach_ramp"):
+        resolve({"project.outreach_ramp": ramp})
+
+
 def test_the_informed_decide_before_they_tell_and_the_told_decide_the_month_after():
     # The launch-informed members all enrol, and the enrolled tell every neighbour.
     params, pop, project, advance = project_village({"project.news_prob_enrolled": 1.0,
@@ -359,7 +411,8 @@ def test_news_reaches_each_listener_with_the_combined_chance():
     aware[tellers] = True
     enrolled = np.zeros_like(aware)
     enrolled[0] = True
-    params = {"project.news_prob": 0.1, "project.news_prob_enrolled": 0.3, "project.outreach": 0.05}
+    params = {"project.news_prob": 0.1, "project.news_prob_enrolled": 0.3, "project.outreach": 0.05,
+              "project.outreach_ramp": 0.0}
     heard = hear(adj, aware, enrolled, params, np.random.default_rng(5).random(aware.size))
     expected = 1 - (1 - 0.3) * (1 - 0.1) ** 2 * (1 - 0.05)
     assert not heard[tellers].any()

@@ -30,7 +30,7 @@ from villagesim.calibration.data import Groups
 from villagesim.calibration.settings import PERIOD_MONTHS
 from villagesim.errors import InputError
 from villagesim.population import draw_trust
-from villagesim.submodels.uptake import mean_propensity
+from villagesim.submodels.uptake import campaign_reach, mean_propensity
 
 GRID = np.linspace(-3.0, 3.0, 25)  # standard-normal grid for the village propensity
 TRUST_DRAWS = 64
@@ -77,8 +77,8 @@ def hazards(groups: Groups, params: dict, period_months: int = PERIOD_MONTHS) ->
     shape (people, periods), NaN where the person had already adopted."""
     n, v, periods = groups.group.size, len(groups.labels), groups.last_period - 1
     accept = _accept(params, groups.seed)
-    log_told, log_told_enrolled, log_direct = (np.log1p(-min(params[k], 1 - 1e-12)) for k in
-                                               ("project.news_prob", "project.news_prob_enrolled", "project.outreach"))
+    log_told, log_told_enrolled = (np.log1p(-min(params[k], 1 - 1e-12)) for k in
+                                   ("project.news_prob", "project.news_prob_enrolled"))
     again = params["project.reconsider"]
     adj_t = groups.adjacency.T.tocsr().astype(float)
     uninformed = np.broadcast_to(~groups.seed, (GRID.size, n)).astype(float)
@@ -89,7 +89,8 @@ def hazards(groups: Groups, params: dict, period_months: int = PERIOD_MONTHS) ->
         known = groups.time < p
         risk = ~known
         accepted = np.zeros((GRID.size, n))
-        for _ in range(period_months):
+        for k in range(period_months):
+            log_direct = np.log1p(-np.minimum(campaign_reach(params, (p - 1) * period_months + k), 1 - 1e-12))
             back = again * declined
             deciding, declined = deciding + back, declined - back
             now = deciding * accept

@@ -68,6 +68,7 @@ BOUNDS = {
     "project.news_prob": (0.002, 0.6, True),
     "project.news_prob_enrolled": (0.01, 0.9, True),
     "project.outreach": (0.0005, 0.5, True),
+    "project.outreach_ramp": (0.0, 240.0, False),  # months: up to the longest study's 20 years
     "project.places": (10, 600, True),
     "project.reconsider": (0.0005, 0.5, True),
     "participation.threshold_mean": (0.0, 1.0, False),

@@ -113,5 +113,5 @@ def _campaign(adj, village, seeds, trust, propensity, params, given, decide_draw
         decided[taken] = True
         enrolled[joined] = True
         month[joined] = m
-        informed |= hear(adj, informed, enrolled, params, draw)
+        informed |= hear(adj, informed, enrolled, params, draw, m)
     return month

@@ -12,7 +12,7 @@ DEFAULT_SEED = 2024
 """Seed of ``villagesim calibrate`` and ``predict`` unless ``--seed`` is given."""
 
 TIME_FITTED = ("project.propensity", "project.propensity_sd", "project.member_shift", "project.news_prob",
-               "project.news_prob_enrolled", "project.outreach", "project.reconsider")
+               "project.news_prob_enrolled", "project.outreach", "project.outreach_ramp", "project.reconsider")
 """The free parameters of the fit to adoption over time (places do not bind: the practice has no intake)."""
 
 TIME_FIXED = ("project.campaign", "project.places", "project.trust_effect", "project.endorsement",

@@ -204,6 +204,7 @@ PARAMS: tuple[Param, ...] = (
     _p("project.news_prob", 0.017, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an informed person who did not enrol tells a given neighbour in a month of the campaign."),
     _p("project.news_prob_enrolled", 0.85, 0.0, 1.0, "per tie-month", BCDJ_FIT, "Chance an enrolled person tells a given neighbour in a month of the campaign."),
     _p("project.outreach", 0.23, 0.0, 1.0, "per month", BCDJ_FIT, "Chance a person hears of the project from the campaign itself in a month, without a tie."),
+    _p("project.outreach_ramp", 0.0, 0.0, 100_000.0, "months", ASSUMED, "Months over which the campaign's own outreach rises linearly from 0 at launch to project.outreach; 0 = full strength from launch. Fitted only to adoption over time (a cross-section cannot see it).", (0.0, 120.0)),
     _p("project.propensity", -1.58, -20.0, 20.0, "logit", BCDJ_FIT, "Village-level propensity of an informed non-member to enrol (log-odds), mean over villages."),
     _p("project.propensity_sd", 0.67, 0.0, 5.0, "logit", BCDJ_FIT, "Standard deviation of the village propensity across villages (log-odds)."),
     _p("project.potential_effect", 2.0, 0.0, 10.0, "logit per unit potential", ASSUMED, "Log-odds added to the village propensity per unit of project potential above 0.5 (the fitted propensity is for an ordinary project).", (0.0, 4.0)),

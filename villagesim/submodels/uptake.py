@@ -9,7 +9,10 @@ hear of the project, then decide, once:
   informed person tells each neighbour with chance ``project.news_prob``, or
   ``project.news_prob_enrolled`` if enrolled (Banerjee et al. found
   participants about seven times as likely to pass the news on); anyone may
-  also hear from the campaign itself with chance ``project.outreach``.
+  also hear from the campaign itself with chance :func:`campaign_reach`:
+  ``project.outreach``, or, with ``project.outreach_ramp`` months, rising
+  linearly from 0 at launch to ``project.outreach`` over those months (a
+  campaign that builds up, as adoption curves that start slowly ask for).
 - **Who decides.** An informed person at home or online decides once, in
   the month after hearing: they enrol with chance ``expit(logit)``, where
   ``logit`` is the village's propensity (drawn at set-up, mean
@@ -32,7 +35,7 @@ fails if that has not happened ``project.deadline`` months after launch. A
 viable project raises local opportunity and the trust of those enrolled
 (三感); a failed one costs the trust of all who knew of it (落地不生根).
 
-:func:`hear`, :func:`decision_logit`, :func:`decide` and :func:`reconsidering` are the rule;
+:func:`hear`, :func:`campaign_reach`, :func:`decision_logit`, :func:`decide` and :func:`reconsidering` are the rule;
 ``villagesim calibrate`` runs exactly these on real networks.
 """
 
@@ -91,9 +94,23 @@ def mean_propensity(params: dict) -> float:
     return params["project.propensity"] + params["project.potential_effect"] * (params["project.potential"] - 0.5)
 
 
+def campaign_reach(params: dict, since):
+    """The campaign's own chance of reaching a person in a month, ``since`` months after launch (0 in the
+    launch month; a number or an array).
+
+    >>> campaign_reach({"project.outreach": 0.2, "project.outreach_ramp": 0}, 3)
+    0.2
+    >>> campaign_reach({"project.outreach": 0.2, "project.outreach_ramp": 4}, np.arange(6)).round(3).tolist()
+    [0.0, 0.05, 0.1, 0.15, 0.2, 0.2]
+    """
+    full, ramp = params["project.outreach"], params["project.outreach_ramp"]
+    return full if ramp == 0 else full * np.clip(np.asarray(since) / ramp, 0.0, 1.0)
+
+
 def hear(adj: sp.csr_matrix, informed: np.ndarray, enrolled: np.ndarray, params: dict,
-         draw: np.ndarray) -> np.ndarray:
-    """Who hears of the project this month (newly informed only), given one uniform ``draw`` per person.
+         draw: np.ndarray, since=0) -> np.ndarray:
+    """Who hears of the project this month (newly informed only), given one uniform ``draw`` per person,
+    ``since`` months after launch (a number, or one per person).
 
     Each informed neighbour tells independently, so the chance of not
     hearing is a product, a sum of logarithms over the ties between the
@@ -103,8 +120,11 @@ def hear(adj: sp.csr_matrix, informed: np.ndarray, enrolled: np.ndarray, params:
     heard = np.zeros(informed.size, bool)
     tellers = informed.nonzero()[0]
     deaf = (~informed).nonzero()[0]
-    keep, keep_enrolled, keep_direct = (math.log1p(-min(params[k], 1.0 - 1e-12)) for k in
-                                        ("project.news_prob", "project.news_prob_enrolled", "project.outreach"))
+    keep, keep_enrolled = (math.log1p(-min(params[k], 1.0 - 1e-12)) for k in
+                           ("project.news_prob", "project.news_prob_enrolled"))
+    reach = campaign_reach(params, since)
+    keep_direct = (math.log1p(-min(reach, 1.0 - 1e-12)) if np.ndim(reach) == 0
+                   else np.log1p(-np.minimum(reach[deaf], 1.0 - 1e-12)))
     log_keep = np.where(enrolled[tellers], keep_enrolled, keep)
     if 4 * tellers.size < informed.size:
         log_miss = column_sums(adj, tellers, log_keep)[deaf]
@@ -209,7 +229,8 @@ def advance(pop: Population, project: Project, adj: sp.csr_matrix, params: dict,
         taken, joined = decide(who, pop.village, project.places, member.astype(float), logit_of, decide_draw, order)
         pop.decided[taken] = True
         pop.enrolled[joined] = True
-        heard = hear(adj, pop.aware & pop.alive, pop.enrolled, params, hear_draw)
+        heard = hear(adj, pop.aware & pop.alive, pop.enrolled, params, hear_draw,
+                     month - project.launched[pop.village])
         pop.aware |= heard & in_campaign
 
     viable = project.status == RUNNING
