@@ -160,6 +160,7 @@ def test_classroom_console_in_projection_mode(browser, server, session, shots, s
     body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#ranking')).fontSize)")
     assert body >= SHARE_OF_HEIGHT * size[1]
     assert in_view(page, "[data-testid=room-events] li")  # the latest event, without scrolling
+    assert in_view(page, "[data-testid=curves] svg")  # the whole chart too
     assert not refused and not problems
     context.close()
 

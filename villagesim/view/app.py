@@ -272,7 +272,8 @@ def Events(lines: list[str], lang: str, projection: bool):
     size = {"font-size": PROJECTION_TEXT, "line-height": "1.3", "margin-bottom": "0.6vh"} if projection else {}
     with solara.Card(None if projection else text("events", lang), classes=["vs-events"]):
         if projection:  # a card's title has a fixed size: this one grows with the screen
-            solara.Text(text("events", lang), style={"display": "block", "font-size": "3vh", "font-weight": "bold"})
+            solara.Text(text("events", lang), style={"display": "block", "font-size": "3vh", "font-weight": "bold",
+                                                     "line-height": "1.3", "margin-bottom": "1vh"})
         for line in lines or [text("no_events", lang)]:
             solara.Text(line, style={"display": "block", **size}, classes=["vs-event"])
 
