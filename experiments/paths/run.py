@@ -160,6 +160,17 @@ def summary(out: Path) -> str:
     return "\n".join(lines)
 
 
+def single_path_verdict(kinds: list[str], firm: int, villages: int) -> str:
+    """Whether the best single path differs between villages, told only where a path holds a majority."""
+    if len(kinds) > 1:
+        return "differs between villages"
+    if not kinds:
+        return "no village has a firm best path, so whether it differs between villages is not decided"
+    if firm == villages:
+        return "the same in every village"
+    return f"firm in {firm} of {villages} villages only; elsewhere not decided"
+
+
 def verdict(out: Path) -> list[str]:
     lines = []
     if (out / "best_buy.csv").exists():
@@ -170,8 +181,9 @@ def verdict(out: Path) -> list[str]:
             kinds = sorted(set(firm["path"]))
             lines.append(f"- {budget:g} 万元: the most likely best buy is "
                          + ", ".join(f"{r.path} in {r.village} ({r.p_best:.0%})" for r in modal.itertuples())
-                         + f"; best in more than half of the plausible worlds: {', '.join(kinds) or 'none'} -> "
-                         + ("differs between villages" if len(kinds) > 1 else "does not differ between villages"))
+                         + "; best in more than half of the plausible worlds: "
+                         + (", ".join(f"{r.path} in {r.village}" for r in firm.itertuples()) or "none")
+                         + " -> " + single_path_verdict(kinds, len(firm), len(modal)))
     if (out / "cross.csv").exists():
         table = pd.read_csv(out / "cross.csv")
         other = table[table["village"] != table["plan_of"]]
