@@ -133,6 +133,7 @@ def test_play_and_pause(tab):
     tab.click(".vs-play")
     tab.page.wait_for_function(f"document.querySelector('.vs-play').innerText.toLowerCase() === "
                                f"{text('play', 'en').lower()!r}", timeout=WAIT)
+    tab.page.wait_for_timeout(700)  # a month already being computed when the pause came is still shown
     paused_at = tab.month()
     tab.page.wait_for_timeout(1500)  # four months' worth at the default speed
     tab.shot("paused")
