@@ -2,8 +2,10 @@
 line and the apps (the view, the classroom, and the server that mounts them).
 
 Read from the source with :mod:`ast`, nothing imported. Every import counts, those inside functions too
-(a lazy import is still a dependency); the loop check takes only the imports a module runs when it is
-imported (its top level, ``if TYPE_CHECKING:`` left out).
+(a lazy import is still a dependency), and so does what an imported module imports in turn: a rule that
+takes an event type whose module reads the interface's words depends on the words. The loop checks take
+what runs: the imports a module runs when it is imported (its top level, ``if TYPE_CHECKING:`` left out),
+and, between modules that are not packages, those its functions run too.
 """
 
 from __future__ import annotations
@@ -55,9 +57,12 @@ def imported(module: str, node: ast.Import | ast.ImportFrom, modules: dict[str, 
     return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
 
 
-def imports(module: str, modules: dict[str, Path] = MODULES, top_level_only: bool = False) -> set[str]:
-    """What ``module`` imports: everywhere in it, or only what runs when it is imported."""
+def imports(module: str, modules: dict[str, Path] = MODULES, top_level_only: bool = False,
+            run_only: bool = False) -> set[str]:
+    """What ``module`` imports: everywhere in it, only what runs (``if TYPE_CHECKING:`` left out), or only
+    what runs when it is imported."""
     found: set[str] = set()
+    run_only = run_only or top_level_only
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -65,7 +70,7 @@ def imports(module: str, modules: dict[str, Path] = MODULES, top_level_only: boo
                 found.update(imported(module, child, modules))
             elif top_level_only and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
-            elif top_level_only and isinstance(child, ast.If) and is_type_checking(child):
+            elif run_only and isinstance(child, ast.If) and is_type_checking(child):
                 for other in child.orelse:
                     visit(other)
             else:
@@ -80,6 +85,23 @@ def breaches(rule, modules: dict[str, Path] = MODULES) -> list[str]:
     return sorted(f"{module} -> {name}" for module in modules for name in imports(module, modules) if rule(module, name))
 
 
+def reached(module: str, modules: dict[str, Path] = MODULES) -> set[str]:
+    """Everything ``module`` depends on, through the package's modules it imports and theirs in turn."""
+    found, waiting = set(), [module]
+    while waiting:
+        for name in imports(waiting.pop(), modules) - found:
+            found.add(name)
+            if name in modules:
+                waiting.append(name)
+    return found
+
+
+def rules_reach(forbidden, modules: dict[str, Path] = MODULES) -> list[str]:
+    """``rule -> dependency`` for every forbidden module a submodel depends on, directly or not."""
+    return sorted(f"{module} -> {name}" for module in modules if within(module, ("villagesim.submodels",))
+                  for name in reached(module, modules) if within(name, forbidden))
+
+
 def library_imports_app(module: str, name: str) -> bool:
     return not within(module, APPS) and within(name, APPS)
 
@@ -88,9 +110,8 @@ def test_the_library_imports_no_app():
     assert breaches(library_imports_app) == []
 
 
-def test_the_rules_import_no_words_pictures_or_apps():
-    forbidden = (*WORDS, *PICTURES, *APPS)
-    assert breaches(lambda module, name: within(module, ("villagesim.submodels",)) and within(name, forbidden)) == []
+def test_the_rules_depend_on_no_words_pictures_or_apps():
+    assert rules_reach((*WORDS, *PICTURES, *APPS)) == []
 
 
 @pytest.mark.parametrize("app, other", [("villagesim.view", "villagesim.classroom"),
@@ -99,10 +120,17 @@ def test_the_view_and_the_classroom_do_not_import_each_other(app, other):
     assert breaches(lambda module, name: within(module, (app,)) and within(name, (other,))) == []
 
 
-def loops(modules: dict[str, Path] = MODULES) -> list[list[str]]:
-    """Every loop of module-level imports within the package, each once, from its smallest module."""
-    graph = {module: sorted(name for name in imports(module, modules, top_level_only=True)
-                            if name in modules and name != module) for module in modules}
+def loops(modules: dict[str, Path] = MODULES, when_functions_run: bool = False) -> list[list[str]]:
+    """Every loop of imports within the package, each once, from its smallest module: the imports that run
+    on import, or (``when_functions_run``) those that functions run too, between modules that are not
+    packages (a module reading its package's re-exports, such as ``__version__``, is not a loop of design)."""
+    def kept(name: str) -> bool:
+        return not when_functions_run or modules[name].name != "__init__.py"
+
+    graph = {module: sorted(name for name in imports(module, modules, top_level_only=not when_functions_run,
+                                                     run_only=True)
+                            if name in modules and name != module and kept(name)) if kept(module) else []
+             for module in modules}
     found: set[tuple[str, ...]] = set()
 
     def walk(path: list[str]) -> None:
@@ -121,6 +149,10 @@ def test_no_import_loops():
     assert loops() == []
 
 
+def test_no_import_loops_when_functions_run():
+    assert loops(when_functions_run=True) == []
+
+
 def test_the_checks_see_what_they_look_for(tmp_path):
     """On a small package: the reader finds each kind of import the rules are about, so an empty list above
     means something."""
@@ -128,7 +160,9 @@ def test_the_checks_see_what_they_look_for(tmp_path):
               "a.py": "from typing import TYPE_CHECKING\nfrom . import b\nif TYPE_CHECKING:\n    from . import c\n",
               "b.py": "from villagesim import a\ndef g():\n    from villagesim.view import render\n",
               "c.py": "from .b import g\n", "view/render.py": "", "view/__init__.py": "", "__init__.py": "",
-              "submodels/__init__.py": ""}
+              "submodels/__init__.py": "", "submodels/other.py": "from villagesim.events import Event\n",
+              "events.py": "def describe():\n    from villagesim.i18n import text\n", "i18n.py": "",
+              "d.py": "def h():\n    from villagesim import e\n", "e.py": "from villagesim.d import h\n"}
     for name, text in source.items():
         path = tmp_path / "villagesim" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,3 +173,7 @@ def test_the_checks_see_what_they_look_for(tmp_path):
     assert imports("villagesim.c", modules) == {"villagesim.b"}
     assert breaches(library_imports_app, modules) == ["villagesim.b -> villagesim.view.render"]
     assert loops(modules) == [["villagesim.a", "villagesim.b"]]
+    assert loops(modules, when_functions_run=True) == [["villagesim.a", "villagesim.b"], ["villagesim.d", "villagesim.e"]]
+    assert rules_reach(("villagesim.i18n", "matplotlib"), modules) == [
+        "villagesim.submodels.other -> villagesim.i18n", "villagesim.submodels.rule -> matplotlib",
+        "villagesim.submodels.rule -> villagesim.i18n"]
