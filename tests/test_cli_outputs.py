@@ -145,3 +145,17 @@ def test_a_sweeps_effect_chart_gives_its_unit_and_the_sweeps_settings():
     figure = effects_figure(table, "active_members", spec.factor_keys, sweep_settings(spec))
     assert "[people]" in figure.axes[-1].get_xlabel() and "95% CI" in figure.axes[-1].get_xlabel()
     assert "village.population=150" in figure._suptitle.get_text()
+
+
+def test_a_sweeps_sensitivity_chart_names_the_sweeps_settings():
+    from villagesim.analysis import INDICES, index_figure, sweep_settings
+    from villagesim.sweep.spec import parse_spec
+
+    spec = parse_spec({"months": 2, "design": "morris", "samples": 4, "set": {"village.population": 150},
+                       "factors": {"interventions.venue.intensity": {"min": 0.0, "max": 1.0}}})
+    _, columns, title = INDICES["morris"]
+    table = pd.DataFrame({"factor": ["interventions.venue.intensity"], "metric": ["active_members"],
+                          "mu_star": [0.5], "mu_star_ci_low": [0.4], "mu_star_ci_high": [0.6]})
+    figure = index_figure(table, columns, title, sweep_settings(spec))
+    assert "village.population=150" in figure._suptitle.get_text()
+    assert "[people]" in figure.axes[0].get_ylabel()

@@ -228,8 +228,9 @@ def effects_figure(table: pd.DataFrame, metric: str, factors: list[str], subtitl
     return fig
 
 
-def index_figure(table: pd.DataFrame, columns: list[str], title: str):
-    """Bar chart of sensitivity indices with their CIs, one panel per metric."""
+def index_figure(table: pd.DataFrame, columns: list[str], title: str, subtitle: str = ""):
+    """Bar chart of sensitivity indices with their CIs, one panel per metric; ``subtitle`` (the sweep's
+    settings) goes under the title."""
     from villagesim import pictures
 
     metrics = list(dict.fromkeys(table["metric"]))
@@ -249,7 +250,7 @@ def index_figure(table: pd.DataFrame, columns: list[str], title: str):
         ax.set_ylabel("share of variance" if "S1" in columns else f"effect [{pictures.axis_unit(metric)}]")
         ax.grid(alpha=0.3, axis="y")
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(f"{title}\n{subtitle}" if subtitle else title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -458,6 +459,7 @@ def _write_indices(folder: _Staging, spec: Spec, means: pd.DataFrame, points: in
         echo(f"\n{spec.design} indices not computed: {result}")
     else:
         folder.write(spec.design, result)
-        folder.draw(spec.design, index_figure(result, columns, title))
+        settings = f"{sweep_settings(spec)}; indices over the mean of {spec.replicates} replicate(s) a point"
+        folder.draw(spec.design, index_figure(result, columns, title, settings))
         echo(f"\n{title}:")
         echo(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
