@@ -581,7 +581,8 @@ def _rank_correlation_p(x: np.ndarray, y: np.ndarray) -> float:
     """Two-sided permutation p-value of Spearman's rho between x and y, reproducible."""
     from scipy.stats import permutation_test, rankdata
 
-    y_centred = rankdata(y) - rankdata(y).mean()
+    y_ranks = rankdata(y)
+    y_centred = y_ranks - y_ranks.mean()
     y_unit = y_centred / np.linalg.norm(y_centred)
 
     def rho(ranks, axis):
@@ -601,7 +602,7 @@ def _surety_driver(design: pd.DataFrame, margin: np.ndarray, won: np.ndarray,
     the number of parameters): on a few worlds, one of some forty parameters correlates by chance alone.
     The p-value is a permutation test's, exact up to eight worlds (8! orderings) and drawn with a fixed seed
     beyond: on eight worlds the t approximation of Spearman's test is too bold (for pure noise it named a
-    parameter in 8 of 40 designs; the permutation test, in 1)."""
+    parameter in 8 of 40 designs; the permutation test, in none)."""
     from scipy.stats import spearmanr
 
     if np.ptp(margin) == 0:

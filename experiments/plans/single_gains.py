@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from villagesim.errors import InputError
 from villagesim.params import INTERVENTIONS, parse_assignment, resolve
 from villagesim import scenarios
 from villagesim.planner import single_path
@@ -48,7 +50,11 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
     seeds = range(1, args.seeds + 1)
-    settings = dict(parse_assignment(text) for text in args.set)
+    try:
+        settings = dict(parse_assignment(text) for text in args.set)
+    except InputError as err:
+        print(f"single_gains.py: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
     results = {}
     with ProcessPoolExecutor(args.workers) as pool:
         for name in args.scenarios.split(","):
